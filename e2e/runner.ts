@@ -1,0 +1,146 @@
+// Runs the bundled action the way the GitHub runner does: a `node` child process (Node 24, as
+// action.yml declares) with INPUT_* variables (defaults from action.yml included), file commands
+// for outputs, state and the job summary, an event payload, and for the post step the saved
+// state as STATE_* variables.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+
+const root = resolve(import.meta.dirname, '..');
+const require = createRequire(import.meta.url);
+
+interface ActionYaml {
+  runs: { using: string; main: string; post: string };
+  inputs: Record<string, { default?: string }>;
+}
+
+export const actionYaml = parse(readFileSync(join(root, 'action.yml'), 'utf8')) as ActionYaml;
+
+/** The Node the runner would use: action.yml says node24, and the `node` package provides it. */
+export function node24(): string {
+  if (actionYaml.runs.using !== 'node24')
+    throw new Error(`action.yml runs.using is ${actionYaml.runs.using}`);
+  return require.resolve('node/bin/node');
+}
+
+export interface RunnerContext {
+  dir: string;
+  outputPath: string;
+  statePath: string;
+  summaryPath: string;
+  eventPath: string;
+}
+
+export function newRunnerContext(
+  event: object = { ref: 'refs/heads/main', repository: { full_name: 'acme/shop' } },
+): RunnerContext {
+  const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+  const ctx = {
+    dir,
+    outputPath: join(dir, 'output'),
+    statePath: join(dir, 'state'),
+    summaryPath: join(dir, 'summary.md'),
+    eventPath: join(dir, 'event.json'),
+  };
+  for (const path of [ctx.outputPath, ctx.statePath, ctx.summaryPath]) writeFileSync(path, '');
+  writeFileSync(ctx.eventPath, JSON.stringify(event));
+  return ctx;
+}
+
+export interface StepResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  state: Record<string, string>;
+  summary: string;
+}
+
+export interface StepOptions {
+  step: 'main' | 'post';
+  inputs?: Record<string, string>;
+  env?: Record<string, string>;
+  ctx: RunnerContext;
+}
+
+/** Starts a step; `done` resolves when the process exits. */
+export function startStep(options: StepOptions): { child: ChildProcess; done: Promise<StepResult> } {
+  const { ctx } = options;
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? ctx.dir,
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_REPOSITORY: 'acme/shop',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_ACTOR: 'octocat',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_SHA: 'a'.repeat(40),
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_WORKSPACE: ctx.dir,
+    GITHUB_OUTPUT: ctx.outputPath,
+    GITHUB_STATE: ctx.statePath,
+    GITHUB_STEP_SUMMARY: ctx.summaryPath,
+    GITHUB_EVENT_PATH: ctx.eventPath,
+    RUNNER_TEMP: ctx.dir,
+    ...options.env,
+  };
+  // The runner passes every declared input, with its default when the workflow does not set it.
+  for (const [name, spec] of Object.entries(actionYaml.inputs)) {
+    const value = options.inputs?.[name] ?? spec.default ?? '';
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  }
+  if (options.step === 'post') {
+    for (const [name, value] of Object.entries(readFileCommand(ctx.statePath))) env[`STATE_${name}`] = value;
+  }
+  const script = join(root, options.step === 'main' ? actionYaml.runs.main : actionYaml.runs.post);
+  const child = spawn(node24(), [script], { env, cwd: ctx.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<StepResult>((resolveDone) => {
+    child.on('close', (code, signal) =>
+      resolveDone({
+        code,
+        signal,
+        stdout,
+        stderr,
+        outputs: readFileCommand(ctx.outputPath),
+        state: readFileCommand(ctx.statePath),
+        summary: readFileSync(ctx.summaryPath, 'utf8'),
+      }),
+    );
+  });
+  return { child, done };
+}
+
+export function runStep(options: StepOptions): Promise<StepResult> {
+  return startStep(options).done;
+}
+
+/** Parses a file command (GITHUB_OUTPUT, GITHUB_STATE): `name<<DELIM\nvalue\nDELIM` or `name=value` lines. */
+export function readFileCommand(path: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  const lines = readFileSync(path, 'utf8').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const [, name, delimiter] = heredoc;
+      const body: string[] = [];
+      while (++i < lines.length && lines[i] !== delimiter) body.push(lines[i]!);
+      values[name!] = body.join('\n');
+    } else if (line.includes('=')) {
+      const at = line.indexOf('=');
+      values[line.slice(0, at)] = line.slice(at + 1);
+    }
+  }
+  return values;
+}

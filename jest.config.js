@@ -1,0 +1,14 @@
+/** Jest runs TypeScript as ESM through ts-jest; @actions/* are ESM-only. */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': [
+      'ts-jest',
+      { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } },
+    ],
+  },
+  testMatch: ['<rootDir>/tests/**/*.test.ts', '<rootDir>/sim/**/*.test.ts', '<rootDir>/e2e/**/*.test.ts'],
+  testTimeout: 60000,
+};

@@ -1,0 +1,216 @@
+// The rollout state machine: set a weight, hold until an absolute deadline while reading the
+// gates, then the next step; any failing gate, the timeout or cancellation rolls back.
+import type { Plan } from '../strategy.js';
+import {
+  ConcurrentChangeError,
+  type Clock,
+  type Gate,
+  type GateReading,
+  type Outcome,
+  type RolloutEvent,
+  type RolloutOptions,
+  type RolloutRecord,
+  type StepRecord,
+  type TrafficTarget,
+} from './types.js';
+
+export interface RolloutDeps {
+  target: TrafficTarget;
+  gates: Gate[];
+  clock: Clock;
+  /** Aborting it (SIGINT/SIGTERM) rolls back at once; its reason becomes the report's reason. */
+  signal: AbortSignal;
+  onEvent?: (event: RolloutEvent) => void;
+}
+
+const ROLLBACK_ATTEMPTS = 3;
+const ROLLBACK_RETRY_DELAY_MS = 300;
+
+/** Why the rollout must stop: a rollback (`abort`), or a stop without touching the target. */
+type Stop = { kind: 'abort'; reason: string } | { kind: 'concurrent'; reason: string };
+
+export async function runRollout(
+  plan: Plan,
+  options: RolloutOptions,
+  deps: RolloutDeps,
+): Promise<RolloutRecord> {
+  const { target, clock, signal } = deps;
+  const emit = deps.onEvent ?? (() => {});
+  const startedAt = clock.now();
+  const timeoutAt = startedAt + options.timeoutMs;
+  const steps: StepRecord[] = [];
+  const firstStep = options.firstStep ?? 0;
+  let gateErrors = 0;
+
+  const finish = (outcome: Outcome, reason: string, rollback?: RolloutRecord['rollback']): RolloutRecord => {
+    const record: RolloutRecord = { plan, startedAt, endedAt: clock.now(), outcome, reason, steps, rollback };
+    emit({ type: 'finished', record });
+    return record;
+  };
+
+  const cancelled = (): Stop | undefined =>
+    signal.aborted ? { kind: 'abort', reason: abortReason(signal) } : undefined;
+
+  /** Reads every gate once; returns a Stop when one failed or could not be read too often. */
+  const readGates = async (step: StepRecord): Promise<Stop | undefined> => {
+    const readings = await raceAbort(
+      Promise.all(deps.gates.map((gate) => readGate(gate, signal, clock))),
+      signal,
+    );
+    if (!readings) return cancelled();
+    step.readings.push(...readings);
+    emit({ type: 'gate-read', step, readings });
+    const failed = readings.find((r) => r.status === 'fail');
+    if (failed) return { kind: 'abort', reason: `gate ${failed.gate} failed: ${failed.summary}` };
+    const unreadable = readings.find((r) => r.status === 'error');
+    gateErrors = unreadable ? gateErrors + 1 : 0;
+    const limit = options.maxConsecutiveGateErrors ?? 3;
+    if (unreadable && gateErrors >= limit) {
+      return {
+        kind: 'abort',
+        reason: `gate ${unreadable.gate} could not be read ${gateErrors} times in a row: ${unreadable.summary}`,
+      };
+    }
+    return undefined;
+  };
+
+  /** Holds the current step until `deadline`, reading the gates every poll interval. */
+  const hold = async (step: StepRecord, deadline: number): Promise<Stop | undefined> => {
+    let nextPoll = clock.now();
+    for (;;) {
+      const stop = cancelled() ?? (await readGates(step));
+      if (stop) return stop;
+      const now = clock.now();
+      if (now >= timeoutAt)
+        return { kind: 'abort', reason: `timeout reached after ${seconds(now - startedAt)}` };
+      if (now >= deadline) return undefined;
+      // Polls sit on a fixed grid from the step's start, so slow reads do not push later ones.
+      while (nextPoll <= now) nextPoll += options.pollIntervalMs;
+      await clock.sleep(Math.min(nextPoll, deadline, timeoutAt) - now, signal);
+    }
+  };
+
+  const runSteps = async (): Promise<Stop | undefined> => {
+    // Deadlines are absolute from the start, so a slow call shortens a hold, never the plan.
+    let deadline = startedAt;
+    for (let index = firstStep; index < plan.steps.length; index++) {
+      const planned = plan.steps[index]!;
+      if (planned.weight >= 100) break;
+      const step: StepRecord = {
+        index,
+        weight: planned.weight,
+        plannedHoldMs: planned.holdMs,
+        startedAt: clock.now(),
+        readings: [],
+      };
+      steps.push(step);
+      emit({ type: 'step-started', step, count: plan.steps.length });
+      const before = cancelled();
+      if (before) return before;
+      try {
+        await target.setWeight(planned.weight, { index, count: plan.steps.length });
+      } catch (error) {
+        return stopFor(error, `setting the weight to ${planned.weight}%`);
+      }
+      deadline += planned.holdMs;
+      const stop = await hold(step, deadline);
+      step.endedAt = clock.now();
+      emit({ type: 'step-finished', step });
+      if (stop) return stop;
+    }
+    return cancelled();
+  };
+
+  const rollBack = async (reason: string): Promise<RolloutRecord> => {
+    emit({ type: 'rolling-back', reason });
+    const rollbackStarted = clock.now();
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= ROLLBACK_ATTEMPTS; attempt++) {
+      try {
+        await target.rollback(reason);
+        return finish('rolled-back', reason, {
+          reason,
+          startedAt: rollbackStarted,
+          endedAt: clock.now(),
+          completed: true,
+        });
+      } catch (error) {
+        lastError = error;
+        // Another actor owns the target now: retrying would fight it.
+        if (error instanceof ConcurrentChangeError) break;
+        if (attempt < ROLLBACK_ATTEMPTS) await clock.sleep(ROLLBACK_RETRY_DELAY_MS * attempt);
+      }
+    }
+    const message = errorMessage(lastError);
+    return finish('failed', `${reason}; then the rollback failed: ${message}`, {
+      reason,
+      startedAt: rollbackStarted,
+      endedAt: clock.now(),
+      completed: false,
+      error: message,
+    });
+  };
+
+  const stop = await runSteps();
+  if (stop?.kind === 'concurrent') return finish('failed', stop.reason);
+  if (stop) return rollBack(stop.reason);
+
+  emit({ type: 'promoting' });
+  try {
+    await target.promote();
+    await target.verify();
+  } catch (error) {
+    const failure = stopFor(error, 'promoting');
+    if (failure.kind === 'concurrent') return finish('failed', failure.reason);
+    return rollBack(failure.reason);
+  }
+  return finish('promoted', `all traffic on the new version after ${plan.steps.length} step(s)`);
+}
+
+function stopFor(error: unknown, doing: string): Stop {
+  if (error instanceof ConcurrentChangeError) {
+    return { kind: 'concurrent', reason: `${error.message} (while ${doing}); found ${error.found}` };
+  }
+  return { kind: 'abort', reason: `failed while ${doing}: ${errorMessage(error)}` };
+}
+
+async function readGate(gate: Gate, signal: AbortSignal, clock: Clock): Promise<GateReading> {
+  try {
+    return await gate.read(signal);
+  } catch (error) {
+    return { gate: gate.name, status: 'error', summary: errorMessage(error), at: clock.now() };
+  }
+}
+
+/** Resolves with the promise's value, or `undefined` as soon as the signal aborts. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (typeof reason === 'string') return reason;
+  return reason instanceof Error ? reason.message : 'cancelled';
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)}s`;
+}

@@ -1,0 +1,98 @@
+// The rollout engine's vocabulary. Nothing here knows about AWS or GitHub.
+import type { Plan } from '../strategy.js';
+
+/** Time source and sleeper; a fake one lets a 30-minute plan run in milliseconds. */
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`, or early when `signal` aborts. Never rejects. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export type GateStatus = 'pass' | 'fail' | 'pending' | 'error';
+
+export interface GateReading {
+  gate: string;
+  status: GateStatus;
+  /** One line a person can read: "2 alarms OK", "errors-high is ALARM: Threshold Crossed ...". */
+  summary: string;
+  at: number;
+  /** Structured detail for the JSON report (alarm states, metric values). */
+  detail?: unknown;
+}
+
+/** A check read every poll interval; any `fail` rolls the release back. */
+export interface Gate {
+  readonly name: string;
+  read(signal: AbortSignal): Promise<GateReading>;
+}
+
+/** Whatever carries the traffic: a Lambda alias, an API Gateway stage, a CodeDeploy deployment. */
+export interface TrafficTarget {
+  /** e.g. "alias live of function orders (6 → 7)". */
+  readonly description: string;
+  /** Route `weight` percent (0 < weight < 100) to the new version. */
+  setWeight(weight: number, context: StepContext): Promise<void>;
+  /** All traffic to the new version, nothing split. */
+  promote(): Promise<void>;
+  /** Read back after promotion; throws when the target is not fully on the new version. */
+  verify(): Promise<void>;
+  /** All traffic back to the previous version, nothing split. */
+  rollback(reason: string): Promise<void>;
+}
+
+export interface StepContext {
+  index: number;
+  count: number;
+}
+
+/** Thrown by a target when someone else changed it meanwhile: the engine must not fight over it. */
+export class ConcurrentChangeError extends Error {
+  constructor(
+    message: string,
+    /** What the target looked like when we found the change, for the report. */
+    readonly found: string,
+  ) {
+    super(message);
+    this.name = 'ConcurrentChangeError';
+  }
+}
+
+export type Outcome = 'promoted' | 'rolled-back' | 'failed';
+
+export interface StepRecord {
+  index: number;
+  weight: number;
+  plannedHoldMs: number;
+  startedAt: number;
+  endedAt?: number;
+  readings: GateReading[];
+}
+
+export interface RolloutRecord {
+  plan: Plan;
+  startedAt: number;
+  endedAt: number;
+  outcome: Outcome;
+  reason: string;
+  steps: StepRecord[];
+  /** Set when a rollback was attempted: when, why and whether it completed. */
+  rollback?: { reason: string; startedAt: number; endedAt: number; completed: boolean; error?: string };
+}
+
+export type RolloutEvent =
+  | { type: 'step-started'; step: StepRecord; count: number }
+  | { type: 'gate-read'; step: StepRecord; readings: GateReading[] }
+  | { type: 'step-finished'; step: StepRecord }
+  | { type: 'promoting' }
+  | { type: 'rolling-back'; reason: string }
+  | { type: 'finished'; record: RolloutRecord };
+
+export interface RolloutOptions {
+  pollIntervalMs: number;
+  /** Hard limit from the start; reaching it rolls back. */
+  timeoutMs: number;
+  /** Consecutive unreadable polls (after the SDK's own retries) tolerated before rolling back. */
+  maxConsecutiveGateErrors?: number;
+  /** Start from this step index (resume of an existing split). */
+  firstStep?: number;
+}

@@ -1,0 +1,232 @@
+// Every input is read and validated here, once, before anything touches AWS. All problems are
+// reported together; each message names the input, quotes the value and says what is accepted.
+import { DurationError, formatDuration, parseDuration } from './duration.js';
+import { parseStrategy, planDurationMs, type Plan } from './strategy.js';
+
+export type ExistingSplitPolicy = 'fail' | 'rollback' | 'resume';
+
+export interface ActionInputs {
+  functionName: string;
+  alias: string;
+  /** `publish`, or a published version number. */
+  version: 'publish' | string;
+  plan: Plan;
+  alarms: string[];
+  ignoreFiringAlarms: boolean;
+  pollIntervalMs: number;
+  timeoutMs: number;
+  onExistingSplit: ExistingSplitPolicy;
+  dryRun: boolean;
+  region: string;
+  jobSummary: boolean;
+}
+
+export class InputError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      problems.length === 1
+        ? problems[0]
+        : `${problems.length} inputs are invalid:\n- ${problems.join('\n- ')}`,
+    );
+    this.name = 'InputError';
+  }
+}
+
+/** Reads one input as the runner passes it; returns '' when unset. */
+export type InputReader = (name: string) => string;
+
+export const DEFAULTS = {
+  alias: 'live',
+  version: 'publish',
+  strategy: 'Canary10Percent5Minutes',
+  'poll-interval': '5s',
+  'on-existing-split': 'fail',
+} as const;
+
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const FUNCTION_ARN =
+  /^(arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:)?\d{12}:function:([A-Za-z0-9_-]{1,64})(:[^:]+)?$/;
+const ALIAS = /^(?!\d+$)[A-Za-z0-9_-]{1,128}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const MIN_POLL_MS = 1_000;
+const MAX_POLL_MS = 5 * 60_000;
+
+export function readInputs(read: InputReader, env: NodeJS.ProcessEnv = process.env): ActionInputs {
+  const problems: string[] = [];
+  const value = (name: string, fallback = '') => read(name).trim() || fallback;
+  /** Runs a parser; a thrown message becomes a problem and the fallback is used. */
+  const check = <T>(parse: () => T, fallback: T): T => {
+    try {
+      return parse();
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message : String(error));
+      return fallback;
+    }
+  };
+
+  const functionName = check(() => parseFunctionName(value('function-name')), '');
+  const alias = check(() => parseAlias(value('alias', DEFAULTS.alias)), DEFAULTS.alias);
+  const version = check(() => parseVersion(value('version', DEFAULTS.version)), 'publish');
+  const plan = check(() => parseStrategy(value('strategy', DEFAULTS.strategy)), undefined);
+  const alarms = check(() => parseAlarms(read('alarms')), []);
+  const pollIntervalMs = check(
+    () => parsePollInterval(value('poll-interval', DEFAULTS['poll-interval'])),
+    5_000,
+  );
+  const timeoutMs = check(() => parseTimeout(value('timeout'), plan), 0);
+  const onExistingSplit = check(
+    () =>
+      oneOf('on-existing-split', value('on-existing-split', DEFAULTS['on-existing-split']), [
+        'fail',
+        'rollback',
+        'resume',
+      ] as const),
+    'fail',
+  );
+  const dryRun = check(() => parseBoolean('dry-run', value('dry-run', 'false')), false);
+  const ignoreFiringAlarms = check(
+    () => parseBoolean('ignore-firing-alarms', value('ignore-firing-alarms', 'false')),
+    false,
+  );
+  const jobSummary = check(() => parseBoolean('job-summary', value('job-summary', 'true')), true);
+  const region = check(() => parseRegion(value('region'), env), '');
+
+  if (problems.length > 0 || !plan) throw new InputError(problems);
+  return {
+    functionName,
+    alias,
+    version,
+    plan,
+    alarms,
+    ignoreFiringAlarms,
+    pollIntervalMs,
+    timeoutMs,
+    onExistingSplit,
+    dryRun,
+    region,
+    jobSummary,
+  };
+}
+
+function parseFunctionName(text: string): string {
+  if (!text) {
+    throw new Error(
+      'Input "function-name" is required: give the function\'s name (e.g. "orders-api") or its ARN.',
+    );
+  }
+  if (/[\n,]/.test(text)) {
+    throw new Error(
+      `Input "function-name": "${text}" names several functions; a lockstep release of several functions is not supported yet, give one name or ARN.`,
+    );
+  }
+  if (FUNCTION_NAME.test(text)) return text;
+  const arn = FUNCTION_ARN.exec(text);
+  if (arn && !arn[3]) return text;
+  if (arn?.[3]) {
+    throw new Error(
+      `Input "function-name": "${text}" includes a qualifier (${arn[3].slice(1)}); give the unqualified function name or ARN, and the alias in the "alias" input.`,
+    );
+  }
+  throw new Error(
+    `Input "function-name": "${text}" is not a Lambda function name or ARN. Accepted: 1 to 64 letters, digits, "-" or "_" (e.g. "orders-api"), or an ARN such as "arn:aws:lambda:us-east-1:123456789012:function:orders-api".`,
+  );
+}
+
+function parseAlias(text: string): string {
+  if (ALIAS.test(text) && text !== '$LATEST') return text;
+  throw new Error(
+    `Input "alias": "${text}" is not a valid alias name. Accepted: 1 to 128 letters, digits, "-" or "_", not all digits (e.g. "live").`,
+  );
+}
+
+function parseVersion(text: string): string {
+  if (text === 'publish') return text;
+  if (/^\$LATEST$/i.test(text)) {
+    throw new Error(
+      'Input "version": "$LATEST" cannot receive alias traffic in a weighted split; Lambda routes only to published versions. Use "publish" to publish the current code, or a version number.',
+    );
+  }
+  if (/^[1-9]\d{0,9}$/.test(text)) return text;
+  throw new Error(
+    `Input "version": "${text}" is not a version. Accepted: "publish" (default) or a published version number such as "7".`,
+  );
+}
+
+function parseAlarms(text: string): string[] {
+  const names = text
+    .split(/[,\n]/)
+    .map((n) => n.trim())
+    .filter((n) => n.length > 0);
+  const bad = names.filter((n) => n.length > 255 || [...n].some((c) => c.charCodeAt(0) < 0x20));
+  if (bad.length > 0) {
+    throw new Error(
+      `Input "alarms": ${bad.map((n) => `"${n.slice(0, 40)}"`).join(', ')} is not an alarm name (1 to 255 printable characters). Separate names with commas or new lines.`,
+    );
+  }
+  return [...new Set(names)];
+}
+
+function parsePollInterval(text: string): number {
+  const ms = parseDurationInput('poll-interval', text);
+  if (ms < MIN_POLL_MS || ms > MAX_POLL_MS) {
+    throw new Error(
+      `Input "poll-interval": "${text}" is out of range. Accepted: from 1s to 5m (default 5s).`,
+    );
+  }
+  return ms;
+}
+
+function parseTimeout(text: string, plan: Plan | undefined): number {
+  const planned = plan ? planDurationMs(plan) : 0;
+  // By default the plan plus ten minutes for publishing, waiting and the final checks.
+  if (!text) return planned + 10 * 60_000;
+  const ms = parseDurationInput('timeout', text);
+  if (plan && ms <= planned) {
+    throw new Error(
+      `Input "timeout": "${text}" is shorter than the strategy's own ${formatDuration(planned)}; give more than that (e.g. "${formatDuration(planned + 10 * 60_000)}"), or leave it empty for the plan plus 10m.`,
+    );
+  }
+  return ms;
+}
+
+function parseDurationInput(name: string, text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    const reason = error instanceof DurationError ? `: ${error.reason}` : '';
+    throw new Error(
+      `Input "${name}": "${text}" is not a duration${reason}. Accepted: a number with s, m or h, such as "5s", "2m", "1h30m".`,
+    );
+  }
+}
+
+function parseBoolean(name: string, text: string): boolean {
+  // The YAML 1.2 core schema booleans, as @actions/core's getBooleanInput accepts them.
+  if (['true', 'True', 'TRUE'].includes(text)) return true;
+  if (['false', 'False', 'FALSE'].includes(text)) return false;
+  throw new Error(`Input "${name}": "${text}" is not a boolean. Accepted: true or false.`);
+}
+
+function oneOf<T extends string>(name: string, text: string, allowed: readonly T[]): T {
+  const found = allowed.find((a) => a === text);
+  if (found) return found;
+  throw new Error(
+    `Input "${name}": "${text}" is not accepted. Accepted: ${allowed.map((a) => `"${a}"`).join(', ')}.`,
+  );
+}
+
+function parseRegion(text: string, env: NodeJS.ProcessEnv): string {
+  const region = text || env.AWS_REGION || env.AWS_DEFAULT_REGION || '';
+  if (!region) {
+    throw new Error(
+      'Input "region" is empty and neither AWS_REGION nor AWS_DEFAULT_REGION is set: give a region such as "us-east-1".',
+    );
+  }
+  if (!REGION.test(region)) {
+    const from = text ? 'Input "region"' : 'The AWS_REGION environment variable';
+    throw new Error(
+      `${from}: "${region}" is not an AWS region. Accepted: a region code such as "us-east-1" or "eu-west-2".`,
+    );
+  }
+  return region;
+}

@@ -1,0 +1,264 @@
+// run(): inputs → clients → preflight → engine → report. The one place that fails the step.
+import * as core from '@actions/core';
+import { createClients, type AwsClients } from './aws/clients.js';
+import { formatDuration } from './duration.js';
+import { systemClock } from './engine/clock.js';
+import { errorMessage, runRollout } from './engine/rollout.js';
+import type { Clock, RolloutEvent, RolloutRecord } from './engine/types.js';
+import { AlarmGate } from './gates/alarms.js';
+import { InputError, readInputs, type ActionInputs } from './inputs.js';
+import type { ReleaseReport, Result } from './report/model.js';
+import { renderReport } from './report/render.js';
+import { FINISHED_KEY, STATE_KEY, type SavedRollout } from './state.js';
+import { describePlan, planDurationMs, shortHolds } from './strategy.js';
+import { LambdaAliasTarget, type RolloutIdentity } from './targets/lambda-alias.js';
+import { DRY_RUN_VERSION, prepareLambdaRelease } from './targets/lambda-preflight.js';
+
+export interface RunDeps {
+  clients?: (region: string) => AwsClients;
+  clock?: Clock;
+  env?: NodeJS.ProcessEnv;
+  /** Where cancellation comes from; by default SIGINT and SIGTERM of this process. */
+  cancellation?: AbortController;
+}
+
+export async function run(deps: RunDeps = {}): Promise<void> {
+  const env = deps.env ?? process.env;
+  const clock = deps.clock ?? systemClock;
+  const startedAt = clock.now();
+  const cancellation = deps.cancellation ?? cancelOnSignals();
+
+  let inputs: ActionInputs;
+  try {
+    inputs = readInputs((name) => core.getInput(name), env);
+  } catch (error) {
+    core.setOutput('result', 'failed');
+    core.setOutput('reason', errorMessage(error));
+    core.setFailed(
+      error instanceof InputError ? error.message : `Could not read the inputs: ${errorMessage(error)}`,
+    );
+    return;
+  }
+
+  const report: ReleaseReport = {
+    functionName: inputs.functionName,
+    alias: inputs.alias,
+    region: inputs.region,
+    plan: inputs.plan,
+    result: 'failed',
+    reason: '',
+    durationSeconds: 0,
+    notes: [],
+    runUrl: runUrl(env),
+  };
+  try {
+    await release(inputs, report, { clock, env, cancellation, clients: deps.clients ?? createClients });
+  } catch (error) {
+    report.result = 'failed';
+    report.reason = errorMessage(error);
+  } finally {
+    report.durationSeconds = Math.round((clock.now() - startedAt) / 1000);
+    await publish(inputs, report);
+  }
+}
+
+async function release(
+  inputs: ActionInputs,
+  report: ReleaseReport,
+  deps: Required<Pick<RunDeps, 'clock' | 'env' | 'cancellation' | 'clients'>>,
+): Promise<void> {
+  const { clock, env, cancellation } = deps;
+  const signal = cancellation.signal;
+  checkCredentialExpiry(inputs, env, clock.now());
+  for (const step of shortHolds(inputs.plan)) {
+    core.warning(
+      `A hold of ${formatDuration(step.holdMs)} at ${step.weight}% is shorter than a minute; Lambda metrics come per minute, so alarms may not see this step.`,
+      { title: 'Short hold' },
+    );
+  }
+  core.info(
+    `Plan: ${inputs.plan.name}: ${describePlan(inputs.plan)} (${formatDuration(planDurationMs(inputs.plan))} of holds).`,
+  );
+
+  const clients = deps.clients(inputs.region);
+  const identity: RolloutIdentity = {
+    run: runId(env),
+    plan: inputs.plan.name,
+    started: new Date(clock.now()).toISOString(),
+    by: env.GITHUB_ACTOR ?? 'unknown',
+  };
+  const gate = new AlarmGate(clients.cloudwatch, inputs.alarms, inputs.region, clock);
+
+  // Preflight: everything read and checked before the first write.
+  const alarmStatuses = inputs.alarms.length > 0 ? await gate.preflight(inputs.ignoreFiringAlarms) : [];
+  for (const a of alarmStatuses.filter((s) => s.state === 'ALARM')) {
+    core.warning(
+      `Alarm ${a.name} is already in ALARM; it is ignored until it leaves ALARM (ignore-firing-alarms).`,
+    );
+  }
+  const prepared = await prepareLambdaRelease(clients.lambda, inputs, identity);
+  if (prepared.kind === 'no-change') {
+    Object.assign(report, {
+      result: 'no-change',
+      reason: prepared.reason,
+      previousVersion: prepared.version,
+      targetVersion: prepared.version,
+    });
+    return;
+  }
+  report.previousVersion = prepared.previousVersion;
+  report.targetVersion = prepared.targetVersion;
+  report.notes.push(...prepared.notes);
+  if (inputs.dryRun) {
+    report.result = 'dry-run';
+    report.reason = `dry run: every check passed; would move alias ${inputs.alias} from version ${prepared.previousVersion} to ${prepared.targetVersion} by ${inputs.plan.name}, and changed nothing`;
+    if (prepared.targetVersion === DRY_RUN_VERSION)
+      report.notes.push('The version would be published from the current code; dry-run publishes nothing.');
+    return;
+  }
+  if (signal.aborted) {
+    report.reason = `${abortText(signal)} before any change to the alias`;
+    return;
+  }
+
+  const saved: SavedRollout = {
+    functionName: inputs.functionName,
+    alias: inputs.alias,
+    region: inputs.region,
+    previousVersion: prepared.previousVersion,
+    targetVersion: prepared.targetVersion,
+    run: identity.run,
+  };
+  core.saveState(STATE_KEY, JSON.stringify(saved));
+  const target = new LambdaAliasTarget(
+    clients.lambda,
+    { functionName: inputs.functionName, alias: inputs.alias, region: inputs.region },
+    prepared.previousVersion,
+    prepared.targetVersion,
+    identity,
+    prepared.revisionId,
+  );
+  core.info(`Releasing ${target.description}.`);
+  const record = await runRollout(
+    inputs.plan,
+    { pollIntervalMs: inputs.pollIntervalMs, timeoutMs: inputs.timeoutMs, firstStep: prepared.firstStep },
+    { target, gates: inputs.alarms.length > 0 ? [gate] : [], clock, signal, onEvent: logEvent },
+  );
+  core.saveState(FINISHED_KEY, 'true');
+  report.record = record;
+  report.result = record.outcome;
+  report.reason = record.reason;
+}
+
+function logEvent(event: RolloutEvent): void {
+  // Logging must never break a rollout.
+  try {
+    switch (event.type) {
+      case 'step-started':
+        core.startGroup(
+          `Step ${event.step.index + 1}/${event.count}: ${event.step.weight}% for ${formatDuration(event.step.plannedHoldMs)}`,
+        );
+        break;
+      case 'gate-read':
+        for (const r of event.readings)
+          core.info(`${new Date(r.at).toISOString()} ${r.gate}: ${r.status}: ${r.summary}`);
+        break;
+      case 'step-finished':
+        core.endGroup();
+        break;
+      case 'promoting':
+        core.info('Promoting: all traffic to the new version.');
+        break;
+      case 'rolling-back':
+        core.endGroup();
+        core.warning(`Rolling back: ${event.reason}`, { title: 'Rollback' });
+        break;
+      case 'finished':
+        logFinished(event.record);
+        break;
+    }
+  } catch {
+    // ignore: the report still says what happened
+  }
+}
+
+function logFinished(record: RolloutRecord): void {
+  const took = formatDuration(record.endedAt - record.startedAt);
+  if (record.rollback)
+    core.info(
+      `Rollback ${record.rollback.completed ? 'completed' : 'FAILED'} in ${record.rollback.endedAt - record.rollback.startedAt} ms.`,
+    );
+  core.info(`Rollout ${record.outcome} after ${took}: ${record.reason}`);
+}
+
+/** Outputs, the job summary, and the step's failure: written whatever happened. */
+async function publish(inputs: ActionInputs, report: ReleaseReport): Promise<void> {
+  core.setOutput('result', report.result);
+  core.setOutput('previous-version', report.previousVersion ?? '');
+  core.setOutput('target-version', report.targetVersion ?? '');
+  core.setOutput('reason', report.reason);
+  core.setOutput('duration-seconds', String(report.durationSeconds));
+  if (inputs.jobSummary) {
+    if (process.env.GITHUB_STEP_SUMMARY) {
+      try {
+        await core.summary.addRaw(renderReport(report), true).write();
+      } catch (error) {
+        core.warning(`Could not write the job summary: ${errorMessage(error)}`);
+      }
+    } else {
+      core.warning('GITHUB_STEP_SUMMARY is not set (a local run?): no job summary written.');
+    }
+  }
+  const failures: Partial<Record<Result, string>> = {
+    'rolled-back': `Rolled back: ${report.reason}`,
+    failed: `Release failed: ${report.reason}`,
+  };
+  const failure = failures[report.result];
+  if (failure) core.setFailed(failure);
+  else core.info(`Result: ${report.result}: ${report.reason}`);
+}
+
+function checkCredentialExpiry(inputs: ActionInputs, env: NodeJS.ProcessEnv, now: number): void {
+  const text = env.AWS_CREDENTIAL_EXPIRATION;
+  if (!text) return;
+  const expires = Date.parse(text);
+  if (Number.isNaN(expires)) return;
+  const planned = planDurationMs(inputs.plan);
+  if (expires < now + planned) {
+    throw new Error(
+      `The AWS credentials expire at ${new Date(expires).toISOString()}, before the plan's ${formatDuration(planned)} would end, and a rollback needs them. ` +
+        'Raise role-duration-seconds in aws-actions/configure-aws-credentials, or choose a shorter strategy.',
+    );
+  }
+  if (expires < now + inputs.timeoutMs) {
+    core.warning(
+      `The AWS credentials expire at ${new Date(expires).toISOString()}, before the timeout; a late rollback could fail.`,
+    );
+  }
+}
+
+function cancelOnSignals(): AbortController {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) return;
+    core.warning(`Received ${signal}: the job is being cancelled, rolling back now.`, { title: 'Cancelled' });
+    controller.abort(`cancelled by ${signal}`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller;
+}
+
+function abortText(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' ? signal.reason : 'cancelled';
+}
+
+function runId(env: NodeJS.ProcessEnv): string {
+  const repo = env.GITHUB_REPOSITORY ?? 'local';
+  return `${repo}#${env.GITHUB_RUN_ID ?? String(process.pid)}.${env.GITHUB_RUN_ATTEMPT ?? '1'}`;
+}
+
+function runUrl(env: NodeJS.ProcessEnv): string | undefined {
+  if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
+  return `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+}

@@ -1,0 +1,294 @@
+// The Lambda alias as a traffic target: weighted routing through RoutingConfig, every write
+// guarded by the last RevisionId and carrying the rollout marker in the Description.
+import {
+  GetAliasCommand,
+  GetFunctionConfigurationCommand,
+  PublishVersionCommand,
+  UpdateAliasCommand,
+  waitUntilFunctionUpdatedV2,
+  waitUntilPublishedVersionActive,
+  type FunctionConfiguration,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
+import { awsCall, AwsCallError } from '../aws/errors.js';
+import { ConcurrentChangeError, type TrafficTarget } from '../engine/types.js';
+import {
+  describeMarker,
+  formatMarker,
+  parseMarker,
+  type MarkerState,
+  type RolloutMarker,
+} from '../marker.js';
+
+export interface AliasRef {
+  functionName: string;
+  alias: string;
+  region: string;
+}
+
+export interface AliasState {
+  functionVersion: string;
+  /** The second version and its share in percent, when the alias is split. */
+  split?: { version: string; weight: number };
+  revisionId: string;
+  description: string;
+  marker?: RolloutMarker;
+}
+
+/** What the rollout is, as written into every marker. */
+export interface RolloutIdentity {
+  run: string;
+  plan: string;
+  started: string;
+  by: string;
+}
+
+export class PreflightError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PreflightError';
+  }
+}
+
+const aliasLabel = (ref: AliasRef) => `alias ${ref.alias} of function ${ref.functionName}`;
+
+export function describeAliasState(state: AliasState): string {
+  const routing = state.split
+    ? `${round(100 - state.split.weight)}% on version ${state.functionVersion}, ${state.split.weight}% on version ${state.split.version}`
+    : `all traffic on version ${state.functionVersion}`;
+  return state.marker ? `${routing}; marker: ${describeMarker(state.marker)}` : routing;
+}
+
+export async function readAlias(lambda: LambdaClient, ref: AliasRef): Promise<AliasState> {
+  const alias = await awsCall(
+    { doing: `read ${aliasLabel(ref)}`, iamAction: 'lambda:GetAlias', region: ref.region },
+    () => lambda.send(new GetAliasCommand({ FunctionName: ref.functionName, Name: ref.alias })),
+  );
+  const weights = Object.entries(alias.RoutingConfig?.AdditionalVersionWeights ?? {});
+  const [version, fraction] = weights[0] ?? [];
+  return {
+    functionVersion: alias.FunctionVersion ?? '',
+    split:
+      version !== undefined && fraction !== undefined
+        ? { version, weight: round(fraction * 100) }
+        : undefined,
+    revisionId: alias.RevisionId ?? '',
+    description: alias.Description ?? '',
+    marker: parseMarker(alias.Description),
+  };
+}
+
+export async function readVersionConfig(
+  lambda: LambdaClient,
+  ref: AliasRef,
+  version: string,
+): Promise<FunctionConfiguration> {
+  return awsCall(
+    {
+      doing: `read version ${version} of function ${ref.functionName}`,
+      iamAction: 'lambda:GetFunctionConfiguration',
+      region: ref.region,
+    },
+    () =>
+      lambda.send(
+        new GetFunctionConfigurationCommand({ FunctionName: ref.functionName, Qualifier: version }),
+      ),
+  );
+}
+
+/**
+ * Publishes the function's current code and configuration once the function has settled, and
+ * waits for the version to be active. Lambda returns the latest version when nothing changed.
+ */
+export async function publishVersion(
+  lambda: LambdaClient,
+  ref: AliasRef,
+  maxWaitSeconds = 300,
+): Promise<string> {
+  const context = (doing: string, iamAction: string) => ({ doing, iamAction, region: ref.region });
+  await awsCall(
+    context(`wait for function ${ref.functionName} to finish updating`, 'lambda:GetFunction'),
+    () =>
+      waitUntilFunctionUpdatedV2(
+        { client: lambda, maxWaitTime: maxWaitSeconds, minDelay: 1, maxDelay: 5 },
+        { FunctionName: ref.functionName },
+      ),
+  );
+  const published = await awsCall(
+    context(`publish a version of function ${ref.functionName}`, 'lambda:PublishVersion'),
+    () => lambda.send(new PublishVersionCommand({ FunctionName: ref.functionName })),
+  );
+  const version = published.Version;
+  if (!version)
+    throw new AwsCallError(
+      `PublishVersion of ${ref.functionName} returned no version`,
+      'NoVersion',
+      undefined,
+      'run again',
+    );
+  await awsCall(
+    context(
+      `wait for version ${version} of ${ref.functionName} to be active`,
+      'lambda:GetFunctionConfiguration',
+    ),
+    () =>
+      waitUntilPublishedVersionActive(
+        { client: lambda, maxWaitTime: maxWaitSeconds, minDelay: 1, maxDelay: 5 },
+        { FunctionName: ref.functionName, Qualifier: version },
+      ),
+  );
+  return version;
+}
+
+/** Checks what Lambda would refuse for a split between the two versions, and says it in our words. */
+export function checkVersionsCompatible(
+  ref: AliasRef,
+  current: FunctionConfiguration,
+  target: FunctionConfiguration,
+): void {
+  const problems: string[] = [];
+  if (current.Role !== target.Role) {
+    problems.push(
+      `execution role differs: version ${current.Version} uses ${current.Role}, version ${target.Version} uses ${target.Role}`,
+    );
+  }
+  const dlq = (c: FunctionConfiguration) => c.DeadLetterConfig?.TargetArn ?? 'none';
+  if (dlq(current) !== dlq(target)) {
+    problems.push(
+      `dead-letter queue differs: version ${current.Version} uses ${dlq(current)}, version ${target.Version} uses ${dlq(target)}`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new PreflightError(
+      `Lambda cannot split ${aliasLabel(ref)} between versions ${current.Version} and ${target.Version}: ${problems.join('; ')}. ` +
+        'Both versions of a weighted alias must share the execution role and the dead-letter configuration; publish the new version with the same settings.',
+    );
+  }
+}
+
+/** A 412 on the alias: someone else wrote it. Carries what we found on re-reading it. */
+export class AliasChangedError extends ConcurrentChangeError {
+  constructor(
+    message: string,
+    readonly state: AliasState | undefined,
+  ) {
+    super(message, state ? describeAliasState(state) : 'the alias could not be re-read');
+  }
+}
+
+export class LambdaAliasTarget implements TrafficTarget {
+  readonly description: string;
+  private revisionId: string;
+
+  constructor(
+    private readonly lambda: LambdaClient,
+    private readonly ref: AliasRef,
+    readonly previousVersion: string,
+    readonly targetVersion: string,
+    private readonly identity: RolloutIdentity,
+    initialRevisionId: string,
+  ) {
+    this.description = `${aliasLabel(ref)} (${previousVersion} → ${targetVersion})`;
+    this.revisionId = initialRevisionId;
+  }
+
+  async setWeight(weight: number): Promise<void> {
+    await this.write(
+      this.previousVersion,
+      { [this.targetVersion]: toFraction(weight) },
+      'shifting',
+      weight,
+      `set ${weight}% on version ${this.targetVersion} of`,
+    );
+  }
+
+  async promote(): Promise<void> {
+    await this.write(this.targetVersion, {}, 'promoted', 100, `promote version ${this.targetVersion} on`);
+  }
+
+  async verify(): Promise<void> {
+    const state = await readAlias(this.lambda, this.ref);
+    if (state.functionVersion !== this.targetVersion || state.split) {
+      throw new Error(
+        `after promotion ${aliasLabel(this.ref)} has ${describeAliasState(state)}, expected all traffic on version ${this.targetVersion}`,
+      );
+    }
+  }
+
+  async rollback(_reason: string): Promise<void> {
+    const doing = `roll back to version ${this.previousVersion} on`;
+    try {
+      await this.write(this.previousVersion, {}, 'rolled-back', 0, doing);
+    } catch (error) {
+      if (!(error instanceof AliasChangedError) || !error.state) throw error;
+      // Our own last write may have landed without us seeing the answer (a cancelled call);
+      // then the alias still says exactly what we wrote, and taking it back is ours to do.
+      if (!this.isOurLastWrite(error.state)) throw error;
+      this.revisionId = error.state.revisionId;
+      await this.write(this.previousVersion, {}, 'rolled-back', 0, doing);
+    }
+  }
+
+  private isOurLastWrite(state: AliasState): boolean {
+    const m = state.marker;
+    if (!m || m.run !== this.identity.run || m.state !== 'shifting') return false;
+    const actual = state.split?.version === this.targetVersion ? state.split.weight : 0;
+    return state.functionVersion === this.previousVersion && actual === m.weight;
+  }
+
+  private async write(
+    functionVersion: string,
+    weights: Record<string, number>,
+    state: MarkerState,
+    weight: number,
+    doing: string,
+  ): Promise<void> {
+    const marker = formatMarker({
+      ...this.identity,
+      state,
+      from: this.previousVersion,
+      to: this.targetVersion,
+      weight,
+    });
+    try {
+      const answer = await awsCall(
+        {
+          doing: `${doing} ${aliasLabel(this.ref)}`,
+          iamAction: 'lambda:UpdateAlias',
+          region: this.ref.region,
+        },
+        () =>
+          this.lambda.send(
+            new UpdateAliasCommand({
+              FunctionName: this.ref.functionName,
+              Name: this.ref.alias,
+              FunctionVersion: functionVersion,
+              RoutingConfig: { AdditionalVersionWeights: weights },
+              Description: marker,
+              RevisionId: this.revisionId,
+            }),
+          ),
+      );
+      this.revisionId = answer.RevisionId ?? this.revisionId;
+    } catch (error) {
+      if (error instanceof AwsCallError && error.code === 'PreconditionFailedException') {
+        // Never retry over another actor: re-read to report what we found, and stop.
+        const found = await readAlias(this.lambda, this.ref).catch(() => undefined);
+        throw new AliasChangedError(
+          `${aliasLabel(this.ref)} was changed by someone else (its RevisionId is no longer ${this.revisionId})`,
+          found,
+        );
+      }
+      throw error;
+    }
+  }
+}
+
+/** Lambda wants a fraction; keep it free of float noise such as 0.30000000000000004. */
+export function toFraction(percent: number): number {
+  return Math.round(percent * 1e4) / 1e6;
+}
+
+function round(n: number): number {
+  return Math.round(n * 1e4) / 1e4;
+}

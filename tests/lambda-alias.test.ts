@@ -1,0 +1,296 @@
+import { GetAliasCommand, LambdaClient, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { runRollout } from '../src/engine/rollout.js';
+import { ConcurrentChangeError, type Gate } from '../src/engine/types.js';
+import { parseMarker } from '../src/marker.js';
+import {
+  checkVersionsCompatible,
+  LambdaAliasTarget,
+  readAlias,
+  toFraction,
+} from '../src/targets/lambda-alias.js';
+import { FakeClock } from './support/fake-clock.js';
+
+const lambdaMock = mockClient(LambdaClient);
+const ref = { functionName: 'orders', alias: 'live', region: 'us-east-1' };
+const identity = {
+  run: 'acme/shop#42.1',
+  plan: 'canary 10% 5m',
+  started: '2026-11-22T12:00:00.000Z',
+  by: 'octocat',
+};
+
+function preconditionFailed() {
+  return Object.assign(new Error('The Revision Id provided does not match the latest Revision Id.'), {
+    name: 'PreconditionFailedException',
+    $metadata: { httpStatusCode: 412 },
+  });
+}
+
+/** Every UpdateAlias answers a new RevisionId, as Lambda does. */
+function revisions() {
+  let n = 1;
+  lambdaMock.on(UpdateAliasCommand).callsFake(() => ({ RevisionId: `rev-${++n}` }));
+}
+
+function updates() {
+  return lambdaMock.commandCalls(UpdateAliasCommand).map((c) => c.args[0].input);
+}
+
+beforeEach(() => lambdaMock.reset());
+
+describe('LambdaAliasTarget', () => {
+  it('sends every UpdateAlias with the last RevisionId, the weights and the marker', async () => {
+    revisions();
+    lambdaMock
+      .on(GetAliasCommand)
+      .resolves({
+        FunctionVersion: '7',
+        RoutingConfig: { AdditionalVersionWeights: {} },
+        RevisionId: 'rev-4',
+      });
+    const target = new LambdaAliasTarget(
+      new LambdaClient({ region: 'us-east-1' }),
+      ref,
+      '6',
+      '7',
+      identity,
+      'rev-1',
+    );
+    await target.setWeight(10);
+    await target.setWeight(30);
+    await target.promote();
+    await target.verify();
+
+    const calls = updates();
+    expect(
+      calls.map((c) => [c.FunctionVersion, c.RoutingConfig?.AdditionalVersionWeights, c.RevisionId]),
+    ).toEqual([
+      ['6', { '7': 0.1 }, 'rev-1'],
+      ['6', { '7': 0.3 }, 'rev-2'],
+      ['7', {}, 'rev-3'],
+    ]);
+    expect(calls.every((c) => c.FunctionName === 'orders' && c.Name === 'live')).toBe(true);
+    const markers = calls.map((c) => parseMarker(c.Description));
+    expect(markers.map((m) => [m?.state, m?.weight, m?.run, m?.from, m?.to])).toEqual([
+      ['shifting', 10, 'acme/shop#42.1', '6', '7'],
+      ['shifting', 30, 'acme/shop#42.1', '6', '7'],
+      ['promoted', 100, 'acme/shop#42.1', '6', '7'],
+    ]);
+    expect(calls.every((c) => (c.Description ?? '').length <= 256)).toBe(true);
+  });
+
+  it('rolls back to the previous version with empty routing', async () => {
+    revisions();
+    const target = new LambdaAliasTarget(
+      new LambdaClient({ region: 'us-east-1' }),
+      ref,
+      '6',
+      '7',
+      identity,
+      'rev-1',
+    );
+    await target.setWeight(10);
+    await target.rollback('alarm');
+    const last = updates().at(-1)!;
+    expect(last).toMatchObject({
+      FunctionVersion: '6',
+      RoutingConfig: { AdditionalVersionWeights: {} },
+      RevisionId: 'rev-2',
+    });
+    expect(parseMarker(last.Description)?.state).toBe('rolled-back');
+  });
+
+  it('on a 412 re-reads the alias, never retries, and reports what it found', async () => {
+    lambdaMock.on(UpdateAliasCommand).rejects(preconditionFailed());
+    lambdaMock
+      .on(GetAliasCommand)
+      .resolves({ FunctionVersion: '9', RevisionId: 'rev-x', Description: 'manual hotfix' });
+    const target = new LambdaAliasTarget(
+      new LambdaClient({ region: 'us-east-1' }),
+      ref,
+      '6',
+      '7',
+      identity,
+      'rev-1',
+    );
+    const error = await target.setWeight(10).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConcurrentChangeError);
+    expect((error as ConcurrentChangeError).found).toBe('all traffic on version 9');
+    expect(lambdaMock.commandCalls(UpdateAliasCommand)).toHaveLength(1);
+    expect(lambdaMock.commandCalls(GetAliasCommand)).toHaveLength(1);
+  });
+
+  it('a rollback after a 412 takes back its own write when the alias still shows it', async () => {
+    // Our 10% write landed but its answer was lost: the alias holds our marker at rev-9.
+    lambdaMock.on(UpdateAliasCommand, { RevisionId: 'rev-1' }).rejects(preconditionFailed());
+    lambdaMock.on(UpdateAliasCommand, { RevisionId: 'rev-9' }).resolves({ RevisionId: 'rev-10' });
+    const ours = `serverless-canary:${JSON.stringify({ s: 'shifting', r: identity.run, f: '6', t: '7', w: 10, p: 'x', at: 'y', by: 'z' })}`;
+    lambdaMock.on(GetAliasCommand).resolves({
+      FunctionVersion: '6',
+      RoutingConfig: { AdditionalVersionWeights: { '7': 0.1 } },
+      RevisionId: 'rev-9',
+      Description: ours,
+    });
+    const target = new LambdaAliasTarget(
+      new LambdaClient({ region: 'us-east-1' }),
+      ref,
+      '6',
+      '7',
+      identity,
+      'rev-1',
+    );
+    await target.rollback('cancelled');
+    expect(updates().map((u) => u.RevisionId)).toEqual(['rev-1', 'rev-9']);
+  });
+
+  it('a rollback after a 412 does not fight another actor', async () => {
+    lambdaMock.on(UpdateAliasCommand).rejects(preconditionFailed());
+    const theirs = `serverless-canary:${JSON.stringify({ s: 'shifting', r: 'acme/shop#43.1', f: '6', t: '8', w: 10, p: 'x', at: 'y', by: 'z' })}`;
+    lambdaMock.on(GetAliasCommand).resolves({
+      FunctionVersion: '6',
+      RoutingConfig: { AdditionalVersionWeights: { '8': 0.1 } },
+      RevisionId: 'rev-9',
+      Description: theirs,
+    });
+    const target = new LambdaAliasTarget(
+      new LambdaClient({ region: 'us-east-1' }),
+      ref,
+      '6',
+      '7',
+      identity,
+      'rev-1',
+    );
+    await expect(target.rollback('cancelled')).rejects.toBeInstanceOf(ConcurrentChangeError);
+    expect(updates()).toHaveLength(1);
+  });
+
+  it('verify fails when the alias is still split after promotion', async () => {
+    lambdaMock
+      .on(GetAliasCommand)
+      .resolves({
+        FunctionVersion: '6',
+        RoutingConfig: { AdditionalVersionWeights: { '7': 0.5 } },
+        RevisionId: 'r',
+      });
+    const target = new LambdaAliasTarget(
+      new LambdaClient({ region: 'us-east-1' }),
+      ref,
+      '6',
+      '7',
+      identity,
+      'rev-1',
+    );
+    await expect(target.verify()).rejects.toThrow('expected all traffic on version 7');
+  });
+
+  it('wraps AccessDenied with the missing IAM action', async () => {
+    lambdaMock.on(UpdateAliasCommand).rejects(
+      Object.assign(new Error('User is not authorized to perform: lambda:UpdateAlias'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
+    const target = new LambdaAliasTarget(
+      new LambdaClient({ region: 'us-east-1' }),
+      ref,
+      '6',
+      '7',
+      identity,
+      'rev-1',
+    );
+    await expect(target.setWeight(10)).rejects.toThrow(
+      /Could not set 10% on version 7 of alias live of function orders: AccessDeniedException: .*lack the IAM permission lambda:UpdateAlias/,
+    );
+  });
+
+  it('reads a split alias', async () => {
+    lambdaMock
+      .on(GetAliasCommand)
+      .resolves({
+        FunctionVersion: '6',
+        RoutingConfig: { AdditionalVersionWeights: { '7': 0.25 } },
+        RevisionId: 'r1',
+      });
+    const state = await readAlias(new LambdaClient({ region: 'us-east-1' }), ref);
+    expect(state).toMatchObject({
+      functionVersion: '6',
+      split: { version: '7', weight: 25 },
+      revisionId: 'r1',
+    });
+  });
+});
+
+describe('rollout against the alias', () => {
+  it('rolls back when the alarm gate fails, with the RevisionId chain intact', async () => {
+    revisions();
+    const clock = new FakeClock();
+    const start = clock.now();
+    const gate: Gate = {
+      name: 'alarms',
+      async read() {
+        const firing = clock.now() - start >= 7 * 60_000;
+        return {
+          gate: 'alarms',
+          status: firing ? 'fail' : 'pass',
+          summary: firing ? 'errors is ALARM' : 'ok',
+          at: clock.now(),
+        };
+      },
+    };
+    const target = new LambdaAliasTarget(
+      new LambdaClient({ region: 'us-east-1' }),
+      ref,
+      '6',
+      '7',
+      identity,
+      'rev-1',
+    );
+    const plan = {
+      name: 'linear',
+      steps: [5, 25, 50].map((weight) => ({ weight, holdMs: 5 * 60_000 })).concat({ weight: 100, holdMs: 0 }),
+    };
+    const record = await runRollout(
+      plan,
+      { pollIntervalMs: 5_000, timeoutMs: 60 * 60_000 },
+      { target, gates: [gate], clock, signal: new AbortController().signal },
+    );
+    expect(record.outcome).toBe('rolled-back');
+    expect(
+      updates().map((u) => [u.FunctionVersion, u.RoutingConfig?.AdditionalVersionWeights, u.RevisionId]),
+    ).toEqual([
+      ['6', { '7': 0.05 }, 'rev-1'],
+      ['6', { '7': 0.25 }, 'rev-2'],
+      ['6', {}, 'rev-3'],
+    ]);
+  });
+});
+
+describe('version compatibility', () => {
+  const base = {
+    Version: '6',
+    Role: 'arn:aws:iam::1:role/a',
+    DeadLetterConfig: { TargetArn: 'arn:aws:sqs:us-east-1:1:dlq' },
+  };
+  it('accepts the same role and dead-letter queue', () => {
+    expect(() => checkVersionsCompatible(ref, base, { ...base, Version: '7' })).not.toThrow();
+  });
+  it('names a different role', () => {
+    expect(() =>
+      checkVersionsCompatible(ref, base, { ...base, Version: '7', Role: 'arn:aws:iam::1:role/b' }),
+    ).toThrow(
+      /execution role differs: version 6 uses arn:aws:iam::1:role\/a, version 7 uses arn:aws:iam::1:role\/b/,
+    );
+  });
+  it('names a different dead-letter queue, including none', () => {
+    expect(() => checkVersionsCompatible(ref, base, { Version: '7', Role: base.Role })).toThrow(
+      /dead-letter queue differs: version 6 uses arn:aws:sqs:us-east-1:1:dlq, version 7 uses none/,
+    );
+  });
+});
+
+describe('toFraction', () => {
+  it('turns percents into fractions without float noise', () => {
+    expect([10, 30, 0.5, 33.3333].map(toFraction)).toEqual([0.1, 0.3, 0.005, 0.333333]);
+  });
+});
