@@ -121,6 +121,26 @@ describe('LambdaAliasTarget', () => {
     expect(lambdaMock.commandCalls(GetAliasCommand)).toHaveLength(1);
   });
 
+  it('a 412 on a write that had landed (a retried request) is taken as done', async () => {
+    lambdaMock.on(UpdateAliasCommand).rejects(preconditionFailed());
+    const landed = `serverless-canary:${JSON.stringify({ s: 'shifting', r: identity.run, f: '6', t: '7', w: 10, p: 'x', at: 'y', by: 'z' })}`;
+    lambdaMock.on(GetAliasCommand).resolves({
+      FunctionVersion: '6',
+      RoutingConfig: { AdditionalVersionWeights: { '7': 0.1 } },
+      RevisionId: 'rev-2',
+      Description: landed,
+    });
+    const target = new LambdaAliasTarget(new LambdaClient({ region: 'us-east-1' }), ref, '6', '7', identity, 'rev-1');
+    await target.setWeight(10);
+    // The next write uses the RevisionId found on re-reading.
+    lambdaMock.on(UpdateAliasCommand).resolves({ RevisionId: 'rev-3' });
+    await target.setWeight(30);
+    expect(updates().map((u) => u.RevisionId)).toEqual(['rev-1', 'rev-2']);
+    // The same re-read showing a different weight is someone else's change.
+    lambdaMock.on(UpdateAliasCommand).rejects(preconditionFailed());
+    await expect(target.setWeight(50)).rejects.toBeInstanceOf(ConcurrentChangeError);
+  });
+
   it('a rollback after a 412 takes back its own write when the alias still shows it', async () => {
     // Our 10% write landed but its answer was lost: the alias holds our marker at rev-9.
     lambdaMock.on(UpdateAliasCommand, { RevisionId: 'rev-1' }).rejects(preconditionFailed());

@@ -238,6 +238,20 @@ describe('run()', () => {
     expect(lambdaMock.commandCalls(UpdateAliasCommand)).toHaveLength(0);
   });
 
+  it('checks the new code against the old version before publishing anything', async () => {
+    lambdaMock.on(GetFunctionConfigurationCommand).callsFake((input) => ({
+      Version: input.Qualifier,
+      State: 'Active',
+      Role: 'arn:aws:iam::123456789012:role/orders',
+      DeadLetterConfig: input.Qualifier === '$LATEST' ? { TargetArn: 'arn:aws:sqs:us-east-1:123456789012:new-dlq' } : undefined,
+    }));
+    setInputs({ 'function-name': 'orders' });
+    await run(deps());
+    expect(outputs().reason).toMatch(/dead-letter queue differs: version 6 uses none, version \$LATEST uses .*new-dlq/);
+    expect(lambdaMock.commandCalls(PublishVersionCommand)).toHaveLength(0);
+    expect(lambdaMock.commandCalls(UpdateAliasCommand)).toHaveLength(0);
+  });
+
   it('stops without fighting when someone else changes the alias mid-rollout', async () => {
     setInputs({ 'function-name': 'orders', version: '7', strategy: 'canary 10% 1m', alarms: 'errors' });
     const start = clock.now();

@@ -96,46 +96,66 @@ export async function readVersionConfig(
   );
 }
 
+const waitOptions = (lambda: LambdaClient, maxWaitSeconds: number) => ({
+  client: lambda,
+  maxWaitTime: maxWaitSeconds,
+  minDelay: 1,
+  maxDelay: 5,
+});
+
+/** Waits until the function's last update (code or configuration) has finished. */
+export async function waitForFunctionUpdated(
+  lambda: LambdaClient,
+  ref: AliasRef,
+  maxWaitSeconds = 300,
+): Promise<void> {
+  await awsCall(
+    {
+      doing: `wait for function ${ref.functionName} to finish updating`,
+      iamAction: 'lambda:GetFunction',
+      region: ref.region,
+    },
+    () => waitUntilFunctionUpdatedV2(waitOptions(lambda, maxWaitSeconds), { FunctionName: ref.functionName }),
+  );
+}
+
 /**
- * Publishes the function's current code and configuration once the function has settled, and
- * waits for the version to be active. Lambda returns the latest version when nothing changed.
+ * Publishes the function's current code and configuration (call waitForFunctionUpdated first)
+ * and waits for the version to be active. Lambda returns the latest version when nothing changed.
  */
 export async function publishVersion(
   lambda: LambdaClient,
   ref: AliasRef,
   maxWaitSeconds = 300,
 ): Promise<string> {
-  const context = (doing: string, iamAction: string) => ({ doing, iamAction, region: ref.region });
-  await awsCall(
-    context(`wait for function ${ref.functionName} to finish updating`, 'lambda:GetFunction'),
-    () =>
-      waitUntilFunctionUpdatedV2(
-        { client: lambda, maxWaitTime: maxWaitSeconds, minDelay: 1, maxDelay: 5 },
-        { FunctionName: ref.functionName },
-      ),
-  );
   const published = await awsCall(
-    context(`publish a version of function ${ref.functionName}`, 'lambda:PublishVersion'),
+    {
+      doing: `publish a version of function ${ref.functionName}`,
+      iamAction: 'lambda:PublishVersion',
+      region: ref.region,
+    },
     () => lambda.send(new PublishVersionCommand({ FunctionName: ref.functionName })),
   );
   const version = published.Version;
-  if (!version)
+  if (!version) {
     throw new AwsCallError(
       `PublishVersion of ${ref.functionName} returned no version`,
       'NoVersion',
       undefined,
       'run again',
     );
+  }
   await awsCall(
-    context(
-      `wait for version ${version} of ${ref.functionName} to be active`,
-      'lambda:GetFunctionConfiguration',
-    ),
+    {
+      doing: `wait for version ${version} of ${ref.functionName} to be active`,
+      iamAction: 'lambda:GetFunctionConfiguration',
+      region: ref.region,
+    },
     () =>
-      waitUntilPublishedVersionActive(
-        { client: lambda, maxWaitTime: maxWaitSeconds, minDelay: 1, maxDelay: 5 },
-        { FunctionName: ref.functionName, Qualifier: version },
-      ),
+      waitUntilPublishedVersionActive(waitOptions(lambda, maxWaitSeconds), {
+        FunctionName: ref.functionName,
+        Qualifier: version,
+      }),
   );
   return version;
 }
@@ -192,6 +212,11 @@ export class LambdaAliasTarget implements TrafficTarget {
     this.revisionId = initialRevisionId;
   }
 
+  /** The RevisionId of this target's last write (or the one it started from). */
+  get lastRevisionId(): string {
+    return this.revisionId;
+  }
+
   async setWeight(weight: number): Promise<void> {
     await this.write(
       this.previousVersion,
@@ -229,11 +254,22 @@ export class LambdaAliasTarget implements TrafficTarget {
     }
   }
 
+  /** Whether the alias holds exactly this run's write of `state` at `weight`. */
+  private holds(found: AliasState, functionVersion: string, state: MarkerState, weight: number): boolean {
+    const m = found.marker;
+    if (!m || m.run !== this.identity.run || m.state !== state || m.weight !== weight) return false;
+    const split = state === 'shifting' ? { version: this.targetVersion, weight } : undefined;
+    return (
+      found.functionVersion === functionVersion &&
+      found.split?.version === split?.version &&
+      found.split?.weight === split?.weight
+    );
+  }
+
+  /** Whether the alias still shows this run's last split, exactly as written. */
   private isOurLastWrite(state: AliasState): boolean {
     const m = state.marker;
-    if (!m || m.run !== this.identity.run || m.state !== 'shifting') return false;
-    const actual = state.split?.version === this.targetVersion ? state.split.weight : 0;
-    return state.functionVersion === this.previousVersion && actual === m.weight;
+    return m !== undefined && this.holds(state, this.previousVersion, 'shifting', m.weight);
   }
 
   private async write(
@@ -272,8 +308,14 @@ export class LambdaAliasTarget implements TrafficTarget {
       this.revisionId = answer.RevisionId ?? this.revisionId;
     } catch (error) {
       if (error instanceof AwsCallError && error.code === 'PreconditionFailedException') {
-        // Never retry over another actor: re-read to report what we found, and stop.
+        // Never retry over another actor: re-read to report what we found, and stop. The one
+        // exception is our own write having landed already (the SDK retried after a lost answer):
+        // then the alias holds exactly what we meant to write.
         const found = await readAlias(this.lambda, this.ref).catch(() => undefined);
+        if (found && this.holds(found, functionVersion, state, weight)) {
+          this.revisionId = found.revisionId;
+          return;
+        }
         throw new AliasChangedError(
           `${aliasLabel(this.ref)} was changed by someone else (its RevisionId is no longer ${this.revisionId})`,
           found,

@@ -1,0 +1,139 @@
+// The bundled action, run as the GitHub runner runs it (Node 24, INPUT_*, file commands, the
+// post step), against the local cloud with live traffic and self-evaluating alarms.
+import { parseMarker } from '../src/marker.js';
+import { startTestCloud, waitFor, type TestCloud } from './local-cloud-env.js';
+import { newRunnerContext, runStep, startStep, type RunnerContext } from './runner.js';
+import { ALIAS, ERRORS_ALARM, FUNCTION, lambdaScenario, releaseInputs } from './scenarios.js';
+
+let t: TestCloud;
+
+beforeAll(async () => {
+  t = await startTestCloud();
+});
+afterAll(async () => {
+  await t.cloud.close();
+});
+beforeEach(async () => {
+  await t.control.reset({ clearWrites: true });
+});
+
+const aliasNow = () => t.control.alias(FUNCTION, ALIAS);
+const weightsOf = async () => (await aliasNow()).RoutingConfig?.AdditionalVersionWeights ?? {};
+const main = (ctx: RunnerContext, inputs: Record<string, string>, env: Record<string, string> = {}) =>
+  runStep({ step: 'main', ctx, inputs, env: { ...t.env, ...env } });
+
+describe('a release against the local cloud', () => {
+  it('promotes a healthy version, and the post step then does nothing', async () => {
+    await t.control.loadScenario(lambdaScenario());
+    const ctx = newRunnerContext();
+    const result = await main(ctx, releaseInputs());
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.outputs).toMatchObject({ result: 'promoted', 'previous-version': '1', 'target-version': '2' });
+    expect(await aliasNow()).toMatchObject({ FunctionVersion: '2' });
+    expect(await weightsOf()).toEqual({});
+    expect(parseMarker((await aliasNow()).Description)).toMatchObject({ state: 'promoted', run: 'acme/shop#4242.1' });
+    const writes = (await t.control.writes()).map((w) => w.operation);
+    expect(writes).toEqual(['PublishVersion', 'UpdateAlias', 'UpdateAlias', 'UpdateAlias']);
+    expect(result.summary).toContain('Promoted');
+
+    const post = await runStep({ step: 'post', ctx, env: t.env });
+    expect(post.code).toBe(0);
+    expect(post.stdout).toContain('the main step finished its rollout');
+    expect((await t.control.writes()).length).toBe(4);
+  });
+
+  it('rolls back a version failing 20% of invocations, caught by the alarm the local cloud evaluated', async () => {
+    await t.control.loadScenario(lambdaScenario({ canaryErrorRate: 0.2 }));
+    const ctx = newRunnerContext();
+    const result = await main(ctx, releaseInputs({ strategy: '20%:30s, 50%:30s' }));
+    expect(result.code).toBe(1);
+    expect(result.outputs.result).toBe('rolled-back');
+    expect(result.outputs.reason).toContain(`${ERRORS_ALARM} is ALARM: Threshold Crossed`);
+    expect(result.stdout).toContain('::error::Rolled back: gate alarms failed');
+    expect(await aliasNow()).toMatchObject({ FunctionVersion: '1' });
+    expect(await weightsOf()).toEqual({});
+    // Caught in the first step, long before its 30 s hold ended.
+    expect(Number(result.outputs['duration-seconds'])).toBeLessThan(20);
+    const alarm = await t.control.alarm(ERRORS_ALARM);
+    expect(alarm.Frozen).toBe(false);
+  });
+
+  it('publishing unchanged code is no-change, with no alias write', async () => {
+    await t.control.loadScenario(lambdaScenario());
+    await main(newRunnerContext(), releaseInputs({ strategy: 'AllAtOnce' }));
+    await t.control.clearWrites();
+    const again = await main(newRunnerContext(), releaseInputs());
+    expect(again.code).toBe(0);
+    expect(again.outputs).toMatchObject({ result: 'no-change', 'target-version': '2' });
+    expect((await t.control.writes()).map((w) => w.operation)).toEqual(['PublishVersion']);
+  });
+
+  it('SIGTERM mid-rollout rolls back before the process exits, well inside the runner\'s 7.5 s', async () => {
+    await t.control.loadScenario(lambdaScenario());
+    const ctx = newRunnerContext();
+    const step = startStep({ step: 'main', ctx, inputs: releaseInputs({ strategy: '20%:60s' }), env: t.env });
+    await waitFor('the split', async () => Object.keys(await weightsOf()).length > 0);
+    const sentAt = Date.now();
+    step.child.kill('SIGTERM');
+    const result = await step.done;
+    const exitMs = Date.now() - sentAt;
+    expect(result.code).toBe(1);
+    expect(result.outputs).toMatchObject({ result: 'rolled-back', reason: 'cancelled by SIGTERM' });
+    expect(await aliasNow()).toMatchObject({ FunctionVersion: '1' });
+    expect(await weightsOf()).toEqual({});
+    expect(exitMs).toBeLessThan(7_500);
+    // The main step finished its rollout (a rollback): the post step leaves the alias alone.
+    const post = await runStep({ step: 'post', ctx, env: t.env });
+    expect(post.stdout).toContain('nothing to do');
+  });
+
+  it('SIGKILL mid-rollout, then the post step: the alias ends on one version', async () => {
+    await t.control.loadScenario(lambdaScenario());
+    const ctx = newRunnerContext();
+    const step = startStep({ step: 'main', ctx, inputs: releaseInputs({ strategy: '20%:60s' }), env: t.env });
+    await waitFor('the split', async () => (await weightsOf())['2'] === 0.2);
+    step.child.kill('SIGKILL');
+    const killed = await step.done;
+    expect(killed.signal).toBe('SIGKILL');
+    expect(await weightsOf()).toEqual({ '2': 0.2 });
+
+    const post = await runStep({ step: 'post', ctx, env: t.env });
+    expect(post.code).toBe(1);
+    expect(post.stdout).toContain('Rolled back by the post step');
+    expect(await aliasNow()).toMatchObject({ FunctionVersion: '1' });
+    expect(await weightsOf()).toEqual({});
+    expect(parseMarker((await aliasNow()).Description)?.state).toBe('rolled-back');
+  });
+
+  it('two runs on one alias never both proceed', async () => {
+    await t.control.loadScenario(lambdaScenario());
+    await t.control.clearWrites();
+    const inputs = releaseInputs({ version: '1', strategy: '20%:3s' });
+    // Version 2 must exist for both: publish it first through a dry run of nothing; use the control API.
+    const first = startStep({ step: 'main', ctx: newRunnerContext(), inputs: releaseInputs({ strategy: '20%:3s' }), env: t.env });
+    await waitFor('the first run\'s split', async () => Object.keys(await weightsOf()).length > 0);
+    const second = await runStep({
+      step: 'main',
+      ctx: newRunnerContext(),
+      inputs: { ...inputs, version: '2' },
+      env: { ...t.env, GITHUB_RUN_ID: '4343' },
+    });
+    expect(second.code).toBe(1);
+    expect(second.outputs.result).toBe('failed');
+    expect(second.outputs.reason).toMatch(/already split: .*run acme\/shop#4242\.1/);
+    const result = await first.done;
+    expect(result.outputs.result).toBe('promoted');
+    expect(await aliasNow()).toMatchObject({ FunctionVersion: '2' });
+    expect(await weightsOf()).toEqual({});
+  });
+
+  it('20% injected throttling and server errors change no outcome', async () => {
+    const faults = { throttle: 0.1, error5xx: 0.1 };
+    await t.control.loadScenario(lambdaScenario({ extra: { faults: { lambda: faults, cloudwatch: faults } } }));
+    const result = await main(newRunnerContext(), releaseInputs());
+    expect(result.outputs.result).toBe('promoted');
+    expect(await aliasNow()).toMatchObject({ FunctionVersion: '2' });
+    expect(await weightsOf()).toEqual({});
+  });
+});

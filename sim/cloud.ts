@@ -1,0 +1,95 @@
+/**
+ * The local cloud's whole state: every service, the metric store, traffic, faults and the
+ * writes log, with one clock tick that drives traffic, alarm evaluation and deployments.
+ */
+import { CloudWatchService } from './cloudwatch.js';
+import type { Service } from './http.js';
+import { LambdaService } from './lambda.js';
+import { MetricStore } from './metrics.js';
+import { Faults } from './faults.js';
+import { Rng } from './rng.js';
+import { TrafficGenerator } from './traffic.js';
+import { WritesLog } from './writes.js';
+
+export interface CloudOptions {
+  /** Seed of every random choice (routing, errors, latency, faults). Default 1. */
+  seed: number;
+  /** Resolution of generated metrics, in seconds (Lambda's is 60). Default 60. */
+  metricPeriodSeconds: number;
+  /** How long LastUpdateStatus stays InProgress after a code or configuration update. Default 1000. */
+  updateSettleMs: number;
+  region: string;
+  accountId: string;
+}
+
+export const DEFAULT_OPTIONS: CloudOptions = {
+  seed: 1,
+  metricPeriodSeconds: 60,
+  updateSettleMs: 1000,
+  region: 'us-east-1',
+  accountId: '123456789012',
+};
+
+/** How long metric data is kept. */
+const RETENTION_MS = 3 * 3600 * 1000;
+
+export class Cloud {
+  options: CloudOptions;
+  metrics!: MetricStore;
+  lambda!: LambdaService;
+  cloudwatch!: CloudWatchService;
+  faults!: Faults;
+  traffic!: TrafficGenerator;
+  readonly writes = new WritesLog();
+  private lastPrune = 0;
+
+  constructor(
+    options: Partial<CloudOptions> = {},
+    readonly clock: () => number = Date.now,
+  ) {
+    this.options = { ...DEFAULT_OPTIONS, ...options };
+    this.build();
+  }
+
+  /** Drops every resource, metric, traffic stream and fault; keeps the writes log. */
+  reset(options: Partial<CloudOptions> = {}): void {
+    this.options = { ...this.options, ...options };
+    this.build();
+  }
+
+  private build(): void {
+    const rng = new Rng(this.options.seed);
+    const { region, accountId } = this.options;
+    this.metrics = new MetricStore(this.options.metricPeriodSeconds);
+    this.lambda = new LambdaService({
+      region,
+      accountId,
+      metrics: this.metrics,
+      rng: rng.fork('lambda'),
+      updateSettleMs: this.options.updateSettleMs,
+      clock: this.clock,
+    });
+    this.cloudwatch = new CloudWatchService(this.metrics, region, accountId, this.clock);
+    this.faults = new Faults(rng.fork('faults'));
+    this.traffic = new TrafficGenerator(this.clock);
+  }
+
+  /** The services in dispatch order (JSON-RPC targets first, then REST paths). */
+  services(): Service[] {
+    return [this.cloudwatch, this.lambda];
+  }
+
+  service(name: string): Service | undefined {
+    return this.services().find((s) => s.name === name);
+  }
+
+  /** One step of simulated time: traffic first, then alarms see the fresh data. */
+  tick(now = this.clock()): void {
+    this.traffic.tick(now);
+    this.cloudwatch.tick(now);
+    if (now - this.lastPrune > 60_000) {
+      this.metrics.prune(now - RETENTION_MS);
+      this.lastPrune = now;
+    }
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * A typed client for the control API, for tests, e2e and the demo:
+ *
+ *   const control = new LocalCloudControl(cloud.url);
+ *   await control.loadScenario({ functions: [...], alarms: [...], traffic: [...] });
+ *   expect(await control.writes()).toEqual([]);
+ */
+import type { FaultSpec } from './faults.js';
+import type { ServiceName } from './http.js';
+import type { Behavior } from './lambda.js';
+import type { Scenario, TrafficSpec } from './scenario.js';
+import type { WriteRecord } from './writes.js';
+
+export type { FaultSpec, Scenario, TrafficSpec, WriteRecord, Behavior };
+
+/** An alias as GetAlias answers it. */
+export interface AliasView {
+  AliasArn: string;
+  Name: string;
+  FunctionVersion: string;
+  Description: string;
+  RoutingConfig?: { AdditionalVersionWeights: Record<string, number> };
+  RevisionId: string;
+}
+
+/** An alarm as DescribeAlarms answers it, plus whether the control API froze it. */
+export interface AlarmView {
+  AlarmName: string;
+  AlarmArn: string;
+  StateValue: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  StateReason: string;
+  StateUpdatedTimestamp: number;
+  Frozen: boolean;
+  [key: string]: unknown;
+}
+
+export interface InvocationView {
+  time: string;
+  qualifier?: string;
+  executedVersion: string;
+  error: boolean;
+  durationMs: number;
+  payload: string;
+}
+
+export interface TrafficView {
+  key: string;
+  rate: number;
+  invocations: number;
+  failures: number;
+  lastError?: string;
+}
+
+export class LocalCloudControl {
+  private readonly base: string;
+
+  constructor(url: string) {
+    this.base = url.replace(/\/+$/, '') + '/_control';
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(this.base + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const value: unknown = text ? JSON.parse(text) : undefined;
+    if (!res.ok) {
+      const message = (value as { message?: string } | undefined)?.message ?? text;
+      throw new Error(`control ${method} ${path} failed (${res.status}): ${message}`);
+    }
+    return value as T;
+  }
+
+  /** Replaces the whole state with a scenario (the writes log is kept; clear it separately). */
+  loadScenario(scenario: Scenario): Promise<Record<string, unknown>> {
+    return this.call('POST', '/scenario', scenario);
+  }
+
+  /** Empties the cloud; by default also clears the writes log. */
+  reset(
+    opts: {
+      seed?: number;
+      metricPeriodSeconds?: number;
+      updateSettleMs?: number;
+      clearWrites?: boolean;
+    } = {},
+  ) {
+    return this.call<{ ok: true }>('POST', '/reset', opts);
+  }
+
+  state(): Promise<Record<string, unknown>> {
+    return this.call('GET', '/state');
+  }
+
+  fn(name: string): Promise<Record<string, unknown>> {
+    return this.call('GET', `/state/lambda/functions/${encodeURIComponent(name)}`);
+  }
+
+  alias(fn: string, alias: string): Promise<AliasView> {
+    return this.call(
+      'GET',
+      `/state/lambda/functions/${encodeURIComponent(fn)}/aliases/${encodeURIComponent(alias)}`,
+    );
+  }
+
+  /** Invocations made through the Invoke API (hooks, for instance), oldest first. */
+  invocations(fn: string): Promise<InvocationView[]> {
+    return this.call('GET', `/state/lambda/functions/${encodeURIComponent(fn)}/invocations`);
+  }
+
+  /** Simulates a code deployment to $LATEST (LastUpdateStatus goes InProgress, then Successful). */
+  deployCode(fn: string, code: { code?: string } & Partial<Behavior> = {}): Promise<Record<string, unknown>> {
+    return this.call('POST', `/lambda/functions/${encodeURIComponent(fn)}/code`, code);
+  }
+
+  setBehavior(fn: string, version: string, behavior: Partial<Behavior>): Promise<Behavior> {
+    return this.call(
+      'POST',
+      `/lambda/functions/${encodeURIComponent(fn)}/versions/${encodeURIComponent(version)}/behavior`,
+      behavior,
+    );
+  }
+
+  alarms(): Promise<AlarmView[]> {
+    return this.call('GET', '/state/cloudwatch/alarms');
+  }
+
+  alarm(name: string): Promise<AlarmView> {
+    return this.call('GET', `/state/cloudwatch/alarms/${encodeURIComponent(name)}`);
+  }
+
+  /**
+   * Forces an alarm's state. Without `freeze` the alarm re-evaluates one period later (as
+   * SetAlarmState does); with it, it stays until set again or unfrozen.
+   */
+  setAlarmState(
+    name: string,
+    state: AlarmView['StateValue'],
+    reason?: string,
+    freeze = false,
+  ): Promise<AlarmView> {
+    return this.call('POST', `/alarms/${encodeURIComponent(name)}/state`, { state, reason, freeze });
+  }
+
+  unfreezeAlarm(name: string): Promise<AlarmView> {
+    return this.call('POST', `/alarms/${encodeURIComponent(name)}/unfreeze`);
+  }
+
+  /** Evaluates every metric alarm now over its last closed periods. */
+  evaluateAlarms(): Promise<AlarmView[]> {
+    return this.call('POST', '/alarms/evaluate');
+  }
+
+  /** Adds data points directly (any namespace, AWS/ included). */
+  putMetrics(
+    data: {
+      namespace: string;
+      metricName: string;
+      dimensions?: Record<string, string>;
+      value?: number;
+      values?: number[];
+      counts?: number[];
+      timestamp?: string;
+      unit?: string;
+    }[],
+  ): Promise<{ ok: true }> {
+    return this.call('POST', '/metrics', { data });
+  }
+
+  /** Starts, changes (rate, per-version behaviour) or stops (rate 0) traffic on an alias. */
+  setTraffic(spec: TrafficSpec | TrafficSpec[]): Promise<TrafficView[]> {
+    return this.call('POST', '/traffic', Array.isArray(spec) ? { streams: spec } : spec);
+  }
+
+  traffic(): Promise<TrafficView[]> {
+    return this.call('GET', '/traffic');
+  }
+
+  stopTraffic(): Promise<{ ok: true }> {
+    return this.call('DELETE', '/traffic');
+  }
+
+  /** Sets faults per service; `null` clears a service's faults. */
+  setFaults(faults: Partial<Record<ServiceName, FaultSpec | null>>): Promise<Record<string, FaultSpec>> {
+    return this.call('POST', '/faults', faults);
+  }
+
+  clearFaults(): Promise<{ ok: true }> {
+    return this.call('DELETE', '/faults');
+  }
+
+  /** Every mutating request received since the last clear, oldest first. */
+  writes(service?: ServiceName): Promise<WriteRecord[]> {
+    return this.call('GET', `/writes${service ? `?service=${service}` : ''}`);
+  }
+
+  clearWrites(): Promise<{ ok: true }> {
+    return this.call('DELETE', '/writes');
+  }
+}
