@@ -33,24 +33,72 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'missing function-name', inputs: { 'function-name': '' }, expected: /Input "function-name" is required/ },
-  { name: 'function name with a space', inputs: { 'function-name': 'my orders' }, expected: /Input "function-name": "my orders"/ },
-  { name: 'qualified ARN', inputs: { 'function-name': `arn:aws:lambda:us-east-1:123456789012:function:${FUNCTION}:live` }, expected: /includes a qualifier/ },
+  {
+    name: 'missing function-name',
+    inputs: { 'function-name': '' },
+    expected: /Input "function-name" is required/,
+  },
+  {
+    name: 'function name with a space',
+    inputs: { 'function-name': 'my orders' },
+    expected: /Input "function-name": "my orders"/,
+  },
+  {
+    name: 'qualified ARN',
+    inputs: { 'function-name': `arn:aws:lambda:us-east-1:123456789012:function:${FUNCTION}:live` },
+    expected: /includes a qualifier/,
+  },
   { name: 'all-digit alias', inputs: { alias: '2024' }, expected: /Input "alias": "2024"/ },
-  { name: '$LATEST as the version', inputs: { version: '$LATEST' }, expected: /Input "version": "\$LATEST" cannot receive alias traffic/ },
+  {
+    name: '$LATEST as the version',
+    inputs: { version: '$LATEST' },
+    expected: /Input "version": "\$LATEST" cannot receive alias traffic/,
+  },
   { name: 'a word as the version', inputs: { version: 'newest' }, expected: /Input "version": "newest"/ },
-  { name: 'incomplete canary', inputs: { strategy: 'canary 10%' }, expected: /Input "strategy": "canary 10%"/ },
+  {
+    name: 'incomplete canary',
+    inputs: { strategy: 'canary 10%' },
+    expected: /Input "strategy": "canary 10%"/,
+  },
   { name: 'decreasing steps', inputs: { strategy: '50%:1m, 25%:1m' }, expected: /Input "strategy"/ },
-  { name: 'unknown CodeDeploy name', inputs: { strategy: 'Canary10Percent7Minutes' }, expected: /Input "strategy"/ },
+  {
+    name: 'unknown CodeDeploy name',
+    inputs: { strategy: 'Canary10Percent7Minutes' },
+    expected: /Input "strategy"/,
+  },
   { name: 'poll interval of zero', inputs: { 'poll-interval': '0s' }, expected: /Input "poll-interval"/ },
-  { name: 'timeout under the plan', inputs: { strategy: 'canary 10% 5m', timeout: '2m' }, expected: /Input "timeout": "2m" is shorter/ },
-  { name: 'unknown split policy', inputs: { 'on-existing-split': 'force' }, expected: /Input "on-existing-split": "force"/ },
+  {
+    name: 'timeout under the plan',
+    inputs: { strategy: 'canary 10% 5m', timeout: '2m' },
+    expected: /Input "timeout": "2m" is shorter/,
+  },
+  {
+    name: 'unknown split policy',
+    inputs: { 'on-existing-split': 'force' },
+    expected: /Input "on-existing-split": "force"/,
+  },
   { name: 'dry-run not a boolean', inputs: { 'dry-run': 'maybe' }, expected: /Input "dry-run": "maybe"/ },
   { name: 'region not a region', inputs: { region: 'mars-1' }, expected: /Input "region": "mars-1"/ },
-  { name: 'unknown alarm', inputs: { alarms: `${ERRORS_ALARM}, no-such-alarm` }, expected: /alarm\(s\) not found in us-east-1: "no-such-alarm"/ },
-  { name: 'unknown function', inputs: { 'function-name': 'no-such-function' }, expected: /ResourceNotFoundException.*check the name and the region/ },
-  { name: 'unknown alias', inputs: { alias: 'canary' }, expected: /Could not read alias canary of function orders: ResourceNotFoundException/ },
-  { name: 'version that does not exist', inputs: { version: '9' }, expected: /Could not read version 9 of function orders: ResourceNotFoundException/ },
+  {
+    name: 'unknown alarm',
+    inputs: { alarms: `${ERRORS_ALARM}, no-such-alarm` },
+    expected: /alarm\(s\) not found in us-east-1: "no-such-alarm"/,
+  },
+  {
+    name: 'unknown function',
+    inputs: { 'function-name': 'no-such-function' },
+    expected: /ResourceNotFoundException.*check the name and the region/,
+  },
+  {
+    name: 'unknown alias',
+    inputs: { alias: 'canary' },
+    expected: /Could not read alias canary of function orders: ResourceNotFoundException/,
+  },
+  {
+    name: 'version that does not exist',
+    inputs: { version: '9' },
+    expected: /Could not read version 9 of function orders: ResourceNotFoundException/,
+  },
   {
     name: 'alarm already firing',
     inputs: {},
@@ -101,7 +149,12 @@ describe('refused before the first write', () => {
   it.each(cases)('$name', async ({ inputs, expected, scenario, env }) => {
     await t.control.loadScenario(scenario ?? lambdaScenario());
     await t.control.clearWrites();
-    const result = await runStep({ step: 'main', ctx: newRunnerContext(), inputs: releaseInputs(inputs), env: { ...t.env, ...env } });
+    const result = await runStep({
+      step: 'main',
+      ctx: newRunnerContext(),
+      inputs: releaseInputs(inputs),
+      env: { ...t.env, ...env },
+    });
     expect(result.code).toBe(1);
     expect(result.outputs.result).toBe('failed');
     expect(result.outputs.reason).toMatch(expected);

@@ -29,10 +29,17 @@ describe('a release against the local cloud', () => {
     const result = await main(ctx, releaseInputs());
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.outputs).toMatchObject({ result: 'promoted', 'previous-version': '1', 'target-version': '2' });
+    expect(result.outputs).toMatchObject({
+      result: 'promoted',
+      'previous-version': '1',
+      'target-version': '2',
+    });
     expect(await aliasNow()).toMatchObject({ FunctionVersion: '2' });
     expect(await weightsOf()).toEqual({});
-    expect(parseMarker((await aliasNow()).Description)).toMatchObject({ state: 'promoted', run: 'acme/shop#4242.1' });
+    expect(parseMarker((await aliasNow()).Description)).toMatchObject({
+      state: 'promoted',
+      run: 'acme/shop#4242.1',
+    });
     const writes = (await t.control.writes()).map((w) => w.operation);
     expect(writes).toEqual(['PublishVersion', 'UpdateAlias', 'UpdateAlias', 'UpdateAlias']);
     expect(result.summary).toContain('Promoted');
@@ -69,7 +76,7 @@ describe('a release against the local cloud', () => {
     expect((await t.control.writes()).map((w) => w.operation)).toEqual(['PublishVersion']);
   });
 
-  it('SIGTERM mid-rollout rolls back before the process exits, well inside the runner\'s 7.5 s', async () => {
+  it("SIGTERM mid-rollout rolls back before the process exits, well inside the runner's 7.5 s", async () => {
     await t.control.loadScenario(lambdaScenario());
     const ctx = newRunnerContext();
     const step = startStep({ step: 'main', ctx, inputs: releaseInputs({ strategy: '20%:60s' }), env: t.env });
@@ -111,8 +118,13 @@ describe('a release against the local cloud', () => {
     await t.control.clearWrites();
     const inputs = releaseInputs({ version: '1', strategy: '20%:3s' });
     // Version 2 must exist for both: publish it first through a dry run of nothing; use the control API.
-    const first = startStep({ step: 'main', ctx: newRunnerContext(), inputs: releaseInputs({ strategy: '20%:3s' }), env: t.env });
-    await waitFor('the first run\'s split', async () => Object.keys(await weightsOf()).length > 0);
+    const first = startStep({
+      step: 'main',
+      ctx: newRunnerContext(),
+      inputs: releaseInputs({ strategy: '20%:3s' }),
+      env: t.env,
+    });
+    await waitFor("the first run's split", async () => Object.keys(await weightsOf()).length > 0);
     const second = await runStep({
       step: 'main',
       ctx: newRunnerContext(),
@@ -130,7 +142,9 @@ describe('a release against the local cloud', () => {
 
   it('20% injected throttling and server errors change no outcome', async () => {
     const faults = { throttle: 0.1, error5xx: 0.1 };
-    await t.control.loadScenario(lambdaScenario({ extra: { faults: { lambda: faults, cloudwatch: faults } } }));
+    await t.control.loadScenario(
+      lambdaScenario({ extra: { faults: { lambda: faults, cloudwatch: faults } } }),
+    );
     const result = await main(newRunnerContext(), releaseInputs());
     expect(result.outputs.result).toBe('promoted');
     expect(await aliasNow()).toMatchObject({ FunctionVersion: '2' });

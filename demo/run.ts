@@ -1,0 +1,129 @@
+// `npm run demo [-- <scenario>...]`: starts the local cloud, runs the committed bundle through
+// named scenarios the way the GitHub runner would, prints an account of each rollout as it
+// happens, and writes demo-output/<scenario>/{summary.md,outputs.txt}.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { startTestCloud, type TestCloud } from '../e2e/local-cloud-env.js';
+import { newRunnerContext, runStep, startStep, type StepResult } from '../e2e/runner.js';
+import { ALIAS, FUNCTION, lambdaScenario, releaseInputs } from '../e2e/scenarios.js';
+import type { Scenario } from '../sim/control-client.js';
+
+interface DemoScenario {
+  title: string;
+  scenario: () => Scenario;
+  inputs: Record<string, string>;
+  /** The result the scenario shows; anything else fails the demo. */
+  expect: string;
+}
+
+const scenarios: Record<string, DemoScenario> = {
+  'lambda-promote': {
+    title: 'A healthy version 2 takes 20%, then 50%, then all traffic',
+    scenario: () => lambdaScenario({ canaryErrorRate: 0 }),
+    inputs: releaseInputs({ strategy: '20%:4s, 50%:4s' }),
+    expect: 'promoted',
+  },
+  'lambda-rollback': {
+    title: 'Version 2 fails 20% of its invocations; the alias alarm fires and the release rolls back',
+    scenario: () => lambdaScenario({ canaryErrorRate: 0.2 }),
+    inputs: releaseInputs({ strategy: '20%:15s, 50%:15s' }),
+    expect: 'rolled-back',
+  },
+};
+
+const root = resolve(import.meta.dirname, '..');
+
+async function main(): Promise<number> {
+  const names = process.argv.slice(2).filter((a) => a !== '--');
+  const unknown = names.filter((n) => !scenarios[n]);
+  if (unknown.length > 0) {
+    console.error(`Unknown scenario(s): ${unknown.join(', ')}. Known: ${Object.keys(scenarios).join(', ')}.`);
+    return 2;
+  }
+  const selected = names.length > 0 ? names : Object.keys(scenarios);
+  const cloud = await startTestCloud();
+  console.log(`Local cloud listening on ${cloud.cloud.url}\n`);
+  let failures = 0;
+  try {
+    for (const name of selected) {
+      if (!(await runScenario(cloud, name, scenarios[name]!))) failures++;
+    }
+  } finally {
+    await cloud.cloud.close();
+  }
+  console.log(
+    failures === 0
+      ? `\nAll ${selected.length} scenario(s) ended as expected.`
+      : `\n${failures} scenario(s) did not end as expected.`,
+  );
+  return failures === 0 ? 0 : 1;
+}
+
+async function runScenario(t: TestCloud, name: string, demo: DemoScenario): Promise<boolean> {
+  console.log(`━━ ${name}: ${demo.title}`);
+  await t.control.reset({ clearWrites: true });
+  await t.control.loadScenario(demo.scenario());
+  const ctx = newRunnerContext();
+  const started = Date.now();
+  const step = startStep({ step: 'main', ctx, inputs: demo.inputs, env: t.env });
+  const lines = createInterface({ input: step.child.stdout! });
+  lines.on('line', (line) => {
+    const shown = readable(line);
+    if (shown !== undefined) console.log(`  ${elapsed(started)} ${shown}`);
+  });
+  const result = await step.done;
+  const post = await runStep({ step: 'post', ctx, env: t.env });
+  const alias = await t.control.alias(FUNCTION, ALIAS);
+  const weights = alias.RoutingConfig?.AdditionalVersionWeights ?? {};
+  const split = Object.entries(weights)
+    .map(([v, w]) => `, ${w * 100}% on version ${v}`)
+    .join('');
+  console.log(`  post step: ${post.stdout.trim().split('\n').map(readable).filter(Boolean).join(' ')}`);
+  console.log(`  alias ${ALIAS} now: version ${alias.FunctionVersion}${split}`);
+
+  const out = join(root, 'demo-output', name);
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'summary.md'), result.summary);
+  writeFileSync(join(out, 'outputs.txt'), formatOutputs(result));
+  const ok = result.outputs.result === demo.expect;
+  console.log(
+    `  result: ${result.outputs.result} (${ok ? 'as expected' : `expected ${demo.expect}`}); wrote demo-output/${name}/summary.md and outputs.txt\n`,
+  );
+  return ok;
+}
+
+/** The runner's workflow commands, shown as a person reads them in the Actions log. */
+function readable(line: string): string | undefined {
+  const command = /^::([a-z-]+)( [^:]*)?::(.*)$/.exec(line);
+  if (!command) return line.trim() ? line : undefined;
+  const [, name, , message] = command;
+  const text = (message ?? '').replace(/%0A/g, ' ').replace(/%25/g, '%');
+  switch (name) {
+    case 'group':
+      return `▶ ${text}`;
+    case 'endgroup':
+      return undefined;
+    case 'warning':
+      return `⚠ ${text}`;
+    case 'error':
+      return `✖ ${text}`;
+    case 'notice':
+      return `ℹ ${text}`;
+    default:
+      return undefined;
+  }
+}
+
+function formatOutputs(result: StepResult): string {
+  return Object.entries(result.outputs)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')
+    .concat('\n');
+}
+
+function elapsed(since: number): string {
+  return `[${((Date.now() - since) / 1000).toFixed(1).padStart(5)}s]`;
+}
+
+process.exitCode = await main();
