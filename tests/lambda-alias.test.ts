@@ -42,13 +42,11 @@ beforeEach(() => lambdaMock.reset());
 describe('LambdaAliasTarget', () => {
   it('sends every UpdateAlias with the last RevisionId, the weights and the marker', async () => {
     revisions();
-    lambdaMock
-      .on(GetAliasCommand)
-      .resolves({
-        FunctionVersion: '7',
-        RoutingConfig: { AdditionalVersionWeights: {} },
-        RevisionId: 'rev-4',
-      });
+    lambdaMock.on(GetAliasCommand).resolves({
+      FunctionVersion: '7',
+      RoutingConfig: { AdditionalVersionWeights: {} },
+      RevisionId: 'rev-4',
+    });
     const target = new LambdaAliasTarget(
       new LambdaClient({ region: 'us-east-1' }),
       ref,
@@ -130,7 +128,14 @@ describe('LambdaAliasTarget', () => {
       RevisionId: 'rev-2',
       Description: landed,
     });
-    const target = new LambdaAliasTarget(new LambdaClient({ region: 'us-east-1' }), ref, '6', '7', identity, 'rev-1');
+    const target = new LambdaAliasTarget(
+      new LambdaClient({ region: 'us-east-1' }),
+      ref,
+      '6',
+      '7',
+      identity,
+      'rev-1',
+    );
     await target.setWeight(10);
     // The next write uses the RevisionId found on re-reading.
     lambdaMock.on(UpdateAliasCommand).resolves({ RevisionId: 'rev-3' });
@@ -186,13 +191,11 @@ describe('LambdaAliasTarget', () => {
   });
 
   it('verify fails when the alias is still split after promotion', async () => {
-    lambdaMock
-      .on(GetAliasCommand)
-      .resolves({
-        FunctionVersion: '6',
-        RoutingConfig: { AdditionalVersionWeights: { '7': 0.5 } },
-        RevisionId: 'r',
-      });
+    lambdaMock.on(GetAliasCommand).resolves({
+      FunctionVersion: '6',
+      RoutingConfig: { AdditionalVersionWeights: { '7': 0.5 } },
+      RevisionId: 'r',
+    });
     const target = new LambdaAliasTarget(
       new LambdaClient({ region: 'us-east-1' }),
       ref,
@@ -225,13 +228,11 @@ describe('LambdaAliasTarget', () => {
   });
 
   it('reads a split alias', async () => {
-    lambdaMock
-      .on(GetAliasCommand)
-      .resolves({
-        FunctionVersion: '6',
-        RoutingConfig: { AdditionalVersionWeights: { '7': 0.25 } },
-        RevisionId: 'r1',
-      });
+    lambdaMock.on(GetAliasCommand).resolves({
+      FunctionVersion: '6',
+      RoutingConfig: { AdditionalVersionWeights: { '7': 0.25 } },
+      RevisionId: 'r1',
+    });
     const state = await readAlias(new LambdaClient({ region: 'us-east-1' }), ref);
     expect(state).toMatchObject({
       functionVersion: '6',

@@ -243,11 +243,16 @@ describe('run()', () => {
       Version: input.Qualifier,
       State: 'Active',
       Role: 'arn:aws:iam::123456789012:role/orders',
-      DeadLetterConfig: input.Qualifier === '$LATEST' ? { TargetArn: 'arn:aws:sqs:us-east-1:123456789012:new-dlq' } : undefined,
+      DeadLetterConfig:
+        input.Qualifier === '$LATEST'
+          ? { TargetArn: 'arn:aws:sqs:us-east-1:123456789012:new-dlq' }
+          : undefined,
     }));
     setInputs({ 'function-name': 'orders' });
     await run(deps());
-    expect(outputs().reason).toMatch(/dead-letter queue differs: version 6 uses none, version \$LATEST uses .*new-dlq/);
+    expect(outputs().reason).toMatch(
+      /dead-letter queue differs: version 6 uses none, version \$LATEST uses .*new-dlq/,
+    );
     expect(lambdaMock.commandCalls(PublishVersionCommand)).toHaveLength(0);
     expect(lambdaMock.commandCalls(UpdateAliasCommand)).toHaveLength(0);
   });
