@@ -2,11 +2,13 @@
  * The local cloud's whole state: every service, the metric store, traffic, faults and the
  * writes log, with one clock tick that drives traffic, alarm evaluation and deployments.
  */
+import { ApiGatewayService } from './apigateway.js';
 import { CloudWatchService } from './cloudwatch.js';
 import type { Service } from './http.js';
 import { LambdaService } from './lambda.js';
 import { MetricStore } from './metrics.js';
 import { Faults } from './faults.js';
+import { GitHubService } from './github.js';
 import { Rng } from './rng.js';
 import { TrafficGenerator } from './traffic.js';
 import { WritesLog } from './writes.js';
@@ -40,6 +42,8 @@ export class Cloud {
   cloudwatch!: CloudWatchService;
   faults!: Faults;
   traffic!: TrafficGenerator;
+  github!: GitHubService;
+  apigateway!: ApiGatewayService;
   readonly writes = new WritesLog();
   private lastPrune = 0;
 
@@ -72,11 +76,13 @@ export class Cloud {
     this.cloudwatch = new CloudWatchService(this.metrics, region, accountId, this.clock);
     this.faults = new Faults(rng.fork('faults'));
     this.traffic = new TrafficGenerator(this.clock);
+    this.github = new GitHubService(this.clock);
+    this.apigateway = new ApiGatewayService(this.metrics, rng.fork('apigateway'), this.clock);
   }
 
   /** The services in dispatch order (JSON-RPC targets first, then REST paths). */
   services(): Service[] {
-    return [this.cloudwatch, this.lambda];
+    return [this.cloudwatch, this.lambda, this.apigateway, this.github];
   }
 
   service(name: string): Service | undefined {

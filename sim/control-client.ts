@@ -8,10 +8,33 @@
 import type { FaultSpec } from './faults.js';
 import type { ServiceName } from './http.js';
 import type { Behavior } from './lambda.js';
-import type { Scenario, TrafficSpec } from './scenario.js';
+import type { GitHubScenario, Scenario, TrafficSpec } from './scenario.js';
 import type { WriteRecord } from './writes.js';
 
-export type { FaultSpec, Scenario, TrafficSpec, WriteRecord, Behavior };
+export type { FaultSpec, Scenario, TrafficSpec, WriteRecord, Behavior, GitHubScenario };
+
+export interface CommentView {
+  id: number;
+  repo: string;
+  issue: number;
+  body: string;
+  user: { login: string; id: number; type: string };
+  createdAt: string;
+  updatedAt: string;
+  history: { body: string; at: string }[];
+}
+
+export interface DeploymentView {
+  id: number;
+  repo: string;
+  ref: string;
+  sha: string;
+  environment: string;
+  description: string;
+  payload: unknown;
+  creator: { login: string };
+  statuses: { id: number; state: string; description: string; logUrl: string; environmentUrl: string }[];
+}
 
 /** An alias as GetAlias answers it. */
 export interface AliasView {
@@ -189,6 +212,29 @@ export class LocalCloudControl {
 
   clearFaults(): Promise<{ ok: true }> {
     return this.call('DELETE', '/faults');
+  }
+
+  /** GitHub settings, pull requests, comments (with their history) and deployments. */
+  github(): Promise<{
+    settings: { defaultUser: string; tokens: Record<string, string>; forbidWrites: boolean };
+    pulls: unknown[];
+    comments: CommentView[];
+    deployments: DeploymentView[];
+  }> {
+    return this.call('GET', '/state/github');
+  }
+
+  /** Comments of one issue or pull request (all when no filter), oldest first. */
+  comments(repo?: string, issue?: number): Promise<CommentView[]> {
+    const q = new URLSearchParams();
+    if (repo) q.set('repo', repo);
+    if (issue !== undefined) q.set('issue', String(issue));
+    return this.call('GET', `/state/github/comments?${q.toString()}`);
+  }
+
+  /** Changes GitHub settings: `forbidWrites` (403 to writes), `defaultUser`, `tokens`, `pulls`. */
+  setGitHub(settings: Omit<GitHubScenario, 'comments'>): Promise<Record<string, unknown>> {
+    return this.call('POST', '/github', settings);
   }
 
   /** Every mutating request received since the last clear, oldest first. */

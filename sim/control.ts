@@ -2,6 +2,7 @@
  * The control API under /_control/: load scenarios, read any resource, force alarm states,
  * drive traffic, inject faults, read the writes log. Plain JSON, for tests and the demo.
  */
+import { deploymentBehaviorPatch, stageOut } from './apigateway.js';
 import { alarmView } from './cloudwatch.js';
 import type { Cloud } from './cloud.js';
 import type { FaultSpec } from './faults.js';
@@ -17,7 +18,7 @@ import {
   type SimRequest,
   type SimResponse,
 } from './http.js';
-import { codeOf, sha256, type Behavior } from './lambda.js';
+import { behaviorPatch, codeOf, sha256 } from './lambda.js';
 import { loadScenario, setTraffic, type Scenario, type TrafficSpec } from './scenario.js';
 import type { AlarmState } from './alarms.js';
 
@@ -165,6 +166,48 @@ export class ControlApi {
         return ok();
       })
       .add('GET', '/_control/faults', 'Faults', () => ok(c.faults.view()))
+      .add('GET', '/_control/state/github', 'GitHub', () => ok(c.github.view()))
+      .add('GET', '/_control/state/apigateway', 'ApiGateway', () => ok(c.apigateway.view()))
+      .add('GET', '/_control/state/apigateway/restapis/{api}/stages/{stage}', 'Stage', (_x, p) =>
+        ok(stageOut(c.apigateway.stage(c.apigateway.api(p['api'] ?? ''), p['stage'] ?? ''))),
+      )
+      .add(
+        'POST',
+        '/_control/apigateway/restapis/{api}/deployments/{deployment}/behavior',
+        'SetDeploymentBehavior',
+        (x, p) => {
+          const api = c.apigateway.api(p['api'] ?? '');
+          const d = c.apigateway.deployment(api, p['deployment'] ?? '');
+          d.behavior = { ...d.behavior, ...deploymentBehaviorPatch(x.body()) };
+          return ok(d.behavior);
+        },
+      )
+      .add(
+        'POST',
+        '/_control/apigateway/restapis/{api}/next-deployment',
+        'SetNextDeploymentBehavior',
+        (x, p) => {
+          const api = c.apigateway.api(p['api'] ?? '');
+          api.nextDeploymentBehavior = {
+            ...api.nextDeploymentBehavior,
+            ...deploymentBehaviorPatch(x.body()),
+          };
+          return ok(api.nextDeploymentBehavior);
+        },
+      )
+      .add('GET', '/_control/state/github/comments', 'GitHubComments', (x) => {
+        const repo = x.query.get('repo');
+        const issue = x.query.get('issue');
+        return ok(
+          [...c.github.comments.values()].filter(
+            (m) => (!repo || m.repo === repo) && (!issue || m.issue === Number(issue)),
+          ),
+        );
+      })
+      .add('POST', '/_control/github', 'ConfigureGitHub', (x) => {
+        c.github.configure(x.body());
+        return ok(c.github.view());
+      })
       .add('GET', '/_control/writes', 'Writes', (x) => {
         const service = x.query.get('service');
         return ok(c.writes.list().filter((w) => !service || w.service === service));
@@ -217,6 +260,8 @@ export class ControlApi {
         })),
       },
       traffic: c.traffic.view(),
+      github: c.github.view(),
+      apigateway: c.apigateway.view(),
       faults: c.faults.view(),
       writes: c.writes.list().length,
     };
@@ -233,13 +278,4 @@ export class ControlApi {
     if (!a) throw missing(`Alarm ${p['name']}`);
     return a;
   }
-}
-
-function behaviorPatch(b: Record<string, unknown>): Partial<Behavior> {
-  const out: Partial<Behavior> = {};
-  if (typeof b['errorRate'] === 'number') out.errorRate = b['errorRate'];
-  if (typeof b['durationMs'] === 'number') out.durationMs = b['durationMs'];
-  if (typeof b['durationJitterMs'] === 'number') out.durationJitterMs = b['durationJitterMs'];
-  if ('response' in b) out.response = b['response'];
-  return out;
 }

@@ -941,15 +941,21 @@ function behaviorFromZip(bytes: Buffer): Partial<Behavior> | undefined {
   try {
     const v: unknown = JSON.parse(bytes.toString('utf8'));
     if (!isRecord(v)) return undefined;
-    const b: Partial<Behavior> = {};
-    if (typeof v['errorRate'] === 'number') b.errorRate = v['errorRate'];
-    if (typeof v['durationMs'] === 'number') b.durationMs = v['durationMs'];
-    if (typeof v['durationJitterMs'] === 'number') b.durationJitterMs = v['durationJitterMs'];
-    if ('response' in v) b.response = v['response'];
+    const b = behaviorPatch(v);
     return Object.keys(b).length > 0 ? b : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The behaviour members found in an object (errorRate, durationMs, durationJitterMs, response). */
+export function behaviorPatch(v: Record<string, unknown>): Partial<Behavior> {
+  const b: Partial<Behavior> = {};
+  if (typeof v['errorRate'] === 'number') b.errorRate = v['errorRate'];
+  if (typeof v['durationMs'] === 'number') b.durationMs = v['durationMs'];
+  if (typeof v['durationJitterMs'] === 'number') b.durationJitterMs = v['durationJitterMs'];
+  if ('response' in v) b.response = v['response'];
+  return b;
 }
 
 export function sha256(data: Buffer | string): string {

@@ -5,8 +5,9 @@
 import { Cloud, type CloudOptions } from './cloud.js';
 import type { FaultSpec } from './faults.js';
 import { ApiError, SERVICES, isRecord, type ServiceName } from './http.js';
-import { DEFAULT_BEHAVIOR, sha256, type Behavior } from './lambda.js';
+import { DEFAULT_BEHAVIOR, behaviorPatch, sha256, type Behavior } from './lambda.js';
 import type { AlarmState } from './alarms.js';
+import { deploymentBehaviorPatch, type DeploymentBehavior } from './apigateway.js';
 
 export interface VersionSpec {
   /** Version number; default: the next one. */
@@ -50,7 +51,38 @@ export interface LambdaTrafficSpec {
   versions?: Record<string, Partial<Behavior>>;
 }
 
-export type TrafficSpec = LambdaTrafficSpec;
+/** A traffic stream: an API Gateway stage, split by its canary's percentTraffic. */
+export interface StageTrafficSpec {
+  restApiId: string;
+  stage: string;
+  /** Requests per second; 0 stops. */
+  rate: number;
+  /** Per-deployment behaviour, e.g. {"d2": {"errorRate": 0.2}}. */
+  deployments?: Record<string, Partial<DeploymentBehavior>>;
+}
+
+export type TrafficSpec = LambdaTrafficSpec | StageTrafficSpec;
+
+export interface RestApiSpec {
+  id?: string;
+  name: string;
+  description?: string;
+  deployments?: ({ id?: string; description?: string } & Partial<DeploymentBehavior>)[];
+  stages?: {
+    name: string;
+    deploymentId: string;
+    description?: string;
+    variables?: Record<string, string>;
+    canary?: {
+      deploymentId: string;
+      percentTraffic: number;
+      stageVariableOverrides?: Record<string, string>;
+      useStageCache?: boolean;
+    };
+  }[];
+  /** Behaviour of the next deployment created through the API (e.g. a bad release). */
+  nextDeployment?: Partial<DeploymentBehavior>;
+}
 
 type AlarmSpec = Record<string, unknown> & { StateValue?: AlarmState; StateReason?: string };
 
@@ -64,6 +96,28 @@ export interface Scenario extends Partial<
   compositeAlarms?: AlarmSpec[];
   traffic?: TrafficSpec[];
   faults?: Partial<Record<ServiceName, FaultSpec>>;
+  github?: GitHubScenario;
+  restApis?: RestApiSpec[];
+}
+
+export interface GitHubScenario {
+  /** Login of any token's owner (default github-actions[bot]). */
+  defaultUser?: string;
+  /** token → login; when given, other tokens get 401. */
+  tokens?: Record<string, string>;
+  /** Answer 403 to every write. */
+  forbidWrites?: boolean;
+  pulls?: {
+    repo: string;
+    number: number;
+    title?: string;
+    state?: 'open' | 'closed';
+    headSha?: string;
+    mergeCommitSha?: string;
+    merged?: boolean;
+  }[];
+  /** Existing comments, e.g. to test pagination when looking for a sticky comment. */
+  comments?: { repo: string; issue: number; body: string; user?: string }[];
 }
 
 export const DEFAULT_ROLE = 'arn:aws:iam::123456789012:role/lambda-role';
@@ -94,6 +148,7 @@ function apply(cloud: Cloud, scenario: Scenario): void {
     ...(scenario.updateSettleMs !== undefined ? { updateSettleMs: scenario.updateSettleMs } : {}),
   });
   for (const fn of scenario.functions ?? []) loadFunction(cloud, fn);
+  for (const api of scenario.restApis ?? []) loadRestApi(cloud, api);
   const now = cloud.clock();
   const cw = cloud.cloudwatch;
   for (const a of scenario.alarms ?? []) {
@@ -107,6 +162,18 @@ function apply(cloud: Cloud, scenario: Scenario): void {
       cw.alarms.setState(String(a['AlarmName']), a.StateValue, a.StateReason ?? 'Scenario', undefined, now);
   }
   for (const t of scenario.traffic ?? []) setTraffic(cloud, t);
+  if (scenario.github) {
+    if (!isRecord(scenario.github as unknown)) throw bad('"github" must be an object.');
+    cloud.github.configure(scenario.github as unknown as Record<string, unknown>);
+    for (const c of scenario.github.comments ?? []) {
+      const login = c.user ?? cloud.github.settings.defaultUser;
+      cloud.github.addComment(c.repo, c.issue, c.body, {
+        login,
+        id: 1,
+        type: login.endsWith('[bot]') ? 'Bot' : 'User',
+      });
+    }
+  }
   for (const [service, spec] of Object.entries(scenario.faults ?? {})) {
     if (!SERVICES.includes(service as ServiceName)) throw bad(`Unknown service in faults: ${service}`);
     cloud.faults.set(service as ServiceName, spec ?? null);
@@ -161,33 +228,63 @@ function loadFunction(cloud: Cloud, spec: FunctionSpec): void {
 }
 
 function behaviorOf(v: VersionSpec): Behavior {
-  return {
-    errorRate: v.errorRate ?? DEFAULT_BEHAVIOR.errorRate,
-    durationMs: v.durationMs ?? DEFAULT_BEHAVIOR.durationMs,
-    durationJitterMs: v.durationJitterMs ?? DEFAULT_BEHAVIOR.durationJitterMs,
-    ...(v.response !== undefined ? { response: v.response } : {}),
+  return { ...DEFAULT_BEHAVIOR, ...behaviorPatch(v as Record<string, unknown>) };
+}
+
+function loadRestApi(cloud: Cloud, spec: RestApiSpec): void {
+  const apigw = cloud.apigateway;
+  const api = apigw.addApi(spec);
+  for (const d of spec.deployments ?? []) {
+    apigw.addDeployment(api, { id: d.id, description: d.description, behavior: deploymentBehaviorPatch(d) });
+  }
+  for (const s of spec.stages ?? []) apigw.addStage(api, s);
+  api.nextDeploymentBehavior = {
+    ...api.nextDeploymentBehavior,
+    ...deploymentBehaviorPatch(spec.nextDeployment ?? {}),
   };
 }
 
-/** Starts, changes or stops (rate 0) traffic on an alias, and applies per-version behaviour. */
+/** Starts, changes or stops (rate 0) traffic on an alias or stage, and applies behaviour changes. */
 export function setTraffic(cloud: Cloud, spec: TrafficSpec): void {
-  if (!isRecord(spec) || typeof spec.function !== 'string' || typeof spec.alias !== 'string') {
-    throw bad('Traffic needs "function", "alias" and "rate".');
-  }
+  if (!isRecord(spec as unknown)) throw bad('Traffic must be an object.');
   if (typeof spec.rate !== 'number' || spec.rate < 0) throw bad('Traffic "rate" must be a number >= 0.');
+  if ('restApiId' in spec) {
+    setStageTraffic(cloud, spec);
+    return;
+  }
+  if (typeof spec.function !== 'string' || typeof spec.alias !== 'string') {
+    throw bad('Traffic needs "function" and "alias" (or "restApiId" and "stage"), and "rate".');
+  }
   const lambda = cloud.lambda;
   const f = lambda.fn(spec.function);
   lambda.alias(spec.function, spec.alias);
   for (const [version, behavior] of Object.entries(spec.versions ?? {})) {
     const v = version === '$LATEST' ? f.latest : f.versions.get(version);
     if (!v) throw bad(`Function ${f.name} has no version ${version}.`);
-    v.behavior = { ...v.behavior, ...behavior };
+    v.behavior = { ...v.behavior, ...behaviorPatch(behavior as Record<string, unknown>) };
   }
   cloud.traffic.set({
     key: `lambda:${f.name}:${spec.alias}`,
     rate: spec.rate,
     invoke: () => {
       lambda.invoke(f.name, spec.alias);
+    },
+  });
+}
+
+function setStageTraffic(cloud: Cloud, spec: StageTrafficSpec): void {
+  const apigw = cloud.apigateway;
+  const api = apigw.api(spec.restApiId);
+  apigw.stage(api, spec.stage);
+  for (const [id, behavior] of Object.entries(spec.deployments ?? {})) {
+    const d = apigw.deployment(api, id);
+    d.behavior = { ...d.behavior, ...deploymentBehaviorPatch(behavior) };
+  }
+  cloud.traffic.set({
+    key: `apigateway:${api.id}:${spec.stage}`,
+    rate: spec.rate,
+    invoke: () => {
+      apigw.invokeStage(api.id, spec.stage);
     },
   });
 }
