@@ -113,11 +113,35 @@ describe('a release against the local cloud', () => {
     expect(parseMarker((await aliasNow()).Description)?.state).toBe('rolled-back');
   });
 
+  it('a kill at any point, then the post step, leaves the alias on exactly one version', async () => {
+    const killAfterMs = [30, 120, 250, 400, 700, 1_100, 1_600, 2_100, 2_600];
+    const endings: string[] = [];
+    for (const delay of killAfterMs) {
+      await t.control.loadScenario(lambdaScenario());
+      const ctx = newRunnerContext();
+      const step = startStep({
+        step: 'main',
+        ctx,
+        inputs: releaseInputs({ strategy: '20%:1s, 50%:1s' }),
+        env: t.env,
+      });
+      await new Promise((r) => setTimeout(r, delay));
+      step.child.kill('SIGKILL');
+      await step.done;
+      await runStep({ step: 'post', ctx, env: t.env });
+      const alias = await aliasNow();
+      expect(alias.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
+      expect(['1', '2']).toContain(alias.FunctionVersion);
+      endings.push(alias.FunctionVersion);
+    }
+    // Early kills leave version 1 and late ones version 2: the points span the whole rollout.
+    expect(endings[0]).toBe('1');
+    expect(endings.at(-1)).toBe('2');
+  });
+
   it('two runs on one alias never both proceed', async () => {
     await t.control.loadScenario(lambdaScenario());
     await t.control.clearWrites();
-    const inputs = releaseInputs({ version: '1', strategy: '20%:3s' });
-    // Version 2 must exist for both: publish it first through a dry run of nothing; use the control API.
     const first = startStep({
       step: 'main',
       ctx: newRunnerContext(),
@@ -128,7 +152,7 @@ describe('a release against the local cloud', () => {
     const second = await runStep({
       step: 'main',
       ctx: newRunnerContext(),
-      inputs: { ...inputs, version: '2' },
+      inputs: releaseInputs({ version: '2', strategy: '20%:3s' }),
       env: { ...t.env, GITHUB_RUN_ID: '4343' },
     });
     expect(second.code).toBe(1);
