@@ -1,5 +1,5 @@
 /**
- * `npm run local-cloud -- [--port N] [--seed N] [--metric-period S] [--settle-ms MS] [--scenario file.json]`
+ * `npm run local-cloud -- [--port N] [--seed N] [--metric-period S] [--settle-ms MS] [--codedeploy-minute-ms MS] [--scenario file.json]`
  * Starts the local cloud in the foreground and prints the URL it listens on.
  */
 import { readFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     'metric-period': { type: 'string' },
     'settle-ms': { type: 'string' },
+    'codedeploy-minute-ms': { type: 'string' },
     scenario: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -20,7 +21,7 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(
-    'usage: npm run local-cloud -- [--port 4566] [--seed 1] [--metric-period 60] [--settle-ms 1000] [--scenario file.json]',
+    'usage: npm run local-cloud -- [--port 4566] [--seed 1] [--metric-period 60] [--settle-ms 1000] [--codedeploy-minute-ms 60000] [--scenario file.json]',
   );
   process.exit(0);
 }
@@ -40,6 +41,7 @@ const cloud = await startLocalCloud({
   seed: number(values.seed, 'seed'),
   metricPeriodSeconds: number(values['metric-period'], 'metric-period'),
   updateSettleMs: number(values['settle-ms'], 'settle-ms'),
+  codedeployMinuteMs: number(values['codedeploy-minute-ms'], 'codedeploy-minute-ms'),
 });
 if (values.scenario) {
   loadScenario(cloud.state, JSON.parse(readFileSync(values.scenario, 'utf8')) as Scenario);

@@ -4,6 +4,7 @@
  */
 import { ApiGatewayService } from './apigateway.js';
 import { CloudWatchService } from './cloudwatch.js';
+import { CodeDeployService } from './codedeploy.js';
 import type { Service } from './http.js';
 import { LambdaService } from './lambda.js';
 import { MetricStore } from './metrics.js';
@@ -20,6 +21,8 @@ export interface CloudOptions {
   metricPeriodSeconds: number;
   /** How long LastUpdateStatus stays InProgress after a code or configuration update. Default 1000. */
   updateSettleMs: number;
+  /** How long one CodeDeploy "minute" lasts (traffic intervals, hook timeout), in ms. Default 60000. */
+  codedeployMinuteMs: number;
   region: string;
   accountId: string;
 }
@@ -28,6 +31,7 @@ export const DEFAULT_OPTIONS: CloudOptions = {
   seed: 1,
   metricPeriodSeconds: 60,
   updateSettleMs: 1000,
+  codedeployMinuteMs: 60_000,
   region: 'us-east-1',
   accountId: '123456789012',
 };
@@ -44,6 +48,7 @@ export class Cloud {
   traffic!: TrafficGenerator;
   github!: GitHubService;
   apigateway!: ApiGatewayService;
+  codedeploy!: CodeDeployService;
   readonly writes = new WritesLog();
   private lastPrune = 0;
 
@@ -51,13 +56,13 @@ export class Cloud {
     options: Partial<CloudOptions> = {},
     readonly clock: () => number = Date.now,
   ) {
-    this.options = { ...DEFAULT_OPTIONS, ...options };
+    this.options = { ...DEFAULT_OPTIONS, ...defined(options) };
     this.build();
   }
 
   /** Drops every resource, metric, traffic stream and fault; keeps the writes log. */
   reset(options: Partial<CloudOptions> = {}): void {
-    this.options = { ...this.options, ...options };
+    this.options = { ...this.options, ...defined(options) };
     this.build();
   }
 
@@ -78,24 +83,37 @@ export class Cloud {
     this.traffic = new TrafficGenerator(this.clock);
     this.github = new GitHubService(this.clock);
     this.apigateway = new ApiGatewayService(this.metrics, rng.fork('apigateway'), this.clock);
+    this.codedeploy = new CodeDeployService({
+      lambda: this.lambda,
+      alarms: this.cloudwatch.alarms,
+      rng: rng.fork('codedeploy'),
+      clock: this.clock,
+      minuteMs: this.options.codedeployMinuteMs,
+    });
   }
 
   /** The services in dispatch order (JSON-RPC targets first, then REST paths). */
   services(): Service[] {
-    return [this.cloudwatch, this.lambda, this.apigateway, this.github];
+    return [this.cloudwatch, this.codedeploy, this.lambda, this.apigateway, this.github];
   }
 
   service(name: string): Service | undefined {
     return this.services().find((s) => s.name === name);
   }
 
-  /** One step of simulated time: traffic first, then alarms see the fresh data. */
+  /** One step of simulated time: traffic first, then alarms see the fresh data, then deployments see the alarms. */
   tick(now = this.clock()): void {
     this.traffic.tick(now);
     this.cloudwatch.tick(now);
+    this.codedeploy.tick(now);
     if (now - this.lastPrune > 60_000) {
       this.metrics.prune(now - RETENTION_MS);
       this.lastPrune = now;
     }
   }
+}
+
+/** The options that are set (an option given as undefined keeps its default). */
+function defined(options: Partial<CloudOptions>): Partial<CloudOptions> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 }

@@ -5,13 +5,23 @@
  *   await control.loadScenario({ functions: [...], alarms: [...], traffic: [...] });
  *   expect(await control.writes()).toEqual([]);
  */
+import type { HookReport } from './codedeploy.js';
 import type { FaultSpec } from './faults.js';
 import type { ServiceName } from './http.js';
 import type { Behavior } from './lambda.js';
-import type { GitHubScenario, Scenario, TrafficSpec } from './scenario.js';
+import type { CodeDeployScenario, GitHubScenario, Scenario, TrafficSpec } from './scenario.js';
 import type { WriteRecord } from './writes.js';
 
-export type { FaultSpec, Scenario, TrafficSpec, WriteRecord, Behavior, GitHubScenario };
+export type {
+  FaultSpec,
+  Scenario,
+  TrafficSpec,
+  WriteRecord,
+  Behavior,
+  GitHubScenario,
+  CodeDeployScenario,
+  HookReport,
+};
 
 export interface CommentView {
   id: number;
@@ -74,6 +84,58 @@ export interface TrafficView {
   lastError?: string;
 }
 
+/** A CodeDeploy deployment as GetDeployment answers it (times in epoch seconds), plus its target. */
+export interface CodeDeployDeploymentView {
+  applicationName: string;
+  deploymentGroupName: string;
+  deploymentConfigName: string;
+  deploymentId: string;
+  status: 'Created' | 'Queued' | 'InProgress' | 'Baking' | 'Ready' | 'Succeeded' | 'Failed' | 'Stopped';
+  errorInformation?: { code: string; message: string };
+  rollbackInfo?: {
+    rollbackDeploymentId?: string;
+    rollbackTriggeringDeploymentId?: string;
+    rollbackMessage?: string;
+  };
+  creator: 'user' | 'codeDeployRollback';
+  createTime: number;
+  startTime?: number;
+  completeTime?: number;
+  target: {
+    targetId: string;
+    status: string;
+    lifecycleEvents: { lifecycleEventName: string; status: string; startTime?: number; endTime?: number }[];
+    lambdaFunctionInfo: {
+      functionName: string;
+      functionAlias: string;
+      currentVersion: string;
+      targetVersion: string;
+      targetVersionWeight: number;
+    };
+  };
+  [key: string]: unknown;
+}
+
+/** Everything CodeDeploy holds: applications, custom configs, groups (keyed app/group), deployments. */
+export interface CodeDeployView {
+  applications: Record<string, Record<string, unknown>>;
+  deploymentConfigs: Record<string, Record<string, unknown>>;
+  deploymentGroups: Record<string, Record<string, unknown>>;
+  deployments: Record<
+    string,
+    CodeDeployDeploymentView & {
+      hookExecutions: {
+        lifecycleEventHookExecutionId: string;
+        event: 'BeforeAllowTraffic' | 'AfterAllowTraffic';
+        functionName: string;
+        status: 'Pending' | 'Succeeded' | 'Failed';
+      }[];
+    }
+  >;
+  hookReports: Record<string, HookReport>;
+  minuteMs: number;
+}
+
 export class LocalCloudControl {
   private readonly base: string;
 
@@ -107,6 +169,7 @@ export class LocalCloudControl {
       seed?: number;
       metricPeriodSeconds?: number;
       updateSettleMs?: number;
+      codedeployMinuteMs?: number;
       clearWrites?: boolean;
     } = {},
   ) {
@@ -235,6 +298,25 @@ export class LocalCloudControl {
   /** Changes GitHub settings: `forbidWrites` (403 to writes), `defaultUser`, `tokens`, `pulls`. */
   setGitHub(settings: Omit<GitHubScenario, 'comments'>): Promise<Record<string, unknown>> {
     return this.call('POST', '/github', settings);
+  }
+
+  /** CodeDeploy's applications, custom configs, groups and deployments (with hook executions). */
+  codedeploy(): Promise<CodeDeployView> {
+    return this.call('GET', '/state/codedeploy');
+  }
+
+  /** One CodeDeploy deployment with its Lambda target (live weight, lifecycle events). */
+  deployment(id: string): Promise<CodeDeployDeploymentView> {
+    return this.call('GET', `/state/codedeploy/deployments/${encodeURIComponent(id)}`);
+  }
+
+  /**
+   * Makes the local cloud answer for hook functions (one tick after invoking them): `Succeeded`,
+   * `Failed`, `outcome` (per the invocation's result) or `null` to wait for a real
+   * PutLifecycleEventHookExecutionStatus again.
+   */
+  setHookReports(reports: Record<string, HookReport | null>): Promise<Record<string, HookReport>> {
+    return this.call('POST', '/codedeploy/hook-reports', reports);
   }
 
   /** Every mutating request received since the last clear, oldest first. */

@@ -19,7 +19,8 @@ import {
   type SimResponse,
 } from './http.js';
 import { behaviorPatch, codeOf, sha256 } from './lambda.js';
-import { loadScenario, setTraffic, type Scenario, type TrafficSpec } from './scenario.js';
+import { loadScenario, setHookReports, setTraffic, type Scenario, type TrafficSpec } from './scenario.js';
+import type { HookReport } from './codedeploy.js';
 import type { AlarmState } from './alarms.js';
 
 export const CONTROL_PREFIX = '/_control';
@@ -51,6 +52,9 @@ export class ControlApi {
             ? { metricPeriodSeconds: b['metricPeriodSeconds'] }
             : {}),
           ...(typeof b['updateSettleMs'] === 'number' ? { updateSettleMs: b['updateSettleMs'] } : {}),
+          ...(typeof b['codedeployMinuteMs'] === 'number'
+            ? { codedeployMinuteMs: b['codedeployMinuteMs'] }
+            : {}),
         });
         if (b['clearWrites'] !== false) c.writes.clear();
         return ok();
@@ -195,6 +199,16 @@ export class ControlApi {
           return ok(api.nextDeploymentBehavior);
         },
       )
+      .add('GET', '/_control/state/codedeploy', 'CodeDeploy', () => ok(c.codedeploy.view()))
+      .add('GET', '/_control/state/codedeploy/deployments/{id}', 'CodeDeployDeployment', (_x, p) => {
+        const d = c.codedeploy.deployments.get(p['id'] ?? '');
+        if (!d) throw missing(`Deployment ${p['id']}`);
+        return ok({ ...c.codedeploy.deploymentOut(d), target: c.codedeploy.targetOut(d)['lambdaTarget'] });
+      })
+      .add('POST', '/_control/codedeploy/hook-reports', 'SetHookReports', (x) => {
+        setHookReports(c, x.body() as Record<string, HookReport | null>);
+        return ok(Object.fromEntries(c.codedeploy.hookReports));
+      })
       .add('GET', '/_control/state/github/comments', 'GitHubComments', (x) => {
         const repo = x.query.get('repo');
         const issue = x.query.get('issue');
@@ -262,6 +276,7 @@ export class ControlApi {
       traffic: c.traffic.view(),
       github: c.github.view(),
       apigateway: c.apigateway.view(),
+      codedeploy: c.codedeploy.view(),
       faults: c.faults.view(),
       writes: c.writes.list().length,
     };

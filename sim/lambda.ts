@@ -772,6 +772,25 @@ export class LambdaService implements Service {
     return { executedVersion: version.version, error, durationMs, payload };
   }
 
+  /**
+   * An invocation as the Invoke API makes it: routed and measured like `invoke`, and kept in the
+   * function's invocation log with its payload (CodeDeploy's hook invocations use this too).
+   */
+  invokeLogged(ref: string, qualifierParam: string | undefined, payload: string): InvokeOutcome {
+    const f = this.fn(ref);
+    const outcome = this.invoke(ref, qualifierParam);
+    f.invocations.push({
+      time: new Date(this.clock()).toISOString(),
+      qualifier: this.qualifierOf(ref, qualifierParam),
+      executedVersion: outcome.executedVersion,
+      error: outcome.error,
+      durationMs: outcome.durationMs,
+      payload: payload.slice(0, 10000),
+    });
+    if (f.invocations.length > MAX_INVOCATION_LOG) f.invocations.shift();
+    return outcome;
+  }
+
   private recordMetrics(
     fn: string,
     qualifier: string | undefined,
@@ -825,16 +844,7 @@ export class LambdaService implements Service {
         );
       }
     }
-    const outcome = this.invoke(ref, qualifier);
-    f.invocations.push({
-      time: new Date(this.clock()).toISOString(),
-      qualifier: this.qualifierOf(ref, qualifier),
-      executedVersion: outcome.executedVersion,
-      error: outcome.error,
-      durationMs: outcome.durationMs,
-      payload: req.body.toString('utf8').slice(0, 10000),
-    });
-    if (f.invocations.length > MAX_INVOCATION_LOG) f.invocations.shift();
+    const outcome = this.invokeLogged(ref, qualifier, req.body.toString('utf8'));
     const requestId = randomUUID();
     const headers: Record<string, string> = {
       'content-type': 'application/json',

@@ -8,6 +8,7 @@ import { ApiError, SERVICES, isRecord, type ServiceName } from './http.js';
 import { DEFAULT_BEHAVIOR, behaviorPatch, sha256, type Behavior } from './lambda.js';
 import type { AlarmState } from './alarms.js';
 import { deploymentBehaviorPatch, type DeploymentBehavior } from './apigateway.js';
+import type { HookReport } from './codedeploy.js';
 
 export interface VersionSpec {
   /** Version number; default: the next one. */
@@ -87,7 +88,7 @@ export interface RestApiSpec {
 type AlarmSpec = Record<string, unknown> & { StateValue?: AlarmState; StateReason?: string };
 
 export interface Scenario extends Partial<
-  Pick<CloudOptions, 'seed' | 'metricPeriodSeconds' | 'updateSettleMs'>
+  Pick<CloudOptions, 'seed' | 'metricPeriodSeconds' | 'updateSettleMs' | 'codedeployMinuteMs'>
 > {
   functions?: FunctionSpec[];
   /** PutMetricAlarm inputs (AWS shapes), optionally with a StateValue/StateReason to start in. */
@@ -98,6 +99,23 @@ export interface Scenario extends Partial<
   faults?: Partial<Record<ServiceName, FaultSpec>>;
   github?: GitHubScenario;
   restApis?: RestApiSpec[];
+  codedeploy?: CodeDeployScenario;
+}
+
+/** CodeDeploy resources, each exactly the input of the API call that creates it. */
+export interface CodeDeployScenario {
+  /** CreateApplication inputs: `{applicationName, computePlatform: "Lambda"}`. */
+  applications?: Record<string, unknown>[];
+  /** CreateDeploymentConfig inputs (custom configs; the predefined ones always exist). */
+  deploymentConfigs?: Record<string, unknown>[];
+  /** CreateDeploymentGroup inputs. */
+  deploymentGroups?: Record<string, unknown>[];
+  /**
+   * Hook functions the local cloud answers for (PutLifecycleEventHookExecutionStatus) one tick
+   * after invoking them: `Succeeded`, `Failed`, or `outcome` (Failed when the invocation errs, per
+   * the version's errorRate). Hooks not listed wait for a real call, up to 60 CodeDeploy minutes.
+   */
+  hookReports?: Record<string, HookReport>;
 }
 
 export interface GitHubScenario {
@@ -146,6 +164,7 @@ function apply(cloud: Cloud, scenario: Scenario): void {
       ? { metricPeriodSeconds: scenario.metricPeriodSeconds }
       : {}),
     ...(scenario.updateSettleMs !== undefined ? { updateSettleMs: scenario.updateSettleMs } : {}),
+    ...(scenario.codedeployMinuteMs !== undefined ? { codedeployMinuteMs: scenario.codedeployMinuteMs } : {}),
   });
   for (const fn of scenario.functions ?? []) loadFunction(cloud, fn);
   for (const api of scenario.restApis ?? []) loadRestApi(cloud, api);
@@ -161,6 +180,7 @@ function apply(cloud: Cloud, scenario: Scenario): void {
     if (a.StateValue)
       cw.alarms.setState(String(a['AlarmName']), a.StateValue, a.StateReason ?? 'Scenario', undefined, now);
   }
+  if (scenario.codedeploy !== undefined) loadCodeDeploy(cloud, scenario.codedeploy);
   for (const t of scenario.traffic ?? []) setTraffic(cloud, t);
   if (scenario.github) {
     if (!isRecord(scenario.github as unknown)) throw bad('"github" must be an object.');
@@ -225,6 +245,25 @@ function loadFunction(cloud: Cloud, spec: FunctionSpec): void {
   }
   for (const a of spec.aliases ?? [])
     lambda.putAlias(spec.name, a.name, a.version, a.weights ?? {}, a.description);
+}
+
+function loadCodeDeploy(cloud: Cloud, spec: CodeDeployScenario): void {
+  if (!isRecord(spec as unknown)) throw bad('"codedeploy" must be an object.');
+  const cd = cloud.codedeploy;
+  for (const a of spec.applications ?? []) cd.handle('CreateApplication', a);
+  for (const c of spec.deploymentConfigs ?? []) cd.handle('CreateDeploymentConfig', c);
+  for (const g of spec.deploymentGroups ?? []) cd.handle('CreateDeploymentGroup', g);
+  setHookReports(cloud, spec.hookReports ?? {});
+}
+
+/** Sets (or, with null, clears) how the local cloud answers for hook functions. */
+export function setHookReports(cloud: Cloud, reports: Record<string, HookReport | null>): void {
+  for (const [fn, report] of Object.entries(reports)) {
+    if (report === null) cloud.codedeploy.hookReports.delete(fn);
+    else if (report === 'Succeeded' || report === 'Failed' || report === 'outcome')
+      cloud.codedeploy.hookReports.set(fn, report);
+    else throw bad(`Hook report for ${fn} must be Succeeded, Failed, outcome or null.`);
+  }
 }
 
 function behaviorOf(v: VersionSpec): Behavior {
