@@ -19,6 +19,11 @@ export interface ActionInputs {
   dryRun: boolean;
   region: string;
   jobSummary: boolean;
+  /** Empty when none was given (or the runner left the default expression unevaluated). */
+  githubToken: string;
+  prComment: boolean;
+  deploymentEnvironment?: string;
+  environmentUrl?: string;
 }
 
 export class InputError extends Error {
@@ -90,6 +95,9 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv = process.e
   );
   const jobSummary = check(() => parseBoolean('job-summary', value('job-summary', 'true')), true);
   const region = check(() => parseRegion(value('region'), env), '');
+  const prComment = check(() => parseBoolean('pr-comment', value('pr-comment', 'true')), true);
+  const deploymentEnvironment = check(() => parseEnvironment(value('deployment-environment')), undefined);
+  const environmentUrl = check(() => parseEnvironmentUrl(value('environment-url')), undefined);
 
   if (problems.length > 0 || !plan) throw new InputError(problems);
   return {
@@ -105,6 +113,10 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv = process.e
     dryRun,
     region,
     jobSummary,
+    githubToken: parseToken(value('github-token')),
+    prComment,
+    deploymentEnvironment,
+    environmentUrl,
   };
 }
 
@@ -157,7 +169,7 @@ function parseAlarms(text: string): string[] {
     .split(/[,\n]/)
     .map((n) => n.trim())
     .filter((n) => n.length > 0);
-  const bad = names.filter((n) => n.length > 255 || [...n].some((c) => c.charCodeAt(0) < 0x20));
+  const bad = names.filter((n) => n.length > 255 || hasControlCharacter(n));
   if (bad.length > 0) {
     throw new Error(
       `Input "alarms": ${bad.map((n) => `"${n.slice(0, 40)}"`).join(', ')} is not an alarm name (1 to 255 printable characters). Separate names with commas or new lines.`,
@@ -212,6 +224,33 @@ function oneOf<T extends string>(name: string, text: string, allowed: readonly T
   if (found) return found;
   throw new Error(
     `Input "${name}": "${text}" is not accepted. Accepted: ${allowed.map((a) => `"${a}"`).join(', ')}.`,
+  );
+}
+
+function hasControlCharacter(text: string): boolean {
+  return [...text].some((c) => c.charCodeAt(0) < 0x20);
+}
+
+/** An unevaluated `${{ github.token }}` (a local run of action.yml's default) is no token. */
+function parseToken(text: string): string {
+  return text.startsWith('${{') ? '' : text;
+}
+
+function parseEnvironment(text: string): string | undefined {
+  if (!text) return undefined;
+  if (text.length > 255 || hasControlCharacter(text)) {
+    throw new Error(
+      `Input "deployment-environment": ${JSON.stringify(text.slice(0, 40))} is not an environment name. Accepted: 1 to 255 printable characters, such as "production".`,
+    );
+  }
+  return text;
+}
+
+function parseEnvironmentUrl(text: string): string | undefined {
+  if (!text) return undefined;
+  if (/^https?:\/\/[^\s]+$/i.test(text)) return text;
+  throw new Error(
+    `Input "environment-url": "${text}" is not a URL. Accepted: an http(s) URL such as "https://orders.example.com".`,
   );
 }
 

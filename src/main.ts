@@ -4,15 +4,20 @@ import { createClients, type AwsClients } from './aws/clients.js';
 import { formatDuration } from './duration.js';
 import { systemClock } from './engine/clock.js';
 import { errorMessage, runRollout } from './engine/rollout.js';
-import type { Clock, RolloutEvent, RolloutRecord } from './engine/types.js';
+import type { Clock, RolloutEvent, RolloutRecord, StepRecord } from './engine/types.js';
 import { AlarmGate } from './gates/alarms.js';
 import { InputError, readInputs, type ActionInputs } from './inputs.js';
-import type { ReleaseReport, Result } from './report/model.js';
-import { renderReport } from './report/render.js';
+import { readCanaryMetrics } from './report/metrics.js';
+import { buildLinks, latestAlarmStatuses, type ReleaseReport, type Result } from './report/model.js';
+import { Reporter, runUrl } from './report/publish.js';
 import { FINISHED_KEY, STATE_KEY, type SavedRollout } from './state.js';
 import { describePlan, planDurationMs, shortHolds } from './strategy.js';
 import { LambdaAliasTarget, type RolloutIdentity } from './targets/lambda-alias.js';
 import { DRY_RUN_VERSION, prepareLambdaRelease } from './targets/lambda-preflight.js';
+
+/** The metrics are for the report only: never wait long for them. */
+const METRICS_TIMEOUT_MS = 15_000;
+const CANCELLED_GITHUB_TIMEOUT_MS = 2_000;
 
 export interface RunDeps {
   clients?: (region: string) => AwsClients;
@@ -20,6 +25,8 @@ export interface RunDeps {
   env?: NodeJS.ProcessEnv;
   /** Where cancellation comes from; by default SIGINT and SIGTERM of this process. */
   cancellation?: AbortController;
+  /** How long the end of the run waits for GitHub (comment, deployment status). */
+  githubTimeoutMs?: number;
 }
 
 export async function run(deps: RunDeps = {}): Promise<void> {
@@ -40,31 +47,47 @@ export async function run(deps: RunDeps = {}): Promise<void> {
     return;
   }
 
+  if (inputs.githubToken) core.setSecret(inputs.githubToken);
   const report: ReleaseReport = {
     functionName: inputs.functionName,
     alias: inputs.alias,
     region: inputs.region,
+    environment: inputs.deploymentEnvironment,
     plan: inputs.plan,
     result: 'failed',
     reason: '',
     durationSeconds: 0,
     notes: [],
-    runUrl: runUrl(env),
+    alarms: [],
+    source: {
+      event: env.GITHUB_EVENT_NAME,
+      ref: env.GITHUB_HEAD_REF || env.GITHUB_REF,
+      sha: env.GITHUB_SHA,
+      actor: env.GITHUB_ACTOR,
+    },
+    links: buildLinks(inputs.region, inputs.functionName, inputs.alias, inputs.alarms, runUrl(env)),
   };
+  const reporter = new Reporter(inputs, inputs, { env, log: core, githubTimeoutMs: deps.githubTimeoutMs });
   try {
-    await release(inputs, report, { clock, env, cancellation, clients: deps.clients ?? createClients });
+    await release(inputs, report, reporter, {
+      clock,
+      env,
+      cancellation,
+      clients: deps.clients ?? createClients,
+    });
   } catch (error) {
     report.result = 'failed';
     report.reason = errorMessage(error);
   } finally {
     report.durationSeconds = Math.round((clock.now() - startedAt) / 1000);
-    await publish(inputs, report);
+    await publish(report, reporter, cancellation.signal.aborted);
   }
 }
 
 async function release(
   inputs: ActionInputs,
   report: ReleaseReport,
+  reporter: Reporter,
   deps: Required<Pick<RunDeps, 'clock' | 'env' | 'cancellation' | 'clients'>>,
 ): Promise<void> {
   const { clock, env, cancellation } = deps;
@@ -91,6 +114,7 @@ async function release(
 
   // Preflight: everything read and checked before the first write.
   const alarmStatuses = inputs.alarms.length > 0 ? await gate.preflight(inputs.ignoreFiringAlarms) : [];
+  report.alarms = alarmStatuses;
   for (const a of alarmStatuses.filter((s) => s.state === 'ALARM')) {
     core.warning(
       `Alarm ${a.name} is already in ALARM; it is ignored until it leaves ALARM (ignore-firing-alarms).`,
@@ -139,15 +163,74 @@ async function release(
     prepared.revisionId,
   );
   core.info(`Releasing ${target.description}.`);
+  const live = { startedAt: clock.now(), steps: [] as StepRecord[] };
+  const progress = (reason: string): ReleaseReport => ({
+    ...report,
+    result: 'in-progress',
+    reason,
+    live,
+    alarms: latestAlarmStatuses(live.steps, report.alarms),
+  });
+  reporter.rolloutStarted(progress('starting'));
+  const reportEvent = (event: RolloutEvent) => {
+    if (event.type === 'step-started') {
+      live.steps.push(event.step);
+      reporter.progress(
+        progress(
+          `step ${event.step.index + 1} of ${event.count}: ${event.step.weight}% of traffic on version ${prepared.targetVersion}`,
+        ),
+      );
+    } else if (event.type === 'promoting') {
+      reporter.progress(progress('promoting: all traffic to the new version'));
+    } else if (event.type === 'rolling-back') {
+      reporter.progress(progress(`rolling back: ${event.reason}`));
+    }
+  };
   const record = await runRollout(
     inputs.plan,
     { pollIntervalMs: inputs.pollIntervalMs, timeoutMs: inputs.timeoutMs, firstStep: prepared.firstStep },
-    { target, gates: inputs.alarms.length > 0 ? [gate] : [], clock, signal, onEvent: logEvent },
+    {
+      target,
+      gates: inputs.alarms.length > 0 ? [gate] : [],
+      clock,
+      signal,
+      onEvent: (event) => {
+        logEvent(event);
+        reportEvent(event);
+      },
+    },
   );
   core.saveState(FINISHED_KEY, 'true');
   report.record = record;
   report.result = record.outcome;
   report.reason = record.reason;
+  report.alarms = latestAlarmStatuses(record.steps, report.alarms);
+  if (signal.aborted) report.metricsUnavailable = 'not read: the job is being cancelled';
+  else await addMetrics(report, clients, record);
+}
+
+/** Canary versus baseline for the report; a failure to read them is a warning, not a failed release. */
+async function addMetrics(report: ReleaseReport, clients: AwsClients, record: RolloutRecord): Promise<void> {
+  try {
+    report.metrics = await readCanaryMetrics(
+      clients.cloudwatch,
+      {
+        functionName: report.functionName,
+        alias: report.alias,
+        region: report.region,
+        baselineVersion: report.previousVersion!,
+        canaryVersion: report.targetVersion!,
+        startedAt: record.startedAt,
+        endedAt: record.endedAt,
+      },
+      AbortSignal.timeout(METRICS_TIMEOUT_MS),
+    );
+  } catch (error) {
+    report.metricsUnavailable = errorMessage(error);
+    core.warning(`Could not read the canary's metrics for the report: ${report.metricsUnavailable}`, {
+      title: 'Metrics',
+    });
+  }
 }
 
 function logEvent(event: RolloutEvent): void {
@@ -191,23 +274,21 @@ function logFinished(record: RolloutRecord): void {
   core.info(`Rollout ${record.outcome} after ${took}: ${record.reason}`);
 }
 
-/** Outputs, the job summary, and the step's failure: written whatever happened. */
-async function publish(inputs: ActionInputs, report: ReleaseReport): Promise<void> {
+/** Outputs, the report (summary, comment, deployment, JSON), and the step's failure: whatever happened. */
+async function publish(report: ReleaseReport, reporter: Reporter, cancelled: boolean): Promise<void> {
   core.setOutput('result', report.result);
   core.setOutput('previous-version', report.previousVersion ?? '');
   core.setOutput('target-version', report.targetVersion ?? '');
   core.setOutput('reason', report.reason);
   core.setOutput('duration-seconds', String(report.durationSeconds));
-  if (inputs.jobSummary) {
-    if (process.env.GITHUB_STEP_SUMMARY) {
-      try {
-        await core.summary.addRaw(renderReport(report), true).write();
-      } catch (error) {
-        core.warning(`Could not write the job summary: ${errorMessage(error)}`);
-      }
-    } else {
-      core.warning('GITHUB_STEP_SUMMARY is not set (a local run?): no job summary written.');
-    }
+  // A cancelled job is killed seconds after the signal: GitHub gets less time then.
+  try {
+    const published = await reporter.finish(report, cancelled ? CANCELLED_GITHUB_TIMEOUT_MS : undefined);
+    core.setOutput('comment-url', published.commentUrl ?? '');
+    core.setOutput('report', published.reportPath ?? '');
+  } catch (error) {
+    // A reporting bug must not change the release's result, which is decided below.
+    core.warning(`Could not publish the report: ${errorMessage(error)}`);
   }
   const failures: Partial<Record<Result, string>> = {
     'rolled-back': `Rolled back: ${report.reason}`,
@@ -256,9 +337,4 @@ function abortText(signal: AbortSignal): string {
 function runId(env: NodeJS.ProcessEnv): string {
   const repo = env.GITHUB_REPOSITORY ?? 'local';
   return `${repo}#${env.GITHUB_RUN_ID ?? String(process.pid)}.${env.GITHUB_RUN_ATTEMPT ?? '1'}`;
-}
-
-function runUrl(env: NodeJS.ProcessEnv): string | undefined {
-  if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
-  return `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
 }

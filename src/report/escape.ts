@@ -1,5 +1,6 @@
 // Text from AWS, git or the event payload must render as text: in a Markdown table cell, in
-// inline text and inside HTML. Escaping every Markdown and HTML metacharacter does all three.
+// inline text and inside HTML, in the job summary and in a pull-request comment. Escaping every
+// Markdown and HTML metacharacter does all three; a few GitHub-only effects need more (below).
 
 const ENTITIES: Record<string, string> = {
   '&': '&amp;',
@@ -9,9 +10,41 @@ const ENTITIES: Record<string, string> = {
   "'": '&#39;',
 };
 
+/** Zero-width space: after "@" it stops GitHub from notifying whoever the text names. */
+const ZWSP = '\u200b';
+
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/[&<>"']/g, (c) => ENTITIES[c]!)
-    .replace(/[\\`*_{}[\]()#+\-.!|~]/g, (c) => `\\${c}`)
-    .replace(/\r?\n/g, ' ');
+  return (
+    text
+      // Bidirectional overrides could make the text read differently from what it is.
+      .replace(/[\u202a-\u202e\u2066-\u2069]/g, '')
+      .replace(/[&<>"']/g, (c) => ENTITIES[c]!)
+      // `$` starts GitHub's math; the rest are Markdown's own.
+      .replace(/[\\`*_{}[\]()#+\-.!|~$]/g, (c) => `\\${c}`)
+      .replace(/@(?=[A-Za-z0-9])/g, `@${ZWSP}`)
+      // A newline would end a table row or a paragraph; other control characters mean nothing here.
+      // eslint-disable-next-line no-control-regex -- removing control characters is the point
+      .replace(/\r\n|[\u0000-\u001f\u007f]/g, ' ')
+  );
+}
+
+/**
+ * A URL for a Markdown link target: http(s) only (anything else becomes "#"). Characters that
+ * could end the link or break out of it, and any outside printable ASCII, are percent-encoded;
+ * existing %XX escapes are kept as they are.
+ */
+export function escapeUrl(url: string): string {
+  if (!/^https?:\/\//i.test(url)) return '#';
+  return [...url].map((c) => (/[A-Za-z0-9\-._~:/?#@!$&*+,;=%]/.test(c) ? c : percentEncode(c))).join('');
+}
+
+function percentEncode(char: string): string {
+  return [...new TextEncoder().encode(char)]
+    .map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)
+    .join('');
+}
+
+/** A Markdown link whose text and target are both escaped. */
+export function link(text: string, url: string): string {
+  return `[${escapeMarkdown(text)}](${escapeUrl(url)})`;
 }

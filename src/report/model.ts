@@ -1,13 +1,53 @@
-import type { RolloutRecord } from '../engine/types.js';
+// The report's data: everything the job summary, the comment and the JSON report show, gathered
+// during the run and rendered once (render.ts).
+import type { RolloutRecord, StepRecord } from '../engine/types.js';
+import type { AlarmStatus } from '../gates/alarms.js';
 import type { Plan } from '../strategy.js';
 
-export type Result = 'promoted' | 'rolled-back' | 'no-change' | 'failed' | 'dry-run';
+/** `in-progress` only ever appears in the comment updated during the rollout. */
+export type Result = 'promoted' | 'rolled-back' | 'no-change' | 'failed' | 'dry-run' | 'in-progress';
 
-/** Everything the report shows; rendered once and published to the summary (and later the comment). */
+/** One version's numbers over the rollout window, from CloudWatch's AWS/Lambda metrics. */
+export interface VersionMetrics {
+  version: string;
+  invocations: number;
+  errors: number;
+  /** errors / invocations; undefined without invocations. */
+  errorRate?: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  /** Per period, oldest first; periods without invocations are absent (Lambda publishes none). */
+  series: { at: number; invocations: number; errors: number }[];
+}
+
+export interface CanaryMetrics {
+  startedAt: number;
+  endedAt: number;
+  periodSeconds: number;
+  baseline: VersionMetrics;
+  canary: VersionMetrics;
+}
+
+/** Where the release came from: git and the event, all of it untrusted text. */
+export interface ReleaseSource {
+  event?: string;
+  ref?: string;
+  sha?: string;
+  actor?: string;
+}
+
+export interface ReleaseLinks {
+  run?: string;
+  alias: string;
+  alarms: { name: string; url: string }[];
+}
+
 export interface ReleaseReport {
   functionName: string;
   alias: string;
   region: string;
+  /** The GitHub environment, when reporting to Deployments. */
+  environment?: string;
   previousVersion?: string;
   targetVersion?: string;
   plan?: Plan;
@@ -15,6 +55,56 @@ export interface ReleaseReport {
   reason: string;
   durationSeconds: number;
   notes: string[];
+  /** The engine's record, once the rollout has finished. */
   record?: RolloutRecord;
-  runUrl?: string;
+  /** The steps so far, while the rollout runs (the engine's own objects, growing). */
+  live?: { startedAt: number; steps: StepRecord[] };
+  /** Each alarm's latest state and reason: from the last gate reading, else from preflight. */
+  alarms: AlarmStatus[];
+  metrics?: CanaryMetrics;
+  /** Why the metrics are missing, when they are. */
+  metricsUnavailable?: string;
+  source: ReleaseSource;
+  links: ReleaseLinks;
+}
+
+/** The name from a function name or ARN: CloudWatch's FunctionName dimension and the console use it. */
+export function functionNameOf(nameOrArn: string): string {
+  return /:function:([^:]+)/.exec(nameOrArn)?.[1] ?? nameOrArn;
+}
+
+export function aliasConsoleUrl(region: string, functionName: string, alias: string): string {
+  const r = encodeURIComponent(region);
+  return `https://${r}.console.aws.amazon.com/lambda/home?region=${r}#/functions/${encodeURIComponent(functionNameOf(functionName))}/aliases/${encodeURIComponent(alias)}`;
+}
+
+export function alarmConsoleUrl(region: string, alarm: string): string {
+  const r = encodeURIComponent(region);
+  return `https://${r}.console.aws.amazon.com/cloudwatch/home?region=${r}#alarmsV2:alarm/${encodeURIComponent(alarm)}`;
+}
+
+export function buildLinks(
+  region: string,
+  functionName: string,
+  alias: string,
+  alarms: string[],
+  run?: string,
+): ReleaseLinks {
+  return {
+    run,
+    alias: aliasConsoleUrl(region, functionName, alias),
+    alarms: alarms.map((name) => ({ name, url: alarmConsoleUrl(region, name) })),
+  };
+}
+
+/** The alarms as the last gate reading saw them; `fallback` (preflight) when there was none. */
+export function latestAlarmStatuses(steps: readonly StepRecord[], fallback: AlarmStatus[]): AlarmStatus[] {
+  for (let s = steps.length - 1; s >= 0; s--) {
+    const readings = steps[s]!.readings;
+    for (let r = readings.length - 1; r >= 0; r--) {
+      const reading = readings[r]!;
+      if (reading.gate === 'alarms' && Array.isArray(reading.detail)) return reading.detail as AlarmStatus[];
+    }
+  }
+  return fallback;
 }

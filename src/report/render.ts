@@ -1,8 +1,13 @@
-// The report as Markdown: a pure function of the release, used for the job summary.
+// The report as Markdown: a pure function of the report, the one rendering that the job summary
+// and the pull-request comment both publish.
 import { formatDuration } from '../duration.js';
+import type { GateReading, StepRecord } from '../engine/types.js';
+import type { AlarmStatus } from '../gates/alarms.js';
 import { describePlan } from '../strategy.js';
-import { escapeMarkdown as esc } from './escape.js';
-import type { ReleaseReport, Result } from './model.js';
+import { chartData, renderChart } from './chart.js';
+import { escapeMarkdown as esc, link } from './escape.js';
+import { utcDateTime as dateTime, utcTime as time } from './format.js';
+import type { ReleaseReport, Result, VersionMetrics } from './model.js';
 
 const HEADLINE: Record<Result, string> = {
   promoted: '✅ Promoted',
@@ -10,40 +15,289 @@ const HEADLINE: Record<Result, string> = {
   'no-change': '➖ No change',
   failed: '❌ Failed',
   'dry-run': '📝 Dry run',
+  'in-progress': '🔄 In progress',
 };
 
-export function renderReport(report: ReleaseReport): string {
-  const lines: string[] = [];
+const STATE_ICON: Record<string, string> = { OK: '🟢', ALARM: '🔴', INSUFFICIENT_DATA: '⚪' };
+
+export interface RenderOptions {
+  /** Every gate reading, grouped, in a collapsed section. */
+  readings: boolean;
+  chart: boolean;
+  /** Alarm reasons longer than this are cut. */
+  reasonChars: number;
+  /** Said at the end when detail was left out to fit a size limit. */
+  omitted?: string;
+}
+
+export const FULL: RenderOptions = { readings: true, chart: true, reasonChars: 1024 };
+
+/** Table cells are one line; a reading's summary or an alarm reason is cut to stay readable. */
+const CELL_CHARS = 300;
+/** The timeline's last reading: the sections below give it whole. */
+const SHORT_CELL_CHARS = 120;
+
+export function renderReport(report: ReleaseReport, options: RenderOptions = FULL): string {
+  const sections = [
+    headline(report),
+    overview(report),
+    timeline(report),
+    metricsTable(report),
+    whyRolledBack(report, options),
+    alarmsTable(report, options),
+    options.chart ? chart(report) : '',
+    options.readings ? readings(report) : '',
+    notes(report, options),
+  ];
+  return sections.filter((s) => s !== '').join('\n\n') + '\n';
+}
+
+/**
+ * The report within a size limit: detail is dropped in order (every gate reading, then the
+ * chart, then the length of alarm reasons), and the report says what was left out.
+ */
+export function renderWithin(report: ReleaseReport, fits: (text: string) => boolean): string {
+  const json = 'the JSON report (output `report`) has everything';
+  const levels: RenderOptions[] = [
+    FULL,
+    {
+      ...FULL,
+      readings: false,
+      omitted: `Every gate reading is left out to fit GitHub's size limit; ${json}.`,
+    },
+    {
+      ...FULL,
+      readings: false,
+      chart: false,
+      omitted: `The gate readings and the chart are left out to fit GitHub's size limit; ${json}.`,
+    },
+    {
+      readings: false,
+      chart: false,
+      reasonChars: 120,
+      omitted: `The gate readings and the chart are left out and alarm reasons shortened to fit GitHub's size limit; ${json}.`,
+    },
+  ];
+  let text = '';
+  for (const options of levels) {
+    text = renderReport(report, options);
+    if (fits(text)) return text;
+  }
+  // Still too long (hundreds of alarms): keep whole lines while they fit.
+  const tail = `\n\n> The report is cut here to fit GitHub's size limit; ${json}.\n`;
+  const lines = text.split('\n');
+  while (lines.length > 1 && !fits(lines.join('\n') + tail)) lines.pop();
+  return lines.join('\n') + tail;
+}
+
+function headline(report: ReleaseReport): string {
   const versions =
     report.previousVersion && report.targetVersion
       ? ` from version ${esc(report.previousVersion)} to ${esc(report.targetVersion)}`
       : '';
-  lines.push(
-    `### ${HEADLINE[report.result]}: ${esc(report.functionName)}:${esc(report.alias)}${versions}`,
-    '',
-  );
-  lines.push(`**Reason:** ${esc(report.reason)}`, '');
-  lines.push('| | |', '|---|---|');
-  lines.push(`| Function | ${esc(report.functionName)} (${esc(report.region)}) |`);
-  lines.push(`| Alias | ${esc(report.alias)} |`);
-  if (report.previousVersion) lines.push(`| Previous version | ${esc(report.previousVersion)} |`);
-  if (report.targetVersion) lines.push(`| Target version | ${esc(report.targetVersion)} |`);
-  if (report.plan) lines.push(`| Strategy | ${esc(report.plan.name)}: ${esc(describePlan(report.plan))} |`);
-  lines.push(`| Duration | ${report.durationSeconds}s |`);
-  if (report.runUrl) lines.push(`| Run | [workflow run](${encodeURI(report.runUrl)}) |`);
-  lines.push('');
-
-  const steps = report.record?.steps ?? [];
-  if (steps.length > 0) {
-    lines.push('| Step | Weight | Held | Last gate reading |', '|---|---|---|---|');
-    for (const step of steps) {
-      const held = step.endedAt !== undefined ? formatDuration(step.endedAt - step.startedAt) : 'stopped';
-      const last = step.readings.at(-1);
-      const reading = last ? `${last.status}: ${esc(last.summary)}` : '—';
-      lines.push(`| ${step.index + 1} | ${step.weight}% | ${held} | ${reading} |`);
-    }
-    lines.push('');
-  }
-  for (const note of report.notes) lines.push(`> ${esc(note)}`, '');
-  return lines.join('\n');
+  return `### ${HEADLINE[report.result]}: ${esc(report.functionName)}:${esc(report.alias)}${versions}\n\n**Reason:** ${esc(report.reason)}`;
 }
+
+function overview(report: ReleaseReport): string {
+  const rows: [string, string][] = [
+    ['Function', `${esc(report.functionName)} (${esc(report.region)})`],
+    ['Alias', link(report.alias, report.links.alias)],
+  ];
+  if (report.previousVersion) rows.push(['Previous version', esc(report.previousVersion)]);
+  if (report.targetVersion) rows.push(['Target version', esc(report.targetVersion)]);
+  if (report.plan) rows.push(['Strategy', `${esc(report.plan.name)}: ${esc(describePlan(report.plan))}`]);
+  if (report.environment) rows.push(['Environment', esc(report.environment)]);
+  const source = sourceText(report);
+  if (source) rows.push(['Source', source]);
+  const started = report.record?.startedAt ?? report.live?.startedAt;
+  if (started !== undefined) rows.push(['Started', `${dateTime(started)} UTC`]);
+  if (report.result !== 'in-progress') rows.push(['Duration', formatDuration(report.durationSeconds * 1000)]);
+  if (report.links.run) rows.push(['Run', link('workflow run', report.links.run)]);
+  return table(['', ''], rows);
+}
+
+function sourceText(report: ReleaseReport): string {
+  const { event, ref, sha, actor } = report.source;
+  const parts: string[] = [];
+  if (event) parts.push(esc(event));
+  if (ref) parts.push(`of ${esc(ref.replace(/^refs\/(heads|tags)\//, ''))}`);
+  if (sha) parts.push(`at ${esc(sha.slice(0, 7))}`);
+  if (actor) parts.push(`by ${esc(actor)}`);
+  return parts.join(' ');
+}
+
+function timeline(report: ReleaseReport): string {
+  const record = report.record;
+  const steps = record?.steps ?? report.live?.steps ?? [];
+  if (steps.length === 0) return '';
+  const count = report.plan?.steps.length ?? steps.length;
+  const rows = steps.map((step): string[] => [
+    `${step.index + 1} of ${count}`,
+    `${step.weight}%`,
+    time(step.startedAt),
+    held(step, record === undefined),
+    gateSummary(step.readings),
+  ]);
+  if (record?.outcome === 'promoted') {
+    const at = steps.at(-1)?.endedAt ?? record.startedAt;
+    rows.push(['Promote', '100%', time(at), '—', 'all traffic on the new version, verified']);
+  }
+  if (record?.rollback) {
+    const rb = record.rollback;
+    rows.push([
+      'Roll back',
+      '0%',
+      time(rb.startedAt),
+      formatDuration(rb.endedAt - rb.startedAt),
+      rb.completed
+        ? 'all traffic on the previous version'
+        : `**failed:** ${cut(esc(rb.error ?? 'unknown error'))}`,
+    ]);
+  }
+  return `#### Timeline\n\n${table(['Step', 'Weight', 'Started (UTC)', 'Held', 'Gate readings'], rows)}`;
+}
+
+function held(step: StepRecord, live: boolean): string {
+  const planned = formatDuration(step.plannedHoldMs);
+  if (step.endedAt === undefined) return live ? `holding (of ${planned})` : `stopped (of ${planned})`;
+  return `${formatDuration(roundSeconds(step.endedAt - step.startedAt))} of ${planned}`;
+}
+
+/** Per gate: how many reads had each status, and what the last one said. */
+function gateSummary(readings: GateReading[]): string {
+  if (readings.length === 0) return '—';
+  const gates = [...new Set(readings.map((r) => r.gate))];
+  return gates
+    .map((gate) => {
+      const own = readings.filter((r) => r.gate === gate);
+      const counts = countBy(own.map((r) => r.status));
+      const last = own.at(-1)!;
+      return `${esc(gate)}: ${Object.entries(counts)
+        .map(([status, n]) => `${n} ${status}`)
+        .join(', ')}; last: ${cut(esc(last.summary), SHORT_CELL_CHARS)}`;
+    })
+    .join('<br>');
+}
+
+function metricsTable(report: ReleaseReport): string {
+  if (report.metricsUnavailable)
+    return `#### Canary vs baseline\n\n_Metrics unavailable: ${esc(report.metricsUnavailable)}_`;
+  const m = report.metrics;
+  if (!m) return '';
+  const rows: [string, (v: VersionMetrics) => string][] = [
+    ['Invocations', (v) => integer(v.invocations)],
+    ['Errors', (v) => integer(v.errors)],
+    ['Error rate', (v) => (v.errorRate === undefined ? '—' : `${(v.errorRate * 100).toFixed(2)}%`)],
+    ['p50 duration', (v) => milliseconds(v.p50Ms)],
+    ['p99 duration', (v) => milliseconds(v.p99Ms)],
+  ];
+  const body = table(
+    ['', `Baseline (version ${esc(m.baseline.version)})`, `Canary (version ${esc(m.canary.version)})`],
+    rows.map(([label, value]) => [label, value(m.baseline), value(m.canary)]),
+  );
+  const source =
+    `<sub>CloudWatch AWS/Lambda per ExecutedVersion on ${esc(report.functionName)}:${esc(report.alias)}, ` +
+    `${time(m.startedAt)}–${time(m.endedAt)} UTC, ${m.periodSeconds} s periods. ` +
+    'Lambda publishes metrics per minute and late, so the last minute may be incomplete.</sub>';
+  return `#### Canary vs baseline\n\n${body}\n\n${source}`;
+}
+
+function whyRolledBack(report: ReleaseReport, options: RenderOptions): string {
+  const rollback = report.record?.rollback;
+  if (!rollback) return '';
+  const firing = report.alarms.filter((a) => a.state === 'ALARM');
+  // The headline already gives the reason, unless the rollback itself then failed.
+  const lines = ['#### Why it rolled back'];
+  if (rollback.reason !== report.reason) lines.push(esc(rollback.reason));
+  for (const alarm of firing) {
+    const since = alarm.updatedAt ? ` since ${dateTime(Date.parse(alarm.updatedAt))} UTC` : '';
+    lines.push(`> **${esc(alarm.name)}** is ALARM${since}: ${cut(esc(alarm.reason), options.reasonChars)}`);
+  }
+  return lines.join('\n\n');
+}
+
+function alarmsTable(report: ReleaseReport, options: RenderOptions): string {
+  if (report.alarms.length === 0) return '';
+  const url = new Map(report.links.alarms.map((a) => [a.name, a.url]));
+  const rows = report.alarms.map((a: AlarmStatus) => [
+    url.has(a.name) ? link(a.name, url.get(a.name)!) : esc(a.name),
+    `${STATE_ICON[a.state] ?? '❔'} ${esc(a.state)}`,
+    cut(esc(a.reason), options.reasonChars) || '—',
+  ]);
+  return `#### Alarms\n\n${table(['Alarm', 'State', 'Last reason'], rows)}`;
+}
+
+function chart(report: ReleaseReport): string {
+  const data = chartData(report);
+  return data ? `#### Chart\n\n${renderChart(data)}` : '';
+}
+
+/** Every reading, consecutive identical ones (same step, gate, status, summary) on one row. */
+function readings(report: ReleaseReport): string {
+  const steps = report.record?.steps ?? report.live?.steps ?? [];
+  const rows: string[][] = [];
+  let total = 0;
+  for (const step of steps) {
+    let run: { first: GateReading; last: GateReading; n: number } | undefined;
+    const flush = () => {
+      if (!run) return;
+      const when = run.n > 1 ? `${time(run.first.at)}–${time(run.last.at)}` : time(run.first.at);
+      rows.push([
+        when,
+        String(step.index + 1),
+        esc(run.first.gate),
+        `${run.first.status} ×${run.n}`,
+        cut(esc(run.first.summary)),
+      ]);
+    };
+    for (const r of step.readings) {
+      total++;
+      if (
+        run &&
+        run.first.gate === r.gate &&
+        run.first.status === r.status &&
+        run.first.summary === r.summary
+      ) {
+        run.last = r;
+        run.n++;
+      } else {
+        flush();
+        run = { first: r, last: r, n: 1 };
+      }
+    }
+    flush();
+  }
+  if (total === 0) return '';
+  return `<details><summary>Every gate reading (${total})</summary>\n\n${table(['Time (UTC)', 'Step', 'Gate', 'Status', 'Reading'], rows)}\n\n</details>`;
+}
+
+function notes(report: ReleaseReport, options: RenderOptions): string {
+  const all = report.notes.map(esc);
+  if (options.omitted) all.push(options.omitted);
+  return all.map((n) => `> ${n}`).join('\n>\n');
+}
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function countBy(values: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+}
+
+/** Cuts escaped text without splitting an escape (`\|`, `&amp;`). */
+function cut(text: string, max = CELL_CHARS): string {
+  if (text.length <= max) return text;
+  let end = max;
+  const entity = text.lastIndexOf('&', end);
+  if (entity > end - 8 && !text.slice(entity, end).includes(';')) end = entity;
+  if (text[end - 1] === '\\') end--;
+  return `${text.slice(0, end)}…`;
+}
+
+const roundSeconds = (ms: number) => (ms >= 1000 ? Math.round(ms / 1000) * 1000 : ms);
+const integer = (n: number) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+const milliseconds = (ms: number | undefined) => (ms === undefined ? '—' : `${Math.round(ms * 10) / 10} ms`);

@@ -1,0 +1,156 @@
+// Canary versus baseline over the rollout window: one GetMetricData call reads both versions'
+// AWS/Lambda Invocations, Errors and Duration p50/p99 through the alias's ExecutedVersion
+// dimension, which is how Lambda separates the two versions sharing an alias.
+import {
+  GetMetricDataCommand,
+  type CloudWatchClient,
+  type MetricDataQuery,
+  type MetricDataResult,
+} from '@aws-sdk/client-cloudwatch';
+import { awsCall } from '../aws/errors.js';
+import { functionNameOf, type CanaryMetrics, type VersionMetrics } from './model.js';
+
+export interface MetricsWindow {
+  functionName: string;
+  alias: string;
+  region: string;
+  baselineVersion: string;
+  canaryVersion: string;
+  startedAt: number;
+  endedAt: number;
+}
+
+/** The chart has at most this many points; the period grows to keep it so. */
+const MAX_POINTS = 60;
+/** Periods CloudWatch accepts under a minute (for recent data). */
+const SUB_MINUTE_PERIODS = [1, 5, 10, 30];
+/** Windows at least this long use whole minutes, Lambda's own resolution. */
+const MINUTE_PERIODS_FROM_MS = 3 * 60_000;
+
+/**
+ * The per-point period in seconds. Lambda publishes per minute, so a real rollout (minutes long)
+ * gets 60 s or a multiple of it; only a window under three minutes (the local cloud's rollouts,
+ * whose metric period is seconds) gets a sub-minute period, which CloudWatch also accepts.
+ */
+export function chartPeriodSeconds(windowMs: number): number {
+  const seconds = Math.max(1, windowMs / 1000);
+  if (windowMs < MINUTE_PERIODS_FROM_MS) {
+    const fit = SUB_MINUTE_PERIODS.find((p) => seconds / p <= MAX_POINTS);
+    if (fit) return fit;
+  }
+  return Math.max(1, Math.ceil(seconds / MAX_POINTS / 60)) * 60;
+}
+
+/** One period covering the whole window from its start minute (CloudWatch rounds down there). */
+function wholeWindowPeriodSeconds(startedAt: number, endedAt: number): number {
+  const origin = Math.floor(startedAt / 60_000) * 60_000;
+  return Math.max(1, Math.ceil((endedAt - origin) / 60_000)) * 60;
+}
+
+export async function readCanaryMetrics(
+  cloudwatch: CloudWatchClient,
+  window: MetricsWindow,
+  signal?: AbortSignal,
+): Promise<CanaryMetrics> {
+  const name = functionNameOf(window.functionName);
+  const periodSeconds = chartPeriodSeconds(window.endedAt - window.startedAt);
+  const totalPeriod = wholeWindowPeriodSeconds(window.startedAt, window.endedAt);
+  const versions = { baseline: window.baselineVersion, canary: window.canaryVersion };
+  const queries: MetricDataQuery[] = [];
+  for (const [role, version] of Object.entries(versions)) {
+    const metric = (metricName: string, stat: string, period: number, id: string): MetricDataQuery => ({
+      Id: `${role}_${id}`,
+      Label: `${role} ${version} ${metricName} ${stat}`,
+      MetricStat: {
+        Metric: {
+          Namespace: 'AWS/Lambda',
+          MetricName: metricName,
+          Dimensions: [
+            { Name: 'FunctionName', Value: name },
+            { Name: 'Resource', Value: `${name}:${window.alias}` },
+            { Name: 'ExecutedVersion', Value: version },
+          ],
+        },
+        Period: period,
+        Stat: stat,
+      },
+    });
+    queries.push(
+      metric('Invocations', 'Sum', periodSeconds, 'invocations'),
+      metric('Errors', 'Sum', periodSeconds, 'errors'),
+      metric('Duration', 'p50', totalPeriod, 'p50'),
+      metric('Duration', 'p99', totalPeriod, 'p99'),
+    );
+  }
+
+  const results = new Map<string, MetricDataResult>();
+  let nextToken: string | undefined;
+  // One call in practice (8 queries of at most 60 points); the token only guards the limit.
+  do {
+    const page = await awsCall(
+      {
+        doing: `read the metrics of versions ${window.baselineVersion} and ${window.canaryVersion} on ${name}:${window.alias}`,
+        iamAction: 'cloudwatch:GetMetricData',
+        region: window.region,
+      },
+      () =>
+        cloudwatch.send(
+          new GetMetricDataCommand({
+            MetricDataQueries: queries,
+            StartTime: new Date(window.startedAt),
+            EndTime: new Date(Math.ceil(window.endedAt / 1000) * 1000 + 1000),
+            ScanBy: 'TimestampAscending',
+            NextToken: nextToken,
+          }),
+          { abortSignal: signal },
+        ),
+    );
+    for (const r of page.MetricDataResults ?? []) {
+      if (!r.Id) continue;
+      const seen = results.get(r.Id);
+      results.set(
+        r.Id,
+        seen
+          ? {
+              ...seen,
+              Timestamps: [...(seen.Timestamps ?? []), ...(r.Timestamps ?? [])],
+              Values: [...(seen.Values ?? []), ...(r.Values ?? [])],
+            }
+          : r,
+      );
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+
+  const versionMetrics = (role: string, version: string): VersionMetrics => {
+    const points = (id: string) => {
+      const r = results.get(`${role}_${id}`);
+      const byTime = new Map<number, number>();
+      (r?.Timestamps ?? []).forEach((t, i) => byTime.set(t.getTime(), r?.Values?.[i] ?? 0));
+      return byTime;
+    };
+    const invocations = points('invocations');
+    const errors = points('errors');
+    const series = [...invocations.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([at, n]) => ({ at, invocations: n, errors: errors.get(at) ?? 0 }));
+    const totalInvocations = series.reduce((sum, p) => sum + p.invocations, 0);
+    const totalErrors = series.reduce((sum, p) => sum + p.errors, 0);
+    return {
+      version,
+      invocations: totalInvocations,
+      errors: totalErrors,
+      errorRate: totalInvocations > 0 ? totalErrors / totalInvocations : undefined,
+      p50Ms: [...points('p50').values()][0],
+      p99Ms: [...points('p99').values()][0],
+      series,
+    };
+  };
+  return {
+    startedAt: window.startedAt,
+    endedAt: window.endedAt,
+    periodSeconds,
+    baseline: versionMetrics('baseline', window.baselineVersion),
+    canary: versionMetrics('canary', window.canaryVersion),
+  };
+}

@@ -1,0 +1,179 @@
+// The one place that publishes the report: the job summary, the JSON report, the sticky
+// pull-request comment and GitHub Deployments. Every problem here is a warning; the rollout's
+// result never depends on reporting.
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { errorMessage } from '../engine/rollout.js';
+import { StickyComment, type RunEvent } from './comment.js';
+import { DeploymentReporter, finalDeploymentState } from './deployments.js';
+import { createGitHub, repoOf, type GitHub, type ReportLog } from './github.js';
+import { functionNameOf, type ReleaseReport } from './model.js';
+import { renderWithin } from './render.js';
+
+/** GitHub's limit for one step's job summary. */
+export const MAX_SUMMARY_BYTES = 1024 * 1024;
+/** How long the end of the run waits for GitHub before giving up on the comment and deployment. */
+const GITHUB_TIMEOUT_MS = 10_000;
+
+export interface ReportingSettings {
+  jobSummary: boolean;
+  prComment: boolean;
+  /** Empty when none was given. */
+  githubToken: string;
+  deploymentEnvironment?: string;
+  environmentUrl?: string;
+}
+
+export interface ReporterDeps {
+  env: NodeJS.ProcessEnv;
+  log: ReportLog;
+  githubTimeoutMs?: number;
+  createGitHub?: (token: string, env: NodeJS.ProcessEnv, signal: AbortSignal) => GitHub;
+}
+
+export interface Published {
+  commentUrl?: string;
+  /** Path of the JSON report. */
+  reportPath?: string;
+}
+
+export class Reporter {
+  private readonly requests = new AbortController();
+  private readonly comment?: StickyComment;
+  private readonly deployment?: DeploymentReporter;
+
+  constructor(
+    private readonly settings: ReportingSettings,
+    target: { functionName: string; alias: string },
+    private readonly deps: ReporterDeps,
+  ) {
+    const { env, log } = deps;
+    if (!settings.prComment && !settings.deploymentEnvironment) return;
+    const repo = repoOf(env);
+    if (!repo) {
+      log.info('GITHUB_REPOSITORY is not set (a local run?): no pull-request comment or deployment.');
+      return;
+    }
+    if (!settings.githubToken) {
+      log.warning(
+        'No github-token: the pull-request comment and the deployment status are skipped. Pass `github-token` ' +
+          "(default: the job's GITHUB_TOKEN) with `permissions: pull-requests: write` (and `deployments: write` for deployment-environment).",
+      );
+      return;
+    }
+    const github = (deps.createGitHub ?? createGitHub)(settings.githubToken, env, this.requests.signal);
+    const name = functionNameOf(target.functionName);
+    if (settings.prComment) {
+      const key = ['lambda', name, target.alias, settings.deploymentEnvironment ?? ''].join('/');
+      this.comment = new StickyComment(github, repo, readEvent(env), key, log);
+    }
+    if (settings.deploymentEnvironment) {
+      this.deployment = new DeploymentReporter(
+        github,
+        repo,
+        {
+          environment: settings.deploymentEnvironment,
+          environmentUrl: settings.environmentUrl,
+          ref: env.GITHUB_SHA || env.GITHUB_REF || 'HEAD',
+          logUrl: runUrl(env),
+        },
+        log,
+      );
+    }
+  }
+
+  /** Traffic is about to move: the deployment starts and the comment appears. Returns at once. */
+  rolloutStarted(report: ReleaseReport): void {
+    this.deployment?.start(
+      `${report.functionName}:${report.alias} ${report.previousVersion} → ${report.targetVersion} by ${report.plan?.name ?? ''}`,
+      {
+        function: report.functionName,
+        alias: report.alias,
+        previousVersion: report.previousVersion ?? '',
+        targetVersion: report.targetVersion ?? '',
+      },
+    );
+    this.progress(report);
+  }
+
+  /** A step changed: the comment follows, in the background. */
+  progress(report: ReleaseReport): void {
+    const comment = this.comment;
+    if (!comment) return;
+    // Called from the engine's events: whatever goes wrong here must not reach the rollout.
+    try {
+      comment.update(renderWithin(report, (text) => comment.fits(text)));
+    } catch (error) {
+      this.deps.log.warning(`Could not render the report for the comment: ${errorMessage(error)}`);
+    }
+  }
+
+  /** At the end, whatever happened: every destination gets the final report. */
+  async finish(report: ReleaseReport, githubTimeoutMs?: number): Promise<Published> {
+    const published: Published = {};
+    const log = this.deps.log;
+    if (this.settings.jobSummary) await this.writeSummary(report);
+    published.reportPath = await this.writeJson(report);
+
+    this.progress(report);
+    const state = finalDeploymentState(report.result);
+    if (state) this.deployment?.finish(state, `${report.result}: ${report.reason}`);
+    const timeoutMs = githubTimeoutMs ?? this.deps.githubTimeoutMs ?? GITHUB_TIMEOUT_MS;
+    const settled = await Promise.all([this.comment?.settle(timeoutMs), this.deployment?.settle(timeoutMs)]);
+    if (settled.includes(false)) {
+      log.warning(
+        `GitHub did not answer within ${timeoutMs / 1000}s; the comment or deployment status may be out of date.`,
+      );
+    }
+    this.requests.abort();
+    published.commentUrl = this.comment?.url;
+    return published;
+  }
+
+  private async writeSummary(report: ReleaseReport): Promise<void> {
+    const path = this.deps.env.GITHUB_STEP_SUMMARY;
+    if (!path) {
+      this.deps.log.warning('GITHUB_STEP_SUMMARY is not set (a local run?): no job summary written.');
+      return;
+    }
+    const text = renderWithin(report, (t) => Buffer.byteLength(t) < MAX_SUMMARY_BYTES);
+    try {
+      await appendFile(path, text);
+    } catch (error) {
+      this.deps.log.warning(`Could not write the job summary: ${errorMessage(error)}`);
+    }
+  }
+
+  /** The whole record as JSON, for later steps (output `report`). */
+  private async writeJson(report: ReleaseReport): Promise<string | undefined> {
+    const env = this.deps.env;
+    const dir = join(env.RUNNER_TEMP || env.GITHUB_WORKSPACE || tmpdir(), 'serverless-canary');
+    const path = join(dir, `report-${functionNameOf(report.functionName)}-${report.alias}.json`);
+    try {
+      await mkdir(dir, { recursive: true });
+      await writeFile(path, JSON.stringify({ schemaVersion: 1, ...report }, null, 2));
+      return path;
+    } catch (error) {
+      this.deps.log.warning(`Could not write the JSON report to ${path}: ${errorMessage(error)}`);
+      return undefined;
+    }
+  }
+}
+
+function readEvent(env: NodeJS.ProcessEnv): RunEvent {
+  let payload: Record<string, unknown> = {};
+  try {
+    if (env.GITHUB_EVENT_PATH)
+      payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as Record<string, unknown>;
+  } catch {
+    // An unreadable payload only means no pull request to comment on.
+  }
+  return { name: env.GITHUB_EVENT_NAME ?? '', payload, sha: env.GITHUB_SHA };
+}
+
+export function runUrl(env: NodeJS.ProcessEnv): string | undefined {
+  if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
+  return `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+}
