@@ -1,12 +1,23 @@
 // `npm run demo [-- <scenario>...]`: starts the local cloud, runs the committed bundle through
 // named scenarios the way the GitHub runner would, prints an account of each rollout as it
-// happens, and writes demo-output/<scenario>/{summary.md,outputs.txt}.
+// happens, and writes demo-output/<scenario>/{summary.md,outputs.txt,comment.md}: the job
+// summary, the step's outputs, and the pull-request comment as the local cloud's GitHub received it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startTestCloud, type TestCloud } from '../e2e/local-cloud-env.js';
 import { newRunnerContext, runStep, startStep, type StepResult } from '../e2e/runner.js';
-import { ALIAS, FUNCTION, lambdaScenario, releaseInputs } from '../e2e/scenarios.js';
+import {
+  ALIAS,
+  FUNCTION,
+  githubWithPullRequest,
+  lambdaScenario,
+  PULL_REQUEST,
+  pullRequestEnv,
+  pullRequestEvent,
+  releaseInputs,
+  REPOSITORY,
+} from '../e2e/scenarios.js';
 import type { Scenario } from '../sim/control-client.js';
 
 interface DemoScenario {
@@ -20,13 +31,13 @@ interface DemoScenario {
 const scenarios: Record<string, DemoScenario> = {
   'lambda-promote': {
     title: 'A healthy version 2 takes 20%, then 50%, then all traffic',
-    scenario: () => lambdaScenario({ canaryErrorRate: 0 }),
+    scenario: () => lambdaScenario({ canaryErrorRate: 0, extra: { github: githubWithPullRequest } }),
     inputs: releaseInputs({ strategy: '20%:4s, 50%:4s' }),
     expect: 'promoted',
   },
   'lambda-rollback': {
     title: 'Version 2 fails 20% of its invocations; the alias alarm fires and the release rolls back',
-    scenario: () => lambdaScenario({ canaryErrorRate: 0.2 }),
+    scenario: () => lambdaScenario({ canaryErrorRate: 0.2, extra: { github: githubWithPullRequest } }),
     inputs: releaseInputs({ strategy: '20%:15s, 50%:15s' }),
     expect: 'rolled-back',
   },
@@ -64,16 +75,18 @@ async function runScenario(t: TestCloud, name: string, demo: DemoScenario): Prom
   console.log(`━━ ${name}: ${demo.title}`);
   await t.control.reset({ clearWrites: true });
   await t.control.loadScenario(demo.scenario());
-  const ctx = newRunnerContext();
+  // Run as on a pull request, so the sticky comment goes to pull request #12 of the local GitHub.
+  const ctx = newRunnerContext(pullRequestEvent);
+  const env = { ...t.env, ...pullRequestEnv };
   const started = Date.now();
-  const step = startStep({ step: 'main', ctx, inputs: demo.inputs, env: t.env });
+  const step = startStep({ step: 'main', ctx, inputs: demo.inputs, env });
   const lines = createInterface({ input: step.child.stdout! });
   lines.on('line', (line) => {
     const shown = readable(line);
     if (shown !== undefined) console.log(`  ${elapsed(started)} ${shown}`);
   });
   const result = await step.done;
-  const post = await runStep({ step: 'post', ctx, env: t.env });
+  const post = await runStep({ step: 'post', ctx, env });
   const alias = await t.control.alias(FUNCTION, ALIAS);
   const weights = alias.RoutingConfig?.AdditionalVersionWeights ?? {};
   const split = Object.entries(weights)
@@ -86,9 +99,17 @@ async function runScenario(t: TestCloud, name: string, demo: DemoScenario): Prom
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'summary.md'), result.summary);
   writeFileSync(join(out, 'outputs.txt'), formatOutputs(result));
-  const ok = result.outputs.result === demo.expect;
+  const comments = await t.control.comments(REPOSITORY, PULL_REQUEST);
+  const comment = comments.at(-1);
+  if (comment) {
+    writeFileSync(join(out, 'comment.md'), comment.body);
+    console.log(
+      `  pull request #${PULL_REQUEST}: ${comments.length} comment(s), the report's edited ${comment.history.length - 1} time(s) during the rollout`,
+    );
+  }
+  const ok = result.outputs.result === demo.expect && comment !== undefined;
   console.log(
-    `  result: ${result.outputs.result} (${ok ? 'as expected' : `expected ${demo.expect}`}); wrote demo-output/${name}/summary.md and outputs.txt\n`,
+    `  result: ${result.outputs.result} (${ok ? 'as expected' : `expected ${demo.expect} and a comment`}); wrote demo-output/${name}/summary.md, outputs.txt, comment.md\n`,
   );
   return ok;
 }

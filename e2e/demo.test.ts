@@ -19,4 +19,8 @@ it('npm run demo shows one release promoted and one rolled back by its alarm', a
   expect(out('lambda-rollback', 'outputs.txt')).toContain('result=rolled-back');
   // The alarm's name may come escaped for Markdown.
   expect(out('lambda-rollback', 'summary.md')).toMatch(/orders\\?-live\\?-errors is ALARM/);
+  // The comment is the same report, behind its sticky marker.
+  for (const scenario of ['lambda-promote', 'lambda-rollback']) {
+    expect(out(scenario, 'comment.md')).toContain(out(scenario, 'summary.md').trim());
+  }
 }, 90_000);

@@ -8,18 +8,21 @@ import { commentMarker } from '../src/report/comment.js';
 import { mermaidBlocks, parseMermaid } from '../tests/support/mermaid.js';
 import { startTestCloud, type TestCloud } from './local-cloud-env.js';
 import { newRunnerContext, runStep } from './runner.js';
-import { ALIAS, FUNCTION, lambdaScenario, releaseInputs } from './scenarios.js';
+import {
+  ALIAS,
+  FUNCTION,
+  githubWithPullRequest,
+  lambdaScenario,
+  MERGE_SHA,
+  PULL_REQUEST,
+  pullRequestEnv,
+  pullRequestEvent,
+  releaseInputs,
+} from './scenarios.js';
 
 let t: TestCloud;
-const PR = 12;
-const MERGE_SHA = 'c'.repeat(40);
+const PR = PULL_REQUEST;
 const MARKER = commentMarker(`lambda/${FUNCTION}/${ALIAS}/`);
-const pullRequestEvent = {
-  action: 'synchronize',
-  number: PR,
-  pull_request: { number: PR, head: { ref: 'feature/faster-orders', sha: 'd'.repeat(40) } },
-  repository: { full_name: 'acme/shop' },
-};
 
 beforeAll(async () => {
   t = await startTestCloud();
@@ -32,10 +35,7 @@ async function load(github: GitHubScenario = {}, canaryErrorRate = 0): Promise<v
     lambdaScenario({
       canaryErrorRate,
       extra: {
-        github: {
-          pulls: [{ repo: 'acme/shop', number: PR, mergeCommitSha: MERGE_SHA, merged: true }],
-          ...github,
-        },
+        github: { ...githubWithPullRequest, ...github },
       },
     }),
   );
@@ -49,12 +49,7 @@ function release(
     step: 'main',
     ctx,
     inputs: releaseInputs({ strategy: '20%:2s, 50%:2s', 'github-token': 'ghs_e2e', ...options.inputs }),
-    env: {
-      ...t.env,
-      GITHUB_EVENT_NAME: 'pull_request',
-      GITHUB_HEAD_REF: 'feature/faster-orders',
-      ...options.env,
-    },
+    env: { ...t.env, ...pullRequestEnv, ...options.env },
   });
 }
 

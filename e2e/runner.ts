@@ -26,6 +26,9 @@ export function node24(): string {
   return require.resolve('node/bin/node');
 }
 
+/** The job's GITHUB_TOKEN as the runner would pass it; the local cloud accepts any token. */
+export const JOB_TOKEN = 'ghs_jobtoken0000000000000000000000000000';
+
 export interface RunnerContext {
   dir: string;
   outputPath: string;
@@ -91,9 +94,11 @@ export function startStep(options: StepOptions): { child: ChildProcess; done: Pr
     RUNNER_TEMP: ctx.dir,
     ...options.env,
   };
-  // The runner passes every declared input, with its default when the workflow does not set it.
+  // The runner passes every declared input, with its default when the workflow does not set it,
+  // and evaluates expressions in defaults: `${{ github.token }}` becomes the job's token.
   for (const [name, spec] of Object.entries(actionYaml.inputs)) {
-    const value = options.inputs?.[name] ?? spec.default ?? '';
+    const value =
+      options.inputs?.[name] ?? (spec.default ?? '').replace(/\$\{\{\s*github\.token\s*\}\}/g, JOB_TOKEN);
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   }
   if (options.step === 'post') {

@@ -69,3 +69,21 @@ export function releaseInputs(overrides: Record<string, string> = {}): Record<st
     ...overrides,
   };
 }
+
+export const REPOSITORY = 'acme/shop';
+export const PULL_REQUEST = 12;
+export const MERGE_SHA = 'c'.repeat(40);
+
+/** A `pull_request` event payload, as GITHUB_EVENT_PATH holds it, and the variables that go with it. */
+export const pullRequestEvent = {
+  action: 'synchronize',
+  number: PULL_REQUEST,
+  pull_request: { number: PULL_REQUEST, head: { ref: 'feature/faster-orders', sha: 'd'.repeat(40) } },
+  repository: { full_name: REPOSITORY },
+};
+export const pullRequestEnv = { GITHUB_EVENT_NAME: 'pull_request', GITHUB_HEAD_REF: 'feature/faster-orders' };
+
+/** The local cloud's GitHub: one merged pull request for MERGE_SHA. */
+export const githubWithPullRequest = {
+  pulls: [{ repo: REPOSITORY, number: PULL_REQUEST, mergeCommitSha: MERGE_SHA, merged: true }],
+};
