@@ -107,7 +107,11 @@ describe('a release against the local cloud', () => {
 
     const post = await runStep({ step: 'post', ctx, env: t.env });
     expect(post.code).toBe(1);
-    expect(post.stdout).toContain('Rolled back by the post step');
+    expect(post.stdout).toContain(
+      '::error::The main step did not finish (the main step stopped with the alias split at 20%25 on version 2); the post step rolled alias live back to version 1',
+    );
+    expect(post.outputs.result).toBe('rolled-back');
+    expect(post.summary).toContain('Rolled back');
     expect(await aliasNow()).toMatchObject({ FunctionVersion: '1' });
     expect(await weightsOf()).toEqual({});
     expect(parseMarker((await aliasNow()).Description)?.state).toBe('rolled-back');

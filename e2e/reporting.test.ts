@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import type { GitHubScenario } from '../sim/control-client.js';
 import { commentMarker } from '../src/report/comment.js';
 import { mermaidBlocks, parseMermaid } from '../tests/support/mermaid.js';
-import { startTestCloud, type TestCloud } from './local-cloud-env.js';
-import { newRunnerContext, runStep } from './runner.js';
+import { startTestCloud, waitFor, type TestCloud } from './local-cloud-env.js';
+import { newRunnerContext, runStep, startStep } from './runner.js';
 import {
   ALIAS,
   FUNCTION,
@@ -161,5 +161,36 @@ describe('reporting against the local cloud', () => {
     );
     expect(envComments).toHaveLength(1);
     expect(envComments[0]!.body).toContain('↩️ Rolled back');
+  });
+
+  it('a killed main step: the post step rolls back and finishes the comment and the deployment', async () => {
+    await load();
+    const ctx = newRunnerContext(pullRequestEvent);
+    const env = { ...t.env, ...pullRequestEnv };
+    const inputs = releaseInputs({
+      strategy: '20%:60s',
+      'github-token': 'ghs_e2e',
+      'deployment-environment': 'staging',
+    });
+    const main = startStep({ step: 'main', ctx, inputs, env });
+    const marker = commentMarker(`lambda/${FUNCTION}/${ALIAS}/staging`);
+    const comment = async () =>
+      (await t.control.comments('acme/shop', PR)).find((c) => c.body.startsWith(marker));
+    // Killed once traffic is split and the comment says so.
+    await waitFor('the in-progress comment', async () => (await comment())?.body.includes('In progress'));
+    main.child.kill('SIGKILL');
+    await main.done;
+
+    const post = await runStep({ step: 'post', ctx, inputs, env });
+    expect(post.outputs.result).toBe('rolled-back');
+    expect((await t.control.alias(FUNCTION, ALIAS)).FunctionVersion).toBe('1');
+    const final = (await comment())!;
+    expect(final.body).toContain('↩️ Rolled back');
+    expect(final.body).toContain('the main step did not finish');
+    expect((await t.control.comments('acme/shop', PR)).filter((c) => c.body.startsWith(marker))).toHaveLength(
+      1,
+    );
+    const [deployment] = (await t.control.github()).deployments;
+    expect(deployment!.statuses.map((s) => s.state)).toEqual(['in_progress', 'failure']);
   });
 });

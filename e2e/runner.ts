@@ -31,6 +31,8 @@ export const JOB_TOKEN = 'ghs_jobtoken0000000000000000000000000000';
 
 export interface RunnerContext {
   dir: string;
+  /** The inputs the main step ran with. */
+  inputs?: Record<string, string>;
   outputPath: string;
   statePath: string;
   summaryPath: string;
@@ -73,6 +75,9 @@ export interface StepOptions {
 /** Starts a step; `done` resolves when the process exits. */
 export function startStep(options: StepOptions): { child: ChildProcess; done: Promise<StepResult> } {
   const { ctx } = options;
+  // The runner gives the post step the same inputs as the main step.
+  const inputs = options.inputs ?? ctx.inputs;
+  if (options.step === 'main') ctx.inputs = options.inputs;
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? ctx.dir,
@@ -97,8 +102,7 @@ export function startStep(options: StepOptions): { child: ChildProcess; done: Pr
   // The runner passes every declared input, with its default when the workflow does not set it,
   // and evaluates expressions in defaults: `${{ github.token }}` becomes the job's token.
   for (const [name, spec] of Object.entries(actionYaml.inputs)) {
-    const value =
-      options.inputs?.[name] ?? (spec.default ?? '').replace(/\$\{\{\s*github\.token\s*\}\}/g, JOB_TOKEN);
+    const value = inputs?.[name] ?? (spec.default ?? '').replace(/\$\{\{\s*github\.token\s*\}\}/g, JOB_TOKEN);
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   }
   if (options.step === 'post') {

@@ -8,9 +8,9 @@ import type { Clock, RolloutEvent, RolloutRecord, StepRecord } from './engine/ty
 import { AlarmGate } from './gates/alarms.js';
 import { InputError, readInputs, type ActionInputs } from './inputs.js';
 import { readCanaryMetrics } from './report/metrics.js';
-import { buildLinks, latestAlarmStatuses, type ReleaseReport, type Result } from './report/model.js';
-import { Reporter, runUrl } from './report/publish.js';
-import { FINISHED_KEY, STATE_KEY, type SavedRollout } from './state.js';
+import { latestAlarmStatuses, newReport, type ReleaseReport, type Result } from './report/model.js';
+import { Reporter } from './report/publish.js';
+import { DEPLOYMENT_KEY, FINISHED_KEY, STATE_KEY, type SavedRollout } from './state.js';
 import { describePlan, planDurationMs, shortHolds } from './strategy.js';
 import { LambdaAliasTarget, type RolloutIdentity } from './targets/lambda-alias.js';
 import { DRY_RUN_VERSION, prepareLambdaRelease } from './targets/lambda-preflight.js';
@@ -48,26 +48,14 @@ export async function run(deps: RunDeps = {}): Promise<void> {
   }
 
   if (inputs.githubToken) core.setSecret(inputs.githubToken);
-  const report: ReleaseReport = {
-    functionName: inputs.functionName,
-    alias: inputs.alias,
-    region: inputs.region,
-    environment: inputs.deploymentEnvironment,
-    plan: inputs.plan,
-    result: 'failed',
-    reason: '',
-    durationSeconds: 0,
-    notes: [],
-    alarms: [],
-    source: {
-      event: env.GITHUB_EVENT_NAME,
-      ref: env.GITHUB_HEAD_REF || env.GITHUB_REF,
-      sha: env.GITHUB_SHA,
-      actor: env.GITHUB_ACTOR,
-    },
-    links: buildLinks(inputs.region, inputs.functionName, inputs.alias, inputs.alarms, runUrl(env)),
-  };
-  const reporter = new Reporter(inputs, inputs, { env, log: core, githubTimeoutMs: deps.githubTimeoutMs });
+  const report = newReport(inputs, env);
+  const reporter = new Reporter(inputs, inputs, {
+    env,
+    log: core,
+    githubTimeoutMs: deps.githubTimeoutMs,
+    // Kept for the post step, which finishes the deployment when this step cannot.
+    deployment: { onCreated: (id) => core.saveState(DEPLOYMENT_KEY, String(id)) },
+  });
   try {
     await release(inputs, report, reporter, {
       clock,

@@ -1,8 +1,20 @@
-// The post step: when the main step did not finish (a crash, a kill), roll back the split it left.
+// The post step: when the main step did not finish (a crash, a kill), roll back the split it left,
+// and say so where the main step would have: the job summary, the comment, the deployment.
 import * as core from '@actions/core';
 import { createClients, type AwsClients } from './aws/clients.js';
 import { errorMessage } from './engine/rollout.js';
-import { decideFromAlias, FINISHED_KEY, needsInspection, parseSaved, STATE_KEY } from './state.js';
+import { readInputs } from './inputs.js';
+import { newReport, type ReleaseReport } from './report/model.js';
+import { Reporter } from './report/publish.js';
+import {
+  decideFromAlias,
+  DEPLOYMENT_KEY,
+  FINISHED_KEY,
+  needsInspection,
+  parseSaved,
+  STATE_KEY,
+  type SavedRollout,
+} from './state.js';
 import { LambdaAliasTarget, readAlias } from './targets/lambda-alias.js';
 
 export async function runPost(clients: (region: string) => AwsClients = createClients): Promise<void> {
@@ -12,6 +24,7 @@ export async function runPost(clients: (region: string) => AwsClients = createCl
     core.info(`Post step: nothing to do (${early?.why ?? 'no saved rollout'}).`);
     return;
   }
+  let result: Pick<ReleaseReport, 'result' | 'reason'>;
   try {
     const lambda = clients(saved.region).lambda;
     const ref = { functionName: saved.functionName, alias: saved.alias, region: saved.region };
@@ -39,13 +52,39 @@ export async function runPost(clients: (region: string) => AwsClients = createCl
       alias.revisionId,
     );
     await target.rollback('the main step did not finish');
-    core.setOutput('result', 'rolled-back');
-    core.setFailed(
-      `Rolled back by the post step: ${decision.why}. Alias ${saved.alias} is on version ${saved.previousVersion}.`,
-    );
+    result = {
+      result: 'rolled-back',
+      reason: `the main step did not finish (${decision.why}); the post step rolled alias ${saved.alias} back to version ${saved.previousVersion}`,
+    };
   } catch (error) {
-    core.setFailed(
-      `Post step could not roll back alias ${saved.alias} of ${saved.functionName}: ${errorMessage(error)}. Run the action with "on-existing-split: rollback" to clean up.`,
-    );
+    result = {
+      result: 'failed',
+      reason: `the main step did not finish, and the post step could not roll alias ${saved.alias} of ${saved.functionName} back: ${errorMessage(error)}. Run the action again with "on-existing-split: rollback" to clean up`,
+    };
+  }
+  await report(saved, result);
+  core.setOutput('result', result.result);
+  core.setFailed(result.reason.charAt(0).toUpperCase() + result.reason.slice(1));
+}
+
+/** Publishes the ending the main step could not: same summary, comment and deployment. */
+async function report(saved: SavedRollout, result: Pick<ReleaseReport, 'result' | 'reason'>): Promise<void> {
+  try {
+    // The runner gives the post step the same inputs; the main step already validated them.
+    const inputs = readInputs((name) => core.getInput(name));
+    const deploymentId = Number(core.getState(DEPLOYMENT_KEY)) || undefined;
+    const reporter = new Reporter(inputs, inputs, {
+      env: process.env,
+      log: core,
+      deployment: { existingId: deploymentId },
+    });
+    await reporter.finish({
+      ...newReport(inputs, process.env),
+      ...result,
+      previousVersion: saved.previousVersion,
+      targetVersion: saved.targetVersion,
+    });
+  } catch (error) {
+    core.warning(`Post step could not publish its report: ${errorMessage(error)}`);
   }
 }

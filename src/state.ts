@@ -3,6 +3,8 @@ import type { AliasState } from './targets/lambda-alias.js';
 
 export const STATE_KEY = 'rollout';
 export const FINISHED_KEY = 'finished';
+/** The GitHub deployment the main step created, for the post step to finish after a crash. */
+export const DEPLOYMENT_KEY = 'deployment-id';
 
 /** Saved before the first write to the alias. */
 export interface SavedRollout {

@@ -22,6 +22,8 @@ export interface DeploymentSettings {
   ref: string;
   /** The workflow run, shown as the status's log. */
   logUrl?: string;
+  /** Told the new deployment's id, so the post step can finish it after a crash. */
+  onCreated?: (id: number) => void;
 }
 
 type FinalState = 'success' | 'failure';
@@ -42,7 +44,11 @@ export class DeploymentReporter {
     private readonly repo: Repo,
     private readonly settings: DeploymentSettings,
     private readonly log: ReportLog,
-  ) {}
+    /** A deployment the main step created, when the post step reports its end. */
+    existingId?: number,
+  ) {
+    this.id = existingId;
+  }
 
   /** Creates the deployment and marks it in progress; returns at once. */
   start(description: string, payload: Record<string, string>): void {
@@ -60,6 +66,7 @@ export class DeploymentReporter {
         if (!('id' in data))
           throw new Error(`GitHub did not create the deployment: ${data.message ?? 'no reason given'}`);
         this.id = data.id;
+        this.settings.onCreated?.(data.id);
       } catch (error) {
         this.fail(error);
         return;

@@ -2,6 +2,7 @@
 // during the run and rendered once (render.ts).
 import type { RolloutRecord, StepRecord } from '../engine/types.js';
 import type { AlarmStatus } from '../gates/alarms.js';
+import type { ActionInputs } from '../inputs.js';
 import type { Plan } from '../strategy.js';
 
 /** `in-progress` only ever appears in the comment updated during the rollout. */
@@ -107,4 +108,33 @@ export function latestAlarmStatuses(steps: readonly StepRecord[], fallback: Alar
     }
   }
   return fallback;
+}
+
+/** The report as a release starts: what the inputs and the run say, before anything is known. */
+export function newReport(inputs: ActionInputs, env: NodeJS.ProcessEnv): ReleaseReport {
+  return {
+    functionName: inputs.functionName,
+    alias: inputs.alias,
+    region: inputs.region,
+    environment: inputs.deploymentEnvironment,
+    plan: inputs.plan,
+    result: 'failed',
+    reason: '',
+    durationSeconds: 0,
+    notes: [],
+    alarms: [],
+    source: {
+      event: env.GITHUB_EVENT_NAME,
+      ref: env.GITHUB_HEAD_REF || env.GITHUB_REF,
+      sha: env.GITHUB_SHA,
+      actor: env.GITHUB_ACTOR,
+    },
+    links: buildLinks(inputs.region, inputs.functionName, inputs.alias, inputs.alarms, runUrl(env)),
+  };
+}
+
+/** The workflow run's page. */
+export function runUrl(env: NodeJS.ProcessEnv): string | undefined {
+  if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
+  return `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
 }

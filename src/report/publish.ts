@@ -9,7 +9,7 @@ import { errorMessage } from '../engine/rollout.js';
 import { StickyComment, type RunEvent } from './comment.js';
 import { DeploymentReporter, finalDeploymentState } from './deployments.js';
 import { createGitHub, repoOf, type GitHub, type ReportLog } from './github.js';
-import { functionNameOf, type ReleaseReport } from './model.js';
+import { functionNameOf, runUrl, type ReleaseReport } from './model.js';
 import { renderWithin } from './render.js';
 
 /** GitHub's limit for one step's job summary. */
@@ -30,6 +30,8 @@ export interface ReporterDeps {
   env: NodeJS.ProcessEnv;
   log: ReportLog;
   githubTimeoutMs?: number;
+  /** The post step's view of a deployment the main step created. */
+  deployment?: { existingId?: number; onCreated?: (id: number) => void };
   createGitHub?: (token: string, env: NodeJS.ProcessEnv, signal: AbortSignal) => GitHub;
 }
 
@@ -78,8 +80,10 @@ export class Reporter {
           environmentUrl: settings.environmentUrl,
           ref: env.GITHUB_SHA || env.GITHUB_REF || 'HEAD',
           logUrl: runUrl(env),
+          onCreated: deps.deployment?.onCreated,
         },
         log,
+        deps.deployment?.existingId,
       );
     }
   }
@@ -171,9 +175,4 @@ function readEvent(env: NodeJS.ProcessEnv): RunEvent {
     // An unreadable payload only means no pull request to comment on.
   }
   return { name: env.GITHUB_EVENT_NAME ?? '', payload, sha: env.GITHUB_SHA };
-}
-
-export function runUrl(env: NodeJS.ProcessEnv): string | undefined {
-  if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
-  return `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
 }
