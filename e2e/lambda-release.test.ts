@@ -143,6 +143,25 @@ describe('a release against the local cloud', () => {
     expect(endings.at(-1)).toBe('2');
   });
 
+  it('when the rollback itself keeps failing, the post step finishes it', async () => {
+    await t.control.loadScenario(lambdaScenario());
+    const ctx = newRunnerContext();
+    const step = startStep({ step: 'main', ctx, inputs: releaseInputs({ strategy: '20%:60s' }), env: t.env });
+    await waitFor('the split', async () => (await weightsOf())['2'] === 0.2);
+    await t.control.setFaults({ lambda: { error5xx: 1, operations: ['UpdateAlias'] } });
+    await t.control.setAlarmState(ERRORS_ALARM, 'ALARM', 'Threshold Crossed: forced', true);
+    const main = await step.done;
+    expect(main.outputs.result).toBe('failed');
+    expect(main.outputs.reason).toMatch(/then the rollback failed: Could not roll back to version 1/);
+    expect(await weightsOf()).toEqual({ '2': 0.2 });
+
+    await t.control.clearFaults();
+    const post = await runStep({ step: 'post', ctx, env: t.env });
+    expect(post.outputs.result).toBe('rolled-back');
+    expect(await aliasNow()).toMatchObject({ FunctionVersion: '1' });
+    expect(await weightsOf()).toEqual({});
+  });
+
   it('two runs on one alias never both proceed', async () => {
     await t.control.loadScenario(lambdaScenario());
     await t.control.clearWrites();

@@ -188,7 +188,9 @@ async function release(
       },
     },
   );
-  core.saveState(FINISHED_KEY, 'true');
+  // Only an alias surely on one version is left alone by the post step; after a failed rollback
+  // (or any other failure) the post step looks at the alias again and finishes the job.
+  if (record.outcome === 'promoted' || record.rollback?.completed) core.saveState(FINISHED_KEY, 'true');
   report.record = record;
   report.result = record.outcome;
   report.reason = record.reason;

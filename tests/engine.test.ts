@@ -48,7 +48,7 @@ class RecordingTarget implements TrafficTarget {
   }
   async verify(): Promise<void> {
     this.calls.push('verify');
-    if (this.behaviour.verifyFails) throw new Error('alias still split');
+    if (this.behaviour.verifyFails) throw new Error('alias unreadable');
   }
   async rollback(reason: string): Promise<void> {
     this.calls.push(`rollback: ${reason}`);
@@ -299,7 +299,7 @@ describe('rollout engine', () => {
     expect(failed.rollback?.completed).toBe(false);
   });
 
-  it('rolls back when the promotion cannot be verified', async () => {
+  it('reports a promotion it cannot read back as failed, without undoing it', async () => {
     const { clock, target, controller } = setup({ verifyFails: true });
     const record = await runRollout({ name: 'AllAtOnce', steps: [{ weight: 100, holdMs: 0 }] }, options, {
       target,
@@ -307,13 +307,78 @@ describe('rollout engine', () => {
       clock,
       signal: controller.signal,
     });
+    expect(record.outcome).toBe('failed');
+    expect(record.reason).toBe('promoted, but failed while verifying the promotion: alias unreadable');
+    expect(target.calls).toEqual(['promote', 'verify']);
+  });
+
+  it('abandons an in-flight weight change on cancellation and rolls back at once, with short attempts', async () => {
+    const { clock, controller } = setup();
+    const calls: string[] = [];
+    const rollbackSignals: (AbortSignal | undefined)[] = [];
+    let failures = 2;
+    const target: TrafficTarget = {
+      description: 'hanging target',
+      setWeight: (weight, _context, signal) =>
+        new Promise((_resolve, reject) => {
+          calls.push(`weight ${weight}`);
+          signal.addEventListener('abort', () => reject(new Error('aborted')));
+        }),
+      promote: async () => {},
+      verify: async () => {},
+      rollback: async (_reason, signal) => {
+        calls.push('rollback');
+        rollbackSignals.push(signal);
+        if (failures-- > 0) throw new Error('slow endpoint');
+      },
+    };
+    const start = clock.now();
+    const running = runRollout(thirtyMinutes, options, {
+      target,
+      gates: [],
+      clock,
+      signal: controller.signal,
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    controller.abort('cancelled by SIGINT');
+    const record = await running;
     expect(record.outcome).toBe('rolled-back');
-    expect(record.reason).toBe('failed while promoting: alias still split');
-    expect(target.calls).toEqual([
-      'promote',
-      'verify',
-      'rollback: failed while promoting: alias still split',
-    ]);
+    expect(record.reason).toBe('cancelled by SIGINT');
+    expect(calls).toEqual(['weight 10', 'rollback', 'rollback', 'rollback']);
+    // Each attempt is bounded, and no pause is taken between them.
+    expect(rollbackSignals.every((s) => s instanceof AbortSignal)).toBe(true);
+    expect(clock.now()).toBe(start);
+  });
+
+  it('changes nothing when cancelled before the first write', async () => {
+    const { clock, target, controller } = setup();
+    controller.abort('cancelled by SIGTERM');
+    const record = await runRollout(thirtyMinutes, options, {
+      target,
+      gates: [],
+      clock,
+      signal: controller.signal,
+    });
+    expect(record.outcome).toBe('failed');
+    expect(record.reason).toBe('cancelled by SIGTERM before any change');
+    expect(target.calls).toEqual([]);
+  });
+
+  it('a cancelled resume still rolls back the split it found', async () => {
+    const { clock, target, controller } = setup();
+    controller.abort('cancelled by SIGTERM');
+    const record = await runRollout(
+      thirtyMinutes,
+      { ...options, firstStep: 1 },
+      {
+        target,
+        gates: [],
+        clock,
+        signal: controller.signal,
+      },
+    );
+    expect(record.outcome).toBe('rolled-back');
+    expect(target.calls).toEqual(['rollback: cancelled by SIGTERM']);
   });
 
   it('resumes from a later step', async () => {

@@ -13,6 +13,8 @@ import { FakeClock } from './support/fake-clock.js';
 
 const lambdaMock = mockClient(LambdaClient);
 const ref = { functionName: 'orders', alias: 'live', region: 'us-east-1' };
+const STEP = { index: 0, count: 2 };
+const NOT_CANCELLED = new AbortController().signal;
 const identity = {
   run: 'acme/shop#42.1',
   plan: 'canary 10% 5m',
@@ -55,8 +57,8 @@ describe('LambdaAliasTarget', () => {
       identity,
       'rev-1',
     );
-    await target.setWeight(10);
-    await target.setWeight(30);
+    await target.setWeight(10, STEP, NOT_CANCELLED);
+    await target.setWeight(30, STEP, NOT_CANCELLED);
     await target.promote();
     await target.verify();
 
@@ -88,7 +90,7 @@ describe('LambdaAliasTarget', () => {
       identity,
       'rev-1',
     );
-    await target.setWeight(10);
+    await target.setWeight(10, STEP, NOT_CANCELLED);
     await target.rollback('alarm');
     const last = updates().at(-1)!;
     expect(last).toMatchObject({
@@ -112,7 +114,7 @@ describe('LambdaAliasTarget', () => {
       identity,
       'rev-1',
     );
-    const error = await target.setWeight(10).catch((e: unknown) => e);
+    const error = await target.setWeight(10, STEP, NOT_CANCELLED).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConcurrentChangeError);
     expect((error as ConcurrentChangeError).found).toBe('all traffic on version 9');
     expect(lambdaMock.commandCalls(UpdateAliasCommand)).toHaveLength(1);
@@ -136,14 +138,14 @@ describe('LambdaAliasTarget', () => {
       identity,
       'rev-1',
     );
-    await target.setWeight(10);
+    await target.setWeight(10, STEP, NOT_CANCELLED);
     // The next write uses the RevisionId found on re-reading.
     lambdaMock.on(UpdateAliasCommand).resolves({ RevisionId: 'rev-3' });
-    await target.setWeight(30);
+    await target.setWeight(30, STEP, NOT_CANCELLED);
     expect(updates().map((u) => u.RevisionId)).toEqual(['rev-1', 'rev-2']);
     // The same re-read showing a different weight is someone else's change.
     lambdaMock.on(UpdateAliasCommand).rejects(preconditionFailed());
-    await expect(target.setWeight(50)).rejects.toBeInstanceOf(ConcurrentChangeError);
+    await expect(target.setWeight(50, STEP, NOT_CANCELLED)).rejects.toBeInstanceOf(ConcurrentChangeError);
   });
 
   it('a rollback after a 412 takes back its own write when the alias still shows it', async () => {
@@ -207,6 +209,33 @@ describe('LambdaAliasTarget', () => {
     await expect(target.verify()).rejects.toThrow('expected all traffic on version 7');
   });
 
+  it('verify reads again when a read fails, and calls a changed alias a concurrent change', async () => {
+    const unreadable = Object.assign(new Error('Service unavailable'), {
+      name: 'ServiceException',
+      $metadata: { httpStatusCode: 503 },
+    });
+    lambdaMock
+      .on(GetAliasCommand)
+      .rejectsOnce(unreadable)
+      .rejectsOnce(unreadable)
+      .resolves({ FunctionVersion: '7', RoutingConfig: { AdditionalVersionWeights: {} }, RevisionId: 'r' });
+    const target = new LambdaAliasTarget(
+      new LambdaClient({ region: 'us-east-1' }),
+      ref,
+      '6',
+      '7',
+      identity,
+      'rev-1',
+    );
+    await target.verify();
+    expect(lambdaMock.commandCalls(GetAliasCommand)).toHaveLength(3);
+
+    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '9', RevisionId: 'r' });
+    const changed = await target.verify().catch((e: unknown) => e);
+    expect(changed).toBeInstanceOf(ConcurrentChangeError);
+    expect((changed as ConcurrentChangeError).found).toBe('all traffic on version 9');
+  });
+
   it('wraps AccessDenied with the missing IAM action', async () => {
     lambdaMock.on(UpdateAliasCommand).rejects(
       Object.assign(new Error('User is not authorized to perform: lambda:UpdateAlias'), {
@@ -222,7 +251,7 @@ describe('LambdaAliasTarget', () => {
       identity,
       'rev-1',
     );
-    await expect(target.setWeight(10)).rejects.toThrow(
+    await expect(target.setWeight(10, STEP, NOT_CANCELLED)).rejects.toThrow(
       /Could not set 10% on version 7 of alias live of function orders: AccessDeniedException: .*lack the IAM permission lambda:UpdateAlias/,
     );
   });

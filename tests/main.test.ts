@@ -32,6 +32,7 @@ interface AliasModel {
 
 let alias: AliasModel;
 let alarmState: (now: number) => string;
+let failEmptyRouting: boolean;
 let files: { output: string; state: string; summary: string };
 let clock: FakeClock;
 const savedEnv = { ...process.env };
@@ -47,6 +48,7 @@ beforeEach(() => {
   clock = new FakeClock();
   alias = { FunctionVersion: '6', weights: {}, RevisionId: 'r1', Description: '', writes: 0 };
   alarmState = () => 'OK';
+  failEmptyRouting = false;
   const dir = mkdtempSync(join(tmpdir(), 'main-test-'));
   files = { output: join(dir, 'output'), state: join(dir, 'state'), summary: join(dir, 'summary') };
   for (const f of Object.values(files)) writeFileSync(f, '');
@@ -69,6 +71,12 @@ beforeEach(() => {
     Description: alias.Description,
   }));
   lambdaMock.on(UpdateAliasCommand).callsFake((input) => {
+    if (failEmptyRouting && Object.keys(input.RoutingConfig?.AdditionalVersionWeights ?? {}).length === 0) {
+      throw Object.assign(new Error('Service unavailable'), {
+        name: 'ServiceException',
+        $metadata: { httpStatusCode: 503 },
+      });
+    }
     if (input.RevisionId !== alias.RevisionId) {
       throw Object.assign(new Error('The Revision Id provided does not match'), {
         name: 'PreconditionFailedException',
@@ -160,6 +168,20 @@ describe('run()', () => {
     ]);
     expect(parseMarker(alias.Description)?.state).toBe('rolled-back');
     expect(process.exitCode).toBe(1);
+  });
+
+  it('leaves the post step to finish a rollback that failed', async () => {
+    const start = clock.now();
+    alarmState = (now) => (now - start > 30_000 ? 'ALARM' : 'OK');
+    // Lambda answers every write that would empty the routing (the rollback) with a 503.
+    failEmptyRouting = true;
+    setInputs({ 'function-name': 'orders', strategy: 'canary 10% 5m', alarms: 'errors' });
+    await run(deps());
+    expect(outputs().result).toBe('failed');
+    expect(outputs().reason).toMatch(/^gate alarms failed: .*; then the rollback failed/);
+    expect(alias).toMatchObject({ FunctionVersion: '6', weights: { '7': 0.1 } });
+    expect(readFileCommand(files.state).rollout).toBeDefined();
+    expect(readFileCommand(files.state).finished).toBeUndefined();
   });
 
   it('a publish that finds no change is no-change, not an error, and writes nothing', async () => {

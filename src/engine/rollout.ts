@@ -25,6 +25,8 @@ export interface RolloutDeps {
 
 const ROLLBACK_ATTEMPTS = 3;
 const ROLLBACK_RETRY_DELAY_MS = 300;
+/** Each rollback attempt's limit once the job is being cancelled (three fit in the runner's grace). */
+const HURRIED_ROLLBACK_ATTEMPT_MS = 2_500;
 
 /** Why the rollout must stop: a rollback (`abort`), or a stop without touching the target. */
 type Stop = { kind: 'abort'; reason: string } | { kind: 'concurrent'; reason: string };
@@ -41,6 +43,8 @@ export async function runRollout(
   const steps: StepRecord[] = [];
   const firstStep = options.firstStep ?? 0;
   let gateErrors = 0;
+  /** Whether a write has been attempted: before that, stopping needs no rollback. */
+  let changed = firstStep > 0;
 
   const finish = (outcome: Outcome, reason: string, rollback?: RolloutRecord['rollback']): RolloutRecord => {
     const record: RolloutRecord = { plan, startedAt, endedAt: clock.now(), outcome, reason, steps, rollback };
@@ -103,14 +107,16 @@ export async function runRollout(
         startedAt: clock.now(),
         readings: [],
       };
-      steps.push(step);
-      emit({ type: 'step-started', step, count: plan.steps.length });
       const before = cancelled();
       if (before) return before;
+      steps.push(step);
+      emit({ type: 'step-started', step, count: plan.steps.length });
+      changed = true;
       try {
-        await target.setWeight(planned.weight, { index, count: plan.steps.length });
+        await target.setWeight(planned.weight, { index, count: plan.steps.length }, signal);
       } catch (error) {
-        return stopFor(error, `setting the weight to ${planned.weight}%`);
+        // A write abandoned on cancellation: the rollback takes back whatever landed.
+        return cancelled() ?? stopFor(error, `setting the weight to ${planned.weight}%`);
       }
       deadline += planned.holdMs;
       const stop = await hold(step, deadline);
@@ -124,10 +130,12 @@ export async function runRollout(
   const rollBack = async (reason: string): Promise<RolloutRecord> => {
     emit({ type: 'rolling-back', reason });
     const rollbackStarted = clock.now();
+    // A cancelled job is killed about ten seconds after the signal: short attempts, no pauses.
+    const hurried = signal.aborted;
     let lastError: unknown;
     for (let attempt = 1; attempt <= ROLLBACK_ATTEMPTS; attempt++) {
       try {
-        await target.rollback(reason);
+        await target.rollback(reason, hurried ? AbortSignal.timeout(HURRIED_ROLLBACK_ATTEMPT_MS) : undefined);
         return finish('rolled-back', reason, {
           reason,
           startedAt: rollbackStarted,
@@ -138,7 +146,7 @@ export async function runRollout(
         lastError = error;
         // Another actor owns the target now: retrying would fight it.
         if (error instanceof ConcurrentChangeError) break;
-        if (attempt < ROLLBACK_ATTEMPTS) await clock.sleep(ROLLBACK_RETRY_DELAY_MS * attempt);
+        if (attempt < ROLLBACK_ATTEMPTS && !hurried) await clock.sleep(ROLLBACK_RETRY_DELAY_MS * attempt);
       }
     }
     const message = errorMessage(lastError);
@@ -153,16 +161,23 @@ export async function runRollout(
 
   const stop = await runSteps();
   if (stop?.kind === 'concurrent') return finish('failed', stop.reason);
+  if (stop && !changed) return finish('failed', `${stop.reason} before any change`);
   if (stop) return rollBack(stop.reason);
 
   emit({ type: 'promoting' });
   try {
     await target.promote();
-    await target.verify();
   } catch (error) {
     const failure = stopFor(error, 'promoting');
     if (failure.kind === 'concurrent') return finish('failed', failure.reason);
     return rollBack(failure.reason);
+  }
+  try {
+    await target.verify();
+  } catch (error) {
+    // The promotion was written: a failed read-back is no reason to undo a healthy release.
+    const failure = stopFor(error, 'verifying the promotion');
+    return finish('failed', `promoted, but ${failure.reason}`);
   }
   return finish('promoted', `all traffic on the new version after ${plan.steps.length} step(s)`);
 }

@@ -30,14 +30,20 @@ export interface Gate {
 export interface TrafficTarget {
   /** e.g. "alias live of function orders (6 → 7)". */
   readonly description: string;
-  /** Route `weight` percent (0 < weight < 100) to the new version. */
-  setWeight(weight: number, context: StepContext): Promise<void>;
+  /**
+   * Route `weight` percent (0 < weight < 100) to the new version. `signal` abandons the call on
+   * cancellation; the write may still land, and `rollback` must then take it back.
+   */
+  setWeight(weight: number, context: StepContext, signal: AbortSignal): Promise<void>;
   /** All traffic to the new version, nothing split. */
   promote(): Promise<void>;
-  /** Read back after promotion; throws when the target is not fully on the new version. */
+  /**
+   * Read back after promotion. Throws ConcurrentChangeError when the target is not fully on the
+   * new version (someone changed it since), any other error when it cannot be read.
+   */
   verify(): Promise<void>;
-  /** All traffic back to the previous version, nothing split. */
-  rollback(reason: string): Promise<void>;
+  /** All traffic back to the previous version, nothing split; `signal` bounds one attempt. */
+  rollback(reason: string, signal?: AbortSignal): Promise<void>;
 }
 
 export interface StepContext {

@@ -11,7 +11,7 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { awsCall, AwsCallError } from '../aws/errors.js';
-import { ConcurrentChangeError, type TrafficTarget } from '../engine/types.js';
+import { ConcurrentChangeError, type StepContext, type TrafficTarget } from '../engine/types.js';
 import {
   describeMarker,
   formatMarker,
@@ -196,6 +196,9 @@ export class AliasChangedError extends ConcurrentChangeError {
   }
 }
 
+/** Reads of the alias after a promotion before giving up on verifying it. */
+const VERIFY_READS = 3;
+
 export class LambdaAliasTarget implements TrafficTarget {
   readonly description: string;
   private revisionId: string;
@@ -217,13 +220,14 @@ export class LambdaAliasTarget implements TrafficTarget {
     return this.revisionId;
   }
 
-  async setWeight(weight: number): Promise<void> {
+  async setWeight(weight: number, _context: StepContext, signal: AbortSignal): Promise<void> {
     await this.write(
       this.previousVersion,
       { [this.targetVersion]: toFraction(weight) },
       'shifting',
       weight,
       `set ${weight}% on version ${this.targetVersion} of`,
+      signal,
     );
   }
 
@@ -232,25 +236,34 @@ export class LambdaAliasTarget implements TrafficTarget {
   }
 
   async verify(): Promise<void> {
-    const state = await readAlias(this.lambda, this.ref);
+    let state: AliasState | undefined;
+    // A read that fails is tried again: it says nothing about the alias.
+    for (let attempt = 1; !state; attempt++) {
+      try {
+        state = await readAlias(this.lambda, this.ref);
+      } catch (error) {
+        if (attempt >= VERIFY_READS) throw error;
+      }
+    }
     if (state.functionVersion !== this.targetVersion || state.split) {
-      throw new Error(
-        `after promotion ${aliasLabel(this.ref)} has ${describeAliasState(state)}, expected all traffic on version ${this.targetVersion}`,
+      throw new ConcurrentChangeError(
+        `${aliasLabel(this.ref)} changed right after the promotion: expected all traffic on version ${this.targetVersion}`,
+        describeAliasState(state),
       );
     }
   }
 
-  async rollback(_reason: string): Promise<void> {
+  async rollback(_reason: string, signal?: AbortSignal): Promise<void> {
     const doing = `roll back to version ${this.previousVersion} on`;
     try {
-      await this.write(this.previousVersion, {}, 'rolled-back', 0, doing);
+      await this.write(this.previousVersion, {}, 'rolled-back', 0, doing, signal);
     } catch (error) {
       if (!(error instanceof AliasChangedError) || !error.state) throw error;
       // Our own last write may have landed without us seeing the answer (a cancelled call);
       // then the alias still says exactly what we wrote, and taking it back is ours to do.
       if (!this.isOurLastWrite(error.state)) throw error;
       this.revisionId = error.state.revisionId;
-      await this.write(this.previousVersion, {}, 'rolled-back', 0, doing);
+      await this.write(this.previousVersion, {}, 'rolled-back', 0, doing, signal);
     }
   }
 
@@ -259,10 +272,12 @@ export class LambdaAliasTarget implements TrafficTarget {
     const m = found.marker;
     if (!m || m.run !== this.identity.run || m.state !== state || m.weight !== weight) return false;
     const split = state === 'shifting' ? { version: this.targetVersion, weight } : undefined;
+    // Compared as Lambda stores them, so a weight such as 0.12345% matches its read-back.
+    const stored = (w: number | undefined) => (w === undefined ? undefined : toFraction(w));
     return (
       found.functionVersion === functionVersion &&
       found.split?.version === split?.version &&
-      found.split?.weight === split?.weight
+      stored(found.split?.weight) === stored(split?.weight)
     );
   }
 
@@ -278,6 +293,7 @@ export class LambdaAliasTarget implements TrafficTarget {
     state: MarkerState,
     weight: number,
     doing: string,
+    signal?: AbortSignal,
   ): Promise<void> {
     const marker = formatMarker({
       ...this.identity,
@@ -303,6 +319,7 @@ export class LambdaAliasTarget implements TrafficTarget {
               Description: marker,
               RevisionId: this.revisionId,
             }),
+            { abortSignal: signal },
           ),
       );
       this.revisionId = answer.RevisionId ?? this.revisionId;
