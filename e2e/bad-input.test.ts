@@ -137,7 +137,7 @@ const cases: Case[] = [
     name: 'credentials expiring before the plan ends',
     inputs: { strategy: 'Canary10Percent30Minutes' },
     env: { AWS_CREDENTIAL_EXPIRATION: new Date(Date.now() + 10 * 60_000).toISOString() },
-    expected: /credentials expire at .* before the plan's 30m would end/,
+    expected: /credentials expire at .* before the rollout's timeout \(40m from now\)/,
   },
 ];
 

@@ -38,7 +38,7 @@ describe('a release against the local cloud', () => {
     expect(await weightsOf()).toEqual({});
     expect(parseMarker((await aliasNow()).Description)).toMatchObject({
       state: 'promoted',
-      run: 'acme/shop#4242.1',
+      run: 'acme/shop#4242.1/release',
     });
     const writes = (await t.control.writes()).map((w) => w.operation);
     expect(writes).toEqual(['PublishVersion', 'UpdateAlias', 'UpdateAlias', 'UpdateAlias']);
@@ -118,9 +118,11 @@ describe('a release against the local cloud', () => {
   });
 
   it('a kill at any point, then the post step, leaves the alias on exactly one version', async () => {
-    const killAfterMs = [30, 120, 250, 400, 700, 1_100, 1_600, 2_100, 2_600];
+    // Kill points from before the first write to after the promotion: fixed delays, then one
+    // taken only once the alias shows the promotion (a fixed delay would race the machine's load).
+    const killPoints: (number | 'promoted')[] = [30, 120, 250, 400, 700, 1_100, 1_600, 'promoted'];
     const endings: string[] = [];
-    for (const delay of killAfterMs) {
+    for (const point of killPoints) {
       await t.control.loadScenario(lambdaScenario());
       const ctx = newRunnerContext();
       const step = startStep({
@@ -129,7 +131,14 @@ describe('a release against the local cloud', () => {
         inputs: releaseInputs({ strategy: '20%:1s, 50%:1s' }),
         env: t.env,
       });
-      await new Promise((r) => setTimeout(r, delay));
+      if (point === 'promoted') {
+        await waitFor(
+          'the promotion',
+          async () => parseMarker((await aliasNow()).Description)?.state === 'promoted',
+        );
+      } else {
+        await new Promise((r) => setTimeout(r, point));
+      }
       step.child.kill('SIGKILL');
       await step.done;
       await runStep({ step: 'post', ctx, env: t.env });
@@ -138,7 +147,7 @@ describe('a release against the local cloud', () => {
       expect(['1', '2']).toContain(alias.FunctionVersion);
       endings.push(alias.FunctionVersion);
     }
-    // Early kills leave version 1 and late ones version 2: the points span the whole rollout.
+    // A kill before any write leaves version 1, one after the promotion version 2.
     expect(endings[0]).toBe('1');
     expect(endings.at(-1)).toBe('2');
   });
@@ -180,7 +189,7 @@ describe('a release against the local cloud', () => {
     });
     expect(second.code).toBe(1);
     expect(second.outputs.result).toBe('failed');
-    expect(second.outputs.reason).toMatch(/already split: .*run acme\/shop#4242\.1/);
+    expect(second.outputs.reason).toMatch(/already split: .*run acme\/shop#4242\.1\/release /);
     const result = await first.done;
     expect(result.outputs.result).toBe('promoted');
     expect(await aliasNow()).toMatchObject({ FunctionVersion: '2' });

@@ -86,6 +86,7 @@ export function startStep(options: StepOptions): { child: ChildProcess; done: Pr
     GITHUB_REPOSITORY: 'acme/shop',
     GITHUB_RUN_ID: '4242',
     GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_JOB: 'release',
     GITHUB_ACTOR: 'octocat',
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_EVENT_NAME: 'push',

@@ -54,6 +54,8 @@ const FUNCTION_ARN =
 const ALIAS = /^(?!\d+$)[A-Za-z0-9_-]{1,128}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const MIN_POLL_MS = 1_000;
+/** The default timeout is the plan's holds plus this, for slow calls and the final checks. */
+export const DEFAULT_TIMEOUT_MARGIN_MS = 10 * 60_000;
 const MAX_POLL_MS = 5 * 60_000;
 
 export function readInputs(read: InputReader, env: NodeJS.ProcessEnv = process.env): ActionInputs {
@@ -190,12 +192,11 @@ function parsePollInterval(text: string): number {
 
 function parseTimeout(text: string, plan: Plan | undefined): number {
   const planned = plan ? planDurationMs(plan) : 0;
-  // By default the plan plus ten minutes for publishing, waiting and the final checks.
-  if (!text) return planned + 10 * 60_000;
+  if (!text) return planned + DEFAULT_TIMEOUT_MARGIN_MS;
   const ms = parseDurationInput('timeout', text);
   if (plan && ms <= planned) {
     throw new Error(
-      `Input "timeout": "${text}" is shorter than the strategy's own ${formatDuration(planned)}; give more than that (e.g. "${formatDuration(planned + 10 * 60_000)}"), or leave it empty for the plan plus 10m.`,
+      `Input "timeout": "${text}" is shorter than the strategy's own ${formatDuration(planned)}; give more than that (e.g. "${formatDuration(planned + DEFAULT_TIMEOUT_MARGIN_MS)}"), or leave it empty for the plan plus 10m.`,
     );
   }
   return ms;

@@ -18,6 +18,8 @@ import { DRY_RUN_VERSION, prepareLambdaRelease } from './targets/lambda-prefligh
 /** The metrics are for the report only: never wait long for them. */
 const METRICS_TIMEOUT_MS = 15_000;
 const CANCELLED_GITHUB_TIMEOUT_MS = 2_000;
+/** How long an assumed role's session lasts unless asked otherwise. */
+const DEFAULT_SESSION_MS = 60 * 60_000;
 
 export interface RunDeps {
   clients?: (region: string) => AwsClients;
@@ -196,11 +198,16 @@ async function release(
   report.reason = record.reason;
   report.alarms = latestAlarmStatuses(record.steps, report.alarms);
   if (signal.aborted) report.metricsUnavailable = 'not read: the job is being cancelled';
-  else await addMetrics(report, clients, record);
+  else await addMetrics(report, clients, record, signal);
 }
 
 /** Canary versus baseline for the report; a failure to read them is a warning, not a failed release. */
-async function addMetrics(report: ReleaseReport, clients: AwsClients, record: RolloutRecord): Promise<void> {
+async function addMetrics(
+  report: ReleaseReport,
+  clients: AwsClients,
+  record: RolloutRecord,
+  signal: AbortSignal,
+): Promise<void> {
   try {
     report.metrics = await readCanaryMetrics(
       clients.cloudwatch,
@@ -213,7 +220,7 @@ async function addMetrics(report: ReleaseReport, clients: AwsClients, record: Ro
         startedAt: record.startedAt,
         endedAt: record.endedAt,
       },
-      AbortSignal.timeout(METRICS_TIMEOUT_MS),
+      AbortSignal.any([AbortSignal.timeout(METRICS_TIMEOUT_MS), signal]),
     );
   } catch (error) {
     report.metricsUnavailable = errorMessage(error);
@@ -234,7 +241,7 @@ function logEvent(event: RolloutEvent): void {
         break;
       case 'gate-read':
         for (const r of event.readings)
-          core.info(`${new Date(r.at).toISOString()} ${r.gate}: ${r.status}: ${r.summary}`);
+          core.info(`${new Date(r.at).toISOString()} ${r.gate}: ${r.status}: ${oneLine(r.summary)}`);
         break;
       case 'step-finished':
         core.endGroup();
@@ -261,7 +268,7 @@ function logFinished(record: RolloutRecord): void {
     core.info(
       `Rollback ${record.rollback.completed ? 'completed' : 'FAILED'} in ${record.rollback.endedAt - record.rollback.startedAt} ms.`,
     );
-  core.info(`Rollout ${record.outcome} after ${took}: ${record.reason}`);
+  core.info(`Rollout ${record.outcome} after ${took}: ${oneLine(record.reason)}`);
 }
 
 /** Outputs, the report (summary, comment, deployment, JSON), and the step's failure: whatever happened. */
@@ -286,33 +293,45 @@ async function publish(report: ReleaseReport, reporter: Reporter, cancelled: boo
   };
   const failure = failures[report.result];
   if (failure) core.setFailed(failure);
-  else core.info(`Result: ${report.result}: ${report.reason}`);
+  else core.info(`Result: ${report.result}: ${oneLine(report.reason)}`);
 }
 
+/** A rollback needs credentials until the timeout: refuse a release that would outlive them. */
 function checkCredentialExpiry(inputs: ActionInputs, env: NodeJS.ProcessEnv, now: number): void {
-  const text = env.AWS_CREDENTIAL_EXPIRATION;
-  if (!text) return;
-  const expires = Date.parse(text);
-  if (Number.isNaN(expires)) return;
-  const planned = planDurationMs(inputs.plan);
-  if (expires < now + planned) {
-    throw new Error(
-      `The AWS credentials expire at ${new Date(expires).toISOString()}, before the plan's ${formatDuration(planned)} would end, and a rollback needs them. ` +
-        'Raise role-duration-seconds in aws-actions/configure-aws-credentials, or choose a shorter strategy.',
-    );
+  const limit = formatDuration(inputs.timeoutMs);
+  const expires = Date.parse(env.AWS_CREDENTIAL_EXPIRATION ?? '');
+  if (Number.isNaN(expires)) {
+    if (inputs.timeoutMs > DEFAULT_SESSION_MS) {
+      core.warning(
+        `The rollout may last up to ${limit} (its timeout), and the AWS credentials' expiry is unknown (AWS_CREDENTIAL_EXPIRATION is not set). ` +
+          'Role sessions last 1 hour by default: raise role-duration-seconds so that a late rollback still has credentials.',
+      );
+    }
+    return;
   }
   if (expires < now + inputs.timeoutMs) {
-    core.warning(
-      `The AWS credentials expire at ${new Date(expires).toISOString()}, before the timeout; a late rollback could fail.`,
+    throw new Error(
+      `The AWS credentials expire at ${new Date(expires).toISOString()}, before the rollout's timeout (${limit} from now), and a rollback needs them until then. ` +
+        'Raise role-duration-seconds in aws-actions/configure-aws-credentials, or lower "timeout" or choose a shorter strategy.',
     );
   }
+}
+
+/**
+ * Text from AWS (alarm reasons) on one line: a line break followed by "::" would otherwise be read
+ * by the runner as a workflow command. (core.warning and core.setFailed escape their own.)
+ */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ');
 }
 
 function cancelOnSignals(): AbortController {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) return;
-    core.warning(`Received ${signal}: the job is being cancelled, rolling back now.`, { title: 'Cancelled' });
+    core.warning(`Received ${signal}: the job is being cancelled; a rollout in progress rolls back now.`, {
+      title: 'Cancelled',
+    });
     controller.abort(`cancelled by ${signal}`);
   };
   process.on('SIGINT', onSignal);
@@ -326,5 +345,7 @@ function abortText(signal: AbortSignal): string {
 
 function runId(env: NodeJS.ProcessEnv): string {
   const repo = env.GITHUB_REPOSITORY ?? 'local';
-  return `${repo}#${env.GITHUB_RUN_ID ?? String(process.pid)}.${env.GITHUB_RUN_ATTEMPT ?? '1'}`;
+  // The job too: two jobs of one run may release the same alias.
+  const job = env.GITHUB_JOB ? `/${env.GITHUB_JOB}` : '';
+  return `${repo}#${env.GITHUB_RUN_ID ?? String(process.pid)}.${env.GITHUB_RUN_ATTEMPT ?? '1'}${job}`;
 }

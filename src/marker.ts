@@ -5,7 +5,7 @@ export type MarkerState = 'shifting' | 'promoted' | 'rolled-back';
 
 export interface RolloutMarker {
   state: MarkerState;
-  /** Identifies the run: "owner/repo#runId.attempt". */
+  /** Identifies the run and job: "owner/repo#runId.attempt/job". */
   run: string;
   from: string;
   to: string;
@@ -44,15 +44,35 @@ export function formatMarker(marker: RolloutMarker): string {
     at: marker.started,
     by: marker.by,
   };
-  let text = PREFIX + JSON.stringify(compact);
-  // Shorten the free-text fields, never the ones that identify the rollout.
-  for (const field of ['p', 'by'] as const) {
-    const over = text.length - MAX_DESCRIPTION;
-    if (over <= 0) break;
-    compact[field] = compact[field].slice(0, Math.max(0, compact[field].length - over - 1)) + '…';
-    text = PREFIX + JSON.stringify(compact);
+  const text = () => PREFIX + JSON.stringify(compact);
+  // Over Lambda's limit, give up detail in this order; never cut the JSON itself.
+  const shorteners: (() => void)[] = [
+    () => (compact.p = shorten(compact.p, text().length - MAX_DESCRIPTION)),
+    () => (compact.by = shorten(compact.by, text().length - MAX_DESCRIPTION)),
+    // The repository part of the run id; the run number and job after '#' stay unique.
+    () => (compact.r = shortenRun(compact.r, text().length - MAX_DESCRIPTION)),
+  ];
+  for (const shortenNext of shorteners) {
+    if (text().length <= MAX_DESCRIPTION) break;
+    shortenNext();
   }
-  return text.length <= MAX_DESCRIPTION ? text : text.slice(0, MAX_DESCRIPTION);
+  if (text().length > MAX_DESCRIPTION) {
+    throw new Error(
+      `The rollout marker does not fit in an alias description (${text().length} > ${MAX_DESCRIPTION} characters).`,
+    );
+  }
+  return text();
+}
+
+function shorten(value: string, over: number): string {
+  if (over <= 0) return value;
+  return value.length > over + 1 ? `${value.slice(0, value.length - over - 1)}…` : '';
+}
+
+function shortenRun(run: string, over: number): string {
+  const hash = run.indexOf('#');
+  if (over <= 0 || hash < 0) return run;
+  return shorten(run.slice(0, hash), over) + run.slice(hash);
 }
 
 export function parseMarker(description: string | undefined): RolloutMarker | undefined {

@@ -10,19 +10,24 @@ function metricAlarm(
   name: string,
   state: string,
   reason = `${name} reason`,
-  updated = '2026-11-22T11:00:00Z',
+  transitioned = '2026-11-22T11:00:00Z',
+  updated = transitioned,
 ) {
   return {
     AlarmName: name,
     StateValue: state,
     StateReason: reason,
+    StateTransitionedTimestamp: new Date(transitioned),
     StateUpdatedTimestamp: new Date(updated),
   };
 }
 
 /** Answers DescribeAlarms from a table, as CloudWatch does: only the names asked for. */
 function alarmsTable(
-  table: Record<string, { state: string; composite?: boolean; reason?: string; updated?: string }>,
+  table: Record<
+    string,
+    { state: string; composite?: boolean; reason?: string; transitioned?: string; updated?: string }
+  >,
 ) {
   cw.on(DescribeAlarmsCommand).callsFake((input: { AlarmNames?: string[] }) => {
     const names = input.AlarmNames ?? [];
@@ -30,10 +35,10 @@ function alarmsTable(
     return {
       MetricAlarms: rows
         .filter((r) => !r.composite)
-        .map((r) => metricAlarm(r.name, r.state, r.reason, r.updated)),
+        .map((r) => metricAlarm(r.name, r.state, r.reason, r.transitioned, r.updated)),
       CompositeAlarms: rows
         .filter((r) => r.composite)
-        .map((r) => metricAlarm(r.name, r.state, r.reason, r.updated)),
+        .map((r) => metricAlarm(r.name, r.state, r.reason, r.transitioned, r.updated)),
     };
   });
 }
@@ -82,14 +87,20 @@ describe('AlarmGate', () => {
   });
 
   it('ignores an alarm that was firing at the start until it changes state', async () => {
-    const table = { errors: { state: 'ALARM', updated: '2026-11-22T11:00:00Z' }, latency: { state: 'OK' } };
+    const table: Parameters<typeof alarmsTable>[0] = {
+      errors: { state: 'ALARM', transitioned: '2026-11-22T11:00:00Z' },
+      latency: { state: 'OK' },
+    };
     alarmsTable(table);
     const gate = gateFor(['errors', 'latency']);
     await gate.preflight(true);
     expect((await gate.read(signal)).status).toBe('pass');
-    table.errors = { state: 'OK', updated: '2026-11-22T11:05:00Z' };
+    // Re-evaluated, still in ALARM: StateUpdatedTimestamp moves, the transition does not.
+    table.errors = { state: 'ALARM', transitioned: '2026-11-22T11:00:00Z', updated: '2026-11-22T11:03:00Z' };
     expect((await gate.read(signal)).status).toBe('pass');
-    table.errors = { state: 'ALARM', updated: '2026-11-22T11:06:00Z' };
+    table.errors = { state: 'OK', transitioned: '2026-11-22T11:05:00Z' };
+    expect((await gate.read(signal)).status).toBe('pass');
+    table.errors = { state: 'ALARM', transitioned: '2026-11-22T11:06:00Z' };
     expect((await gate.read(signal)).status).toBe('fail');
   });
 

@@ -230,6 +230,33 @@ describe('run()', () => {
     ]);
   });
 
+  it('on-existing-split never takes over a split whose run may still be running', async () => {
+    const marker = (startedMinutesAgo: number) =>
+      `serverless-canary:${JSON.stringify({ s: 'shifting', r: 'acme/shop#70.1', f: '6', t: '5', w: 10, p: 'canary 10% 5m', at: new Date(clock.now() - startedMinutesAgo * 60_000).toISOString(), by: 'mona' })}`;
+    // Started 3 minutes ago with a 5-minute plan: it may still be holding.
+    alias.weights = { '5': 0.1 };
+    alias.Description = marker(3);
+    setInputs({
+      'function-name': 'orders',
+      version: '7',
+      'on-existing-split': 'rollback',
+      strategy: 'AllAtOnce',
+    });
+    await run(deps());
+    expect(outputs().result).toBe('failed');
+    expect(outputs().reason).toMatch(
+      /split by run acme\/shop#70\.1 .*may still be running \(its plan and timeout end by /,
+    );
+    expect(lambdaMock.commandCalls(UpdateAliasCommand)).toHaveLength(0);
+
+    // Started an hour ago: that run is gone, and the split is cleared as asked.
+    alias.Description = marker(60);
+    writeFileSync(files.output, '');
+    await run(deps());
+    expect(outputs().result).toBe('promoted');
+    expect(readFileSync(files.summary, 'utf8')).toContain('which is no longer running');
+  });
+
   it('on-existing-split: resume continues from the step after the current weight', async () => {
     alias.weights = { '7': 0.25 };
     setInputs({
@@ -244,6 +271,19 @@ describe('run()', () => {
       ['6', { '7': 0.5 }],
       ['7', {}],
     ]);
+  });
+
+  it('on-existing-split: resume of a split already at 100% goes straight to promotion', async () => {
+    alias.weights = { '7': 1 };
+    setInputs({
+      'function-name': 'orders',
+      version: '7',
+      'on-existing-split': 'resume',
+      strategy: 'canary 10% 1m',
+    });
+    await run(deps());
+    expect(outputs().result).toBe('promoted');
+    expect(weightsWritten()).toEqual([['7', {}]]);
   });
 
   it('refuses versions with different execution roles before any write', async () => {
@@ -301,13 +341,16 @@ describe('run()', () => {
     expect(lambdaMock.commandCalls(UpdateAliasCommand)).toHaveLength(2);
   });
 
-  it('refuses credentials that expire before the plan ends', async () => {
+  it('refuses credentials that expire before the timeout, when a late rollback would still need them', async () => {
+    // 30 minutes of holds fit in 35 minutes of credentials; the default timeout of 40 does not.
     setInputs({ 'function-name': 'orders', strategy: 'Canary10Percent30Minutes' });
     await run({
       ...deps(),
-      env: { ...process.env, AWS_CREDENTIAL_EXPIRATION: new Date(clock.now() + 20 * 60_000).toISOString() },
+      env: { ...process.env, AWS_CREDENTIAL_EXPIRATION: new Date(clock.now() + 35 * 60_000).toISOString() },
     });
-    expect(outputs().reason).toMatch(/credentials expire at .* before the plan's 30m would end/);
+    expect(outputs().reason).toMatch(
+      /credentials expire at .* before the rollout's timeout \(40m from now\)/,
+    );
     expect(lambdaMock.calls()).toHaveLength(0);
   });
 

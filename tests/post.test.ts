@@ -90,6 +90,27 @@ describe('rollout marker', () => {
     expect(parseMarker(formatMarker(ours))).toEqual(ours);
   });
 
+  it('keeps a valid marker for the longest repository names, shortening the repository first', () => {
+    const run = `${'o'.repeat(39)}/${'r'.repeat(100)}#12345678901.3/release-production`;
+    const text = formatMarker({
+      ...ours,
+      run,
+      plan: 'linear 10% every 1m',
+      by: 'a'.repeat(39),
+      started: '2026-11-22T12:00:00.000Z',
+    });
+    expect(text.length).toBeLessThanOrEqual(256);
+    const back = parseMarker(text)!;
+    expect(back.run.endsWith('#12345678901.3/release-production')).toBe(true);
+    expect(back).toMatchObject({
+      state: 'shifting',
+      from: '6',
+      to: '7',
+      weight: 10,
+      started: '2026-11-22T12:00:00.000Z',
+    });
+  });
+
   it('ignores descriptions that are not markers', () => {
     expect(parseMarker('production alias')).toBeUndefined();
     expect(parseMarker('serverless-canary:{broken')).toBeUndefined();

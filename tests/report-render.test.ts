@@ -230,6 +230,8 @@ describe('escaping what came from AWS, git and the event', () => {
     expect(escapeMarkdown('a|b\nc')).toBe('a\\|b c');
     expect(escapeMarkdown('<!-- x -->')).toBe('&lt;\\!\\-\\- x \\-\\-&gt;');
     expect(escapeMarkdown('@octocat')).toBe('@\u200boctocat');
+    // Entities stay whole: an escaped '#' inside &#39; would show the entity as text.
+    expect(escapeMarkdown("Bob's #1")).toBe('Bob&#39;s \\#1');
     expect(escapeUrl('javascript:alert(1)')).toBe('#');
     expect(escapeUrl('https://x.test/a)b c')).toBe('https://x.test/a%29b%20c');
     expect(escapeUrl('https://x.test/%28ok%29?q=%24')).toBe('https://x.test/%28ok%29?q=%24');

@@ -9,7 +9,8 @@ export interface AlarmStatus {
   type: 'metric' | 'composite';
   state: StateValue | string;
   reason: string;
-  updatedAt?: string;
+  /** When the alarm last changed state (StateTransitionedTimestamp; StateUpdatedTimestamp also moves on mere re-evaluations). */
+  changedAt?: string;
 }
 
 const BATCH = 100;
@@ -59,14 +60,19 @@ export async function describeAlarms(
 function status(
   name: string,
   type: AlarmStatus['type'],
-  a: { StateValue?: string; StateReason?: string; StateUpdatedTimestamp?: Date },
+  a: {
+    StateValue?: string;
+    StateReason?: string;
+    StateUpdatedTimestamp?: Date;
+    StateTransitionedTimestamp?: Date;
+  },
 ): AlarmStatus {
   return {
     name,
     type,
     state: a.StateValue ?? 'INSUFFICIENT_DATA',
     reason: a.StateReason ?? '',
-    updatedAt: a.StateUpdatedTimestamp?.toISOString(),
+    changedAt: (a.StateTransitionedTimestamp ?? a.StateUpdatedTimestamp)?.toISOString(),
   };
 }
 
@@ -103,7 +109,7 @@ export class AlarmGate implements Gate {
           'those alarms are then ignored until they leave ALARM.',
       );
     }
-    for (const a of firing) this.ignored.set(a.name, a.updatedAt);
+    for (const a of firing) this.ignored.set(a.name, a.changedAt);
     return [...found.values()];
   }
 
@@ -118,9 +124,9 @@ export class AlarmGate implements Gate {
           reason: 'the alarm no longer exists',
         },
     );
-    for (const [name, updatedAt] of this.ignored) {
+    for (const [name, changedAt] of this.ignored) {
       const now = found.get(name);
-      if (!now || now.state !== 'ALARM' || now.updatedAt !== updatedAt) this.ignored.delete(name);
+      if (!now || now.state !== 'ALARM' || now.changedAt !== changedAt) this.ignored.delete(name);
     }
     const firing = alarms.filter((a) => a.state === 'ALARM' && !this.ignored.has(a.name));
     const at = this.clock.now();

@@ -18,9 +18,10 @@ export function escapeMarkdown(text: string): string {
     text
       // Bidirectional overrides could make the text read differently from what it is.
       .replace(/[\u202a-\u202e\u2066-\u2069]/g, '')
-      .replace(/[&<>"']/g, (c) => ENTITIES[c]!)
-      // `$` starts GitHub's math; the rest are Markdown's own.
+      // `$` starts GitHub's math; the rest are Markdown's own. Before the entities, whose `#`
+      // (as in &#39;) must not be escaped.
       .replace(/[\\`*_{}[\]()#+\-.!|~$]/g, (c) => `\\${c}`)
+      .replace(/[&<>"']/g, (c) => ENTITIES[c]!)
       .replace(/@(?=[A-Za-z0-9])/g, `@${ZWSP}`)
       // A newline would end a table row or a paragraph; other control characters mean nothing here.
       // eslint-disable-next-line no-control-regex -- removing control characters is the point

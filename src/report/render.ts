@@ -210,7 +210,7 @@ function whyRolledBack(report: ReleaseReport, options: RenderOptions): string {
   const lines = ['#### Why it rolled back'];
   if (rollback.reason !== report.reason) lines.push(esc(rollback.reason));
   for (const alarm of firing) {
-    const since = alarm.updatedAt ? ` since ${dateTime(Date.parse(alarm.updatedAt))} UTC` : '';
+    const since = alarm.changedAt ? ` since ${dateTime(Date.parse(alarm.changedAt))} UTC` : '';
     lines.push(`> **${esc(alarm.name)}** is ALARM${since}: ${cut(esc(alarm.reason), options.reasonChars)}`);
   }
   return lines.join('\n\n');

@@ -3,7 +3,9 @@
 // (clearing an old split when asked, publishing), so a refused release changes nothing.
 import type { FunctionConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
 import type { ActionInputs } from '../inputs.js';
-import { describeMarker } from '../marker.js';
+import { describeMarker, type RolloutMarker } from '../marker.js';
+import { parseStrategy, planDurationMs } from '../strategy.js';
+import { DEFAULT_TIMEOUT_MARGIN_MS } from '../inputs.js';
 import {
   checkVersionsCompatible,
   describeAliasState,
@@ -31,6 +33,8 @@ export type LambdaRelease =
     };
 
 export const DRY_RUN_VERSION = '(to be published)';
+/** GitHub-hosted runners end a job after 6 hours. */
+const JOB_LIMIT_MS = 6 * 60 * 60_000;
 
 export async function prepareLambdaRelease(
   lambda: LambdaClient,
@@ -55,6 +59,22 @@ export async function prepareLambdaRelease(
     throw new PreflightError(
       `${label} points at ${previousVersion}; a weighted release needs the alias on a published version. Point it at a version number first.`,
     );
+  }
+  if (split && alias.marker) {
+    const other = alias.marker;
+    const until = mayStillRunUntil(other);
+    const now = Date.parse(identity.started);
+    if (other.run !== identity.run && other.state === 'shifting') {
+      if (now < until) {
+        throw new PreflightError(
+          `${label} is split by ${describeMarker(other)}, which may still be running (its plan and timeout end by ${new Date(until).toISOString()}). ` +
+            'Two releases never move one alias at once: wait for that run to finish, or cancel it (its rollback or post step cleans up).',
+        );
+      }
+      notes.push(
+        `The split was left by run ${other.run}, which is no longer running (its plan would have ended by ${new Date(until).toISOString()}).`,
+      );
+    }
   }
   const resuming = split !== undefined && inputs.onExistingSplit === 'resume';
   if (resuming && inputs.version !== 'publish' && split.version !== inputs.version) {
@@ -126,12 +146,25 @@ export async function prepareLambdaRelease(
         `Cannot resume: ${label} sends traffic to version ${split.version}, but publishing gave version ${targetVersion}. Use "on-existing-split: rollback" to start over.`,
       );
     }
-    firstStep = inputs.plan.steps.findIndex((s) => s.weight > split.weight);
+    // The first step above the current share; a split already at 100% goes straight to promotion.
+    const next = inputs.plan.steps.findIndex((s) => s.weight > split.weight);
+    firstStep = next >= 0 ? next : inputs.plan.steps.length - 1;
     notes.push(
       `Resumed the split found on the alias (${describeAliasState(alias)}) from step ${firstStep + 1}.`,
     );
   }
   return { kind: 'release', previousVersion, targetVersion, revisionId, firstStep, notes };
+}
+
+/** The latest time the run that wrote `marker` can still be moving the alias: its plan plus the default timeout margin, or GitHub's 6-hour job limit when the plan cannot be read. */
+function mayStillRunUntil(marker: RolloutMarker): number {
+  const started = Date.parse(marker.started);
+  if (Number.isNaN(started)) return 0;
+  try {
+    return started + planDurationMs(parseStrategy(marker.plan)) + DEFAULT_TIMEOUT_MARGIN_MS;
+  } catch {
+    return started + JOB_LIMIT_MS;
+  }
 }
 
 /** Returns a split alias to its primary version, guarded by the RevisionId we read; returns the new RevisionId. */

@@ -15,7 +15,7 @@ const ok = (name: string): AlarmStatus => ({
   state: 'OK',
   reason:
     'Threshold Crossed: 1 datapoint [0.0 (22/11/26 11:58:00)] was not greater than the threshold (5.0).',
-  updatedAt: '2026-11-22T11:58:30.000Z',
+  changedAt: '2026-11-22T11:58:30.000Z',
 });
 
 const firing: AlarmStatus = {
@@ -24,7 +24,7 @@ const firing: AlarmStatus = {
   state: 'ALARM',
   reason:
     'Threshold Crossed: 1 out of the last 1 datapoints [21.0 (22/11/26 12:06:00)] was greater than the threshold (5.0) (minimum 1 datapoint for OK -> ALARM transition).',
-  updatedAt: '2026-11-22T12:06:40.000Z',
+  changedAt: '2026-11-22T12:06:40.000Z',
 };
 
 function readings(from: number, to: number, every: number, alarms: AlarmStatus[]): GateReading[] {
