@@ -196,6 +196,23 @@ describe('a release against the local cloud', () => {
     expect(await weightsOf()).toEqual({});
   });
 
+  it('alias writes whose answers are lost (carried out, then the connection dropped) change no outcome', async () => {
+    const lost = { lambda: { dropAfter: 0.3, operations: ['UpdateAlias'] } };
+    await t.control.loadScenario(lambdaScenario({ extra: { faults: lost } }));
+    const healthy = await main(newRunnerContext(), releaseInputs());
+    expect(healthy.outputs.result).toBe('promoted');
+    expect(await aliasNow()).toMatchObject({ FunctionVersion: '2' });
+    expect(await weightsOf()).toEqual({});
+    // Answers really were lost along the way, and recovered from.
+    expect((await t.control.faults()).lambda?.injected).toBeGreaterThan(0);
+
+    await t.control.loadScenario(lambdaScenario({ canaryErrorRate: 0.2, extra: { faults: lost } }));
+    const failing = await main(newRunnerContext(), releaseInputs({ strategy: '20%:30s, 50%:30s' }));
+    expect(failing.outputs).toMatchObject({ result: 'rolled-back' });
+    expect(await aliasNow()).toMatchObject({ FunctionVersion: '1' });
+    expect(await weightsOf()).toEqual({});
+  });
+
   it('20% injected throttling and server errors change no outcome', async () => {
     const faults = { throttle: 0.1, error5xx: 0.1 };
     await t.control.loadScenario(

@@ -273,6 +273,11 @@ export class LocalCloudControl {
     return this.call('POST', '/faults', faults);
   }
 
+  /** The faults in force, with how many each service has injected so far. */
+  faults(): Promise<Partial<Record<ServiceName, FaultSpec & { injected: number }>>> {
+    return this.call('GET', '/faults');
+  }
+
   clearFaults(): Promise<{ ok: true }> {
     return this.call('DELETE', '/faults');
   }

@@ -71,6 +71,19 @@ it('drops connections, which the SDK retries', async () => {
   expect(r.$metadata.attempts).toBe(2);
 });
 
+it('carries out a request and then loses its answer (dropAfter): a retry with the old RevisionId gets 412', async () => {
+  const { RevisionId } = await getAlias(t.lambda);
+  await t.control.setFaults({ lambda: { dropAfter: 1, operations: ['UpdateAlias'], limit: 1 } });
+  const error = await rejection(
+    t.lambda.send(
+      new UpdateAliasCommand({ FunctionName: 'orders', Name: 'live', FunctionVersion: '2', RevisionId }),
+    ),
+  );
+  // The first attempt landed; the SDK's retry then found the alias changed.
+  expect(error).toMatchObject({ name: 'PreconditionFailedException', status: 412 });
+  expect((await getAlias(t.lambda)).FunctionVersion).toBe('2');
+});
+
 it('slows answers down', async () => {
   await t.control.setFaults({ lambda: { delayMs: 200 } });
   const start = Date.now();

@@ -12,17 +12,25 @@ export interface FaultSpec {
   error5xx?: number;
   /** Fraction (0..1) of requests whose connection is destroyed without an answer. */
   drop?: number;
+  /**
+   * Fraction (0..1) of requests that are carried out, and then their connection destroyed before
+   * the answer: the caller cannot tell whether the change happened (a lost response).
+   */
+  dropAfter?: number;
   /** Delay added before every answer, in ms. */
   delayMs?: number;
   /** Retry-After (seconds) sent with Lambda throttles. Default 0.2. */
   retryAfterSeconds?: number;
   /** Only these operations are affected (e.g. ["UpdateAlias"]); all when absent. */
   operations?: string[];
-  /** Stop injecting after this many faults (throttle, 5xx, drop); unlimited when absent. */
+  /** Stop injecting after this many faults (throttle, 5xx, drop, dropAfter); unlimited when absent. */
   limit?: number;
 }
 
-export type FaultDecision = { delayMs: number; kind: 'none' | 'throttle' | 'error5xx' | 'drop' };
+export type FaultDecision = {
+  delayMs: number;
+  kind: 'none' | 'throttle' | 'error5xx' | 'drop' | 'dropAfter';
+};
 
 export class Faults {
   private readonly specs = new Map<ServiceName, FaultSpec & { injected: number }>();
@@ -56,10 +64,12 @@ export class Faults {
     const throttle = spec.throttle ?? 0;
     const error = spec.error5xx ?? 0;
     const drop = spec.drop ?? 0;
+    const dropAfter = spec.dropAfter ?? 0;
     let kind: FaultDecision['kind'] = 'none';
     if (r < throttle) kind = 'throttle';
     else if (r < throttle + error) kind = 'error5xx';
     else if (r < throttle + error + drop) kind = 'drop';
+    else if (r < throttle + error + drop + dropAfter) kind = 'dropAfter';
     if (kind !== 'none') spec.injected++;
     return { delayMs, kind };
   }

@@ -152,6 +152,11 @@ async function handle(
     }
   }
   record(response.status);
+  if (fault.kind === 'dropAfter') {
+    // Done, but the answer is lost on the way back.
+    req.socket.destroy();
+    return;
+  }
   send(res, response);
 }
 

@@ -148,6 +148,36 @@ describe('LambdaAliasTarget', () => {
     await expect(target.setWeight(50, STEP, NOT_CANCELLED)).rejects.toBeInstanceOf(ConcurrentChangeError);
   });
 
+  it('a write whose answer was lost is done when the alias shows it, and an error when it does not', async () => {
+    const lost = Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: {} });
+    lambdaMock.on(UpdateAliasCommand).rejects(lost);
+    const landed = `serverless-canary:${JSON.stringify({ s: 'shifting', r: identity.run, f: '6', t: '7', w: 10, p: 'x', at: 'y', by: 'z' })}`;
+    lambdaMock.on(GetAliasCommand).resolvesOnce({
+      FunctionVersion: '6',
+      RoutingConfig: { AdditionalVersionWeights: { '7': 0.1 } },
+      RevisionId: 'rev-2',
+      Description: landed,
+    });
+    const target = new LambdaAliasTarget(
+      new LambdaClient({ region: 'us-east-1' }),
+      ref,
+      '6',
+      '7',
+      identity,
+      'rev-1',
+    );
+    await target.setWeight(10, STEP, NOT_CANCELLED);
+    expect(target.lastRevisionId).toBe('rev-2');
+    // The next one did not land: the alias still shows 10%, so the lost answer is an error.
+    lambdaMock.on(GetAliasCommand).resolves({
+      FunctionVersion: '6',
+      RoutingConfig: { AdditionalVersionWeights: { '7': 0.1 } },
+      RevisionId: 'rev-2',
+      Description: landed,
+    });
+    await expect(target.setWeight(30, STEP, NOT_CANCELLED)).rejects.toThrow(/TimeoutError: socket hang up/);
+  });
+
   it('a rollback after a 412 takes back its own write when the alias still shows it', async () => {
     // Our 10% write landed but its answer was lost: the alias holds our marker at rev-9.
     lambdaMock.on(UpdateAliasCommand, { RevisionId: 'rev-1' }).rejects(preconditionFailed());

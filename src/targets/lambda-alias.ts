@@ -324,15 +324,17 @@ export class LambdaAliasTarget implements TrafficTarget {
       );
       this.revisionId = answer.RevisionId ?? this.revisionId;
     } catch (error) {
+      // Whether the write landed is unknown after a lost answer (the SDK retried, then gave up or
+      // met a 412 of its own making): the alias itself says. Already holding exactly what we meant
+      // to write, it is done. Otherwise a 412 is another actor: never retry over it; stop.
+      const found = signal?.aborted
+        ? undefined
+        : await readAlias(this.lambda, this.ref).catch(() => undefined);
+      if (found && this.holds(found, functionVersion, state, weight)) {
+        this.revisionId = found.revisionId;
+        return;
+      }
       if (error instanceof AwsCallError && error.code === 'PreconditionFailedException') {
-        // Never retry over another actor: re-read to report what we found, and stop. The one
-        // exception is our own write having landed already (the SDK retried after a lost answer):
-        // then the alias holds exactly what we meant to write.
-        const found = await readAlias(this.lambda, this.ref).catch(() => undefined);
-        if (found && this.holds(found, functionVersion, state, weight)) {
-          this.revisionId = found.revisionId;
-          return;
-        }
         throw new AliasChangedError(
           `${aliasLabel(this.ref)} was changed by someone else (its RevisionId is no longer ${this.revisionId})`,
           found,
