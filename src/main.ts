@@ -1,7 +1,9 @@
 // run(): inputs → clients → preflight → engine → report. The one place that fails the step.
 import * as core from '@actions/core';
 import { createClients, type AwsClients } from './aws/clients.js';
+import { checkCredentialExpiry } from './aws/credentials.js';
 import { formatDuration } from './duration.js';
+import { logEvent, oneLine } from './log.js';
 import { systemClock } from './engine/clock.js';
 import { errorMessage, runRollout } from './engine/rollout.js';
 import type { Clock, RolloutEvent, RolloutRecord, StepRecord } from './engine/types.js';
@@ -18,8 +20,6 @@ import { DRY_RUN_VERSION, prepareLambdaRelease } from './targets/lambda-prefligh
 /** The metrics are for the report only: never wait long for them. */
 const METRICS_TIMEOUT_MS = 15_000;
 const CANCELLED_GITHUB_TIMEOUT_MS = 2_000;
-/** How long an assumed role's session lasts unless asked otherwise. */
-const DEFAULT_SESSION_MS = 60 * 60_000;
 
 export interface RunDeps {
   clients?: (region: string) => AwsClients;
@@ -230,47 +230,6 @@ async function addMetrics(
   }
 }
 
-function logEvent(event: RolloutEvent): void {
-  // Logging must never break a rollout.
-  try {
-    switch (event.type) {
-      case 'step-started':
-        core.startGroup(
-          `Step ${event.step.index + 1}/${event.count}: ${event.step.weight}% for ${formatDuration(event.step.plannedHoldMs)}`,
-        );
-        break;
-      case 'gate-read':
-        for (const r of event.readings)
-          core.info(`${new Date(r.at).toISOString()} ${r.gate}: ${r.status}: ${oneLine(r.summary)}`);
-        break;
-      case 'step-finished':
-        core.endGroup();
-        break;
-      case 'promoting':
-        core.info('Promoting: all traffic to the new version.');
-        break;
-      case 'rolling-back':
-        core.endGroup();
-        core.warning(`Rolling back: ${event.reason}`, { title: 'Rollback' });
-        break;
-      case 'finished':
-        logFinished(event.record);
-        break;
-    }
-  } catch {
-    // ignore: the report still says what happened
-  }
-}
-
-function logFinished(record: RolloutRecord): void {
-  const took = formatDuration(record.endedAt - record.startedAt);
-  if (record.rollback)
-    core.info(
-      `Rollback ${record.rollback.completed ? 'completed' : 'FAILED'} in ${record.rollback.endedAt - record.rollback.startedAt} ms.`,
-    );
-  core.info(`Rollout ${record.outcome} after ${took}: ${oneLine(record.reason)}`);
-}
-
 /** Outputs, the report (summary, comment, deployment, JSON), and the step's failure: whatever happened. */
 async function publish(report: ReleaseReport, reporter: Reporter, cancelled: boolean): Promise<void> {
   core.setOutput('result', report.result);
@@ -294,35 +253,6 @@ async function publish(report: ReleaseReport, reporter: Reporter, cancelled: boo
   const failure = failures[report.result];
   if (failure) core.setFailed(failure);
   else core.info(`Result: ${report.result}: ${oneLine(report.reason)}`);
-}
-
-/** A rollback needs credentials until the timeout: refuse a release that would outlive them. */
-function checkCredentialExpiry(inputs: ActionInputs, env: NodeJS.ProcessEnv, now: number): void {
-  const limit = formatDuration(inputs.timeoutMs);
-  const expires = Date.parse(env.AWS_CREDENTIAL_EXPIRATION ?? '');
-  if (Number.isNaN(expires)) {
-    if (inputs.timeoutMs > DEFAULT_SESSION_MS) {
-      core.warning(
-        `The rollout may last up to ${limit} (its timeout), and the AWS credentials' expiry is unknown (AWS_CREDENTIAL_EXPIRATION is not set). ` +
-          'Role sessions last 1 hour by default: raise role-duration-seconds so that a late rollback still has credentials.',
-      );
-    }
-    return;
-  }
-  if (expires < now + inputs.timeoutMs) {
-    throw new Error(
-      `The AWS credentials expire at ${new Date(expires).toISOString()}, before the rollout's timeout (${limit} from now), and a rollback needs them until then. ` +
-        'Raise role-duration-seconds in aws-actions/configure-aws-credentials, or lower "timeout" or choose a shorter strategy.',
-    );
-  }
-}
-
-/**
- * Text from AWS (alarm reasons) on one line: a line break followed by "::" would otherwise be read
- * by the runner as a workflow command. (core.warning and core.setFailed escape their own.)
- */
-function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ');
 }
 
 function cancelOnSignals(): AbortController {

@@ -2,7 +2,7 @@ import { GetAliasCommand, LambdaClient, UpdateAliasCommand } from '@aws-sdk/clie
 import { mockClient } from 'aws-sdk-client-mock';
 import { runRollout } from '../src/engine/rollout.js';
 import { ConcurrentChangeError, type Gate } from '../src/engine/types.js';
-import { parseMarker } from '../src/marker.js';
+import { formatMarker, parseMarker } from '../src/marker.js';
 import {
   checkVersionsCompatible,
   LambdaAliasTarget,
@@ -39,6 +39,24 @@ function updates() {
   return lambdaMock.commandCalls(UpdateAliasCommand).map((c) => c.args[0].input);
 }
 
+function newTarget(): LambdaAliasTarget {
+  return new LambdaAliasTarget(new LambdaClient({ region: 'us-east-1' }), ref, '6', '7', identity, 'rev-1');
+}
+
+/** The Description a run leaves while it holds 10% on `to`. */
+function shiftingMarker(run: string, to: string): string {
+  return formatMarker({
+    state: 'shifting',
+    run,
+    from: '6',
+    to,
+    weight: 10,
+    plan: 'x',
+    started: 'y',
+    by: 'z',
+  });
+}
+
 beforeEach(() => lambdaMock.reset());
 
 describe('LambdaAliasTarget', () => {
@@ -49,14 +67,7 @@ describe('LambdaAliasTarget', () => {
       RoutingConfig: { AdditionalVersionWeights: {} },
       RevisionId: 'rev-4',
     });
-    const target = new LambdaAliasTarget(
-      new LambdaClient({ region: 'us-east-1' }),
-      ref,
-      '6',
-      '7',
-      identity,
-      'rev-1',
-    );
+    const target = newTarget();
     await target.setWeight(10, STEP, NOT_CANCELLED);
     await target.setWeight(30, STEP, NOT_CANCELLED);
     await target.promote();
@@ -82,14 +93,7 @@ describe('LambdaAliasTarget', () => {
 
   it('rolls back to the previous version with empty routing', async () => {
     revisions();
-    const target = new LambdaAliasTarget(
-      new LambdaClient({ region: 'us-east-1' }),
-      ref,
-      '6',
-      '7',
-      identity,
-      'rev-1',
-    );
+    const target = newTarget();
     await target.setWeight(10, STEP, NOT_CANCELLED);
     await target.rollback('alarm');
     const last = updates().at(-1)!;
@@ -106,14 +110,7 @@ describe('LambdaAliasTarget', () => {
     lambdaMock
       .on(GetAliasCommand)
       .resolves({ FunctionVersion: '9', RevisionId: 'rev-x', Description: 'manual hotfix' });
-    const target = new LambdaAliasTarget(
-      new LambdaClient({ region: 'us-east-1' }),
-      ref,
-      '6',
-      '7',
-      identity,
-      'rev-1',
-    );
+    const target = newTarget();
     const error = await target.setWeight(10, STEP, NOT_CANCELLED).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConcurrentChangeError);
     expect((error as ConcurrentChangeError).found).toBe('all traffic on version 9');
@@ -123,21 +120,14 @@ describe('LambdaAliasTarget', () => {
 
   it('a 412 on a write that had landed (a retried request) is taken as done', async () => {
     lambdaMock.on(UpdateAliasCommand).rejects(preconditionFailed());
-    const landed = `serverless-canary:${JSON.stringify({ s: 'shifting', r: identity.run, f: '6', t: '7', w: 10, p: 'x', at: 'y', by: 'z' })}`;
+    const landed = shiftingMarker(identity.run, '7');
     lambdaMock.on(GetAliasCommand).resolves({
       FunctionVersion: '6',
       RoutingConfig: { AdditionalVersionWeights: { '7': 0.1 } },
       RevisionId: 'rev-2',
       Description: landed,
     });
-    const target = new LambdaAliasTarget(
-      new LambdaClient({ region: 'us-east-1' }),
-      ref,
-      '6',
-      '7',
-      identity,
-      'rev-1',
-    );
+    const target = newTarget();
     await target.setWeight(10, STEP, NOT_CANCELLED);
     // The next write uses the RevisionId found on re-reading.
     lambdaMock.on(UpdateAliasCommand).resolves({ RevisionId: 'rev-3' });
@@ -151,21 +141,14 @@ describe('LambdaAliasTarget', () => {
   it('a write whose answer was lost is done when the alias shows it, and an error when it does not', async () => {
     const lost = Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: {} });
     lambdaMock.on(UpdateAliasCommand).rejects(lost);
-    const landed = `serverless-canary:${JSON.stringify({ s: 'shifting', r: identity.run, f: '6', t: '7', w: 10, p: 'x', at: 'y', by: 'z' })}`;
+    const landed = shiftingMarker(identity.run, '7');
     lambdaMock.on(GetAliasCommand).resolvesOnce({
       FunctionVersion: '6',
       RoutingConfig: { AdditionalVersionWeights: { '7': 0.1 } },
       RevisionId: 'rev-2',
       Description: landed,
     });
-    const target = new LambdaAliasTarget(
-      new LambdaClient({ region: 'us-east-1' }),
-      ref,
-      '6',
-      '7',
-      identity,
-      'rev-1',
-    );
+    const target = newTarget();
     await target.setWeight(10, STEP, NOT_CANCELLED);
     expect(target.lastRevisionId).toBe('rev-2');
     // The next one did not land: the alias still shows 10%, so the lost answer is an error.
@@ -182,42 +165,28 @@ describe('LambdaAliasTarget', () => {
     // Our 10% write landed but its answer was lost: the alias holds our marker at rev-9.
     lambdaMock.on(UpdateAliasCommand, { RevisionId: 'rev-1' }).rejects(preconditionFailed());
     lambdaMock.on(UpdateAliasCommand, { RevisionId: 'rev-9' }).resolves({ RevisionId: 'rev-10' });
-    const ours = `serverless-canary:${JSON.stringify({ s: 'shifting', r: identity.run, f: '6', t: '7', w: 10, p: 'x', at: 'y', by: 'z' })}`;
+    const ours = shiftingMarker(identity.run, '7');
     lambdaMock.on(GetAliasCommand).resolves({
       FunctionVersion: '6',
       RoutingConfig: { AdditionalVersionWeights: { '7': 0.1 } },
       RevisionId: 'rev-9',
       Description: ours,
     });
-    const target = new LambdaAliasTarget(
-      new LambdaClient({ region: 'us-east-1' }),
-      ref,
-      '6',
-      '7',
-      identity,
-      'rev-1',
-    );
+    const target = newTarget();
     await target.rollback('cancelled');
     expect(updates().map((u) => u.RevisionId)).toEqual(['rev-1', 'rev-9']);
   });
 
   it('a rollback after a 412 does not fight another actor', async () => {
     lambdaMock.on(UpdateAliasCommand).rejects(preconditionFailed());
-    const theirs = `serverless-canary:${JSON.stringify({ s: 'shifting', r: 'acme/shop#43.1', f: '6', t: '8', w: 10, p: 'x', at: 'y', by: 'z' })}`;
+    const theirs = shiftingMarker('acme/shop#43.1', '8');
     lambdaMock.on(GetAliasCommand).resolves({
       FunctionVersion: '6',
       RoutingConfig: { AdditionalVersionWeights: { '8': 0.1 } },
       RevisionId: 'rev-9',
       Description: theirs,
     });
-    const target = new LambdaAliasTarget(
-      new LambdaClient({ region: 'us-east-1' }),
-      ref,
-      '6',
-      '7',
-      identity,
-      'rev-1',
-    );
+    const target = newTarget();
     await expect(target.rollback('cancelled')).rejects.toBeInstanceOf(ConcurrentChangeError);
     expect(updates()).toHaveLength(1);
   });
@@ -228,14 +197,7 @@ describe('LambdaAliasTarget', () => {
       RoutingConfig: { AdditionalVersionWeights: { '7': 0.5 } },
       RevisionId: 'r',
     });
-    const target = new LambdaAliasTarget(
-      new LambdaClient({ region: 'us-east-1' }),
-      ref,
-      '6',
-      '7',
-      identity,
-      'rev-1',
-    );
+    const target = newTarget();
     await expect(target.verify()).rejects.toThrow('expected all traffic on version 7');
   });
 
@@ -249,14 +211,7 @@ describe('LambdaAliasTarget', () => {
       .rejectsOnce(unreadable)
       .rejectsOnce(unreadable)
       .resolves({ FunctionVersion: '7', RoutingConfig: { AdditionalVersionWeights: {} }, RevisionId: 'r' });
-    const target = new LambdaAliasTarget(
-      new LambdaClient({ region: 'us-east-1' }),
-      ref,
-      '6',
-      '7',
-      identity,
-      'rev-1',
-    );
+    const target = newTarget();
     await target.verify();
     expect(lambdaMock.commandCalls(GetAliasCommand)).toHaveLength(3);
 
@@ -273,14 +228,7 @@ describe('LambdaAliasTarget', () => {
         $metadata: { httpStatusCode: 403 },
       }),
     );
-    const target = new LambdaAliasTarget(
-      new LambdaClient({ region: 'us-east-1' }),
-      ref,
-      '6',
-      '7',
-      identity,
-      'rev-1',
-    );
+    const target = newTarget();
     await expect(target.setWeight(10, STEP, NOT_CANCELLED)).rejects.toThrow(
       /Could not set 10% on version 7 of alias live of function orders: AccessDeniedException: .*lack the IAM permission lambda:UpdateAlias/,
     );
@@ -318,14 +266,7 @@ describe('rollout against the alias', () => {
         };
       },
     };
-    const target = new LambdaAliasTarget(
-      new LambdaClient({ region: 'us-east-1' }),
-      ref,
-      '6',
-      '7',
-      identity,
-      'rev-1',
-    );
+    const target = newTarget();
     const plan = {
       name: 'linear',
       steps: [5, 25, 50].map((weight) => ({ weight, holdMs: 5 * 60_000 })).concat({ weight: 100, holdMs: 0 }),
