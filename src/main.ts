@@ -111,6 +111,7 @@ async function release(
     );
   }
   const prepared = await prepareLambdaRelease(clients.lambda, inputs, identity);
+  report.notes.push(...prepared.notes);
   if (prepared.kind === 'no-change') {
     Object.assign(report, {
       result: 'no-change',
@@ -122,7 +123,6 @@ async function release(
   }
   report.previousVersion = prepared.previousVersion;
   report.targetVersion = prepared.targetVersion;
-  report.notes.push(...prepared.notes);
   if (inputs.dryRun) {
     report.result = 'dry-run';
     report.reason = `dry run: every check passed; would move alias ${inputs.alias} from version ${prepared.previousVersion} to ${prepared.targetVersion} by ${inputs.plan.name}, and changed nothing`;

@@ -1,4 +1,9 @@
-import { GetAliasCommand, LambdaClient, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import {
+  GetAliasCommand,
+  GetFunctionCommand,
+  LambdaClient,
+  UpdateAliasCommand,
+} from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runRollout } from '../src/engine/rollout.js';
 import { ConcurrentChangeError, type Gate } from '../src/engine/types.js';
@@ -8,6 +13,7 @@ import {
   LambdaAliasTarget,
   readAlias,
   toFraction,
+  waitForFunctionUpdated,
 } from '../src/targets/lambda-alias.js';
 import { FakeClock } from './support/fake-clock.js';
 
@@ -284,6 +290,29 @@ describe('rollout against the alias', () => {
       ['6', { '7': 0.25 }, 'rev-2'],
       ['6', {}, 'rev-3'],
     ]);
+  });
+});
+
+describe('waiting for the function', () => {
+  it("says in our words that the last update failed, instead of the waiter's raw result", async () => {
+    lambdaMock.on(GetFunctionCommand).resolves({
+      Configuration: { State: 'Active', LastUpdateStatus: 'Failed', LastUpdateStatusReason: 'bad zip' },
+    });
+    await expect(waitForFunctionUpdated(new LambdaClient({ region: 'us-east-1' }), ref, 2)).rejects.toThrow(
+      /^Function orders was still updating after 2s, or its last update failed \(LastUpdateStatus\); wait for the update to finish \(or fix it\) and run again \(answers seen: .*"LastUpdateStatusReason":"bad zip".*\)\.$/,
+    );
+  });
+
+  it('names a missing IAM permission that kept the waiter waiting', async () => {
+    lambdaMock.on(GetFunctionCommand).rejects(
+      Object.assign(new Error('not authorized to perform: lambda:GetFunction'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
+    await expect(waitForFunctionUpdated(new LambdaClient({ region: 'us-east-1' }), ref, 2)).rejects.toThrow(
+      /\(answers seen: 403: not authorized to perform: lambda:GetFunction ×\d; the credentials lack the IAM permission lambda:GetFunction\)\.$/,
+    );
   });
 });
 

@@ -109,14 +109,50 @@ export async function waitForFunctionUpdated(
   ref: AliasRef,
   maxWaitSeconds = 300,
 ): Promise<void> {
-  await awsCall(
-    {
-      doing: `wait for function ${ref.functionName} to finish updating`,
-      iamAction: 'lambda:GetFunction',
-      region: ref.region,
-    },
-    () => waitUntilFunctionUpdatedV2(waitOptions(lambda, maxWaitSeconds), { FunctionName: ref.functionName }),
+  await waiterOutcome(
+    awsCall(
+      {
+        doing: `wait for function ${ref.functionName} to finish updating`,
+        iamAction: 'lambda:GetFunction',
+        region: ref.region,
+      },
+      () =>
+        waitUntilFunctionUpdatedV2(waitOptions(lambda, maxWaitSeconds), { FunctionName: ref.functionName }),
+    ),
+    `function ${ref.functionName} was still updating after ${maxWaitSeconds}s, or its last update failed (LastUpdateStatus); ` +
+      'wait for the update to finish (or fix it) and run again',
+    'lambda:GetFunction',
   );
+}
+
+/**
+ * A waiter that gives up throws its raw result (`{"state":"TIMEOUT","reason":...}`): say what it
+ * means, and name the last error it met (a missing IAM permission looks like a wait otherwise).
+ */
+/** The waiter's tally of what it was answered, e.g. "403: not authorized ×2". */
+function observedResponses(message: string): string[] {
+  try {
+    const result = JSON.parse(message.slice(message.indexOf('{'), message.lastIndexOf('}') + 1)) as {
+      observedResponses?: Record<string, number>;
+    };
+    return Object.entries(result.observedResponses ?? {}).map(([answer, times]) => `${answer} ×${times}`);
+  } catch {
+    return [];
+  }
+}
+
+async function waiterOutcome<T>(waiting: Promise<T>, meaning: string, iamAction: string): Promise<T> {
+  try {
+    return await waiting;
+  } catch (error) {
+    const text = error instanceof Error ? error.message : '';
+    if (!/"state":\s*"(TIMEOUT|FAILURE|ABORTED)"/.test(text)) throw error;
+    const observed = observedResponses(text);
+    const denied = observed.some((answer) => answer.startsWith('403'));
+    const permission = denied ? `; the credentials lack the IAM permission ${iamAction}` : '';
+    const last = observed.length > 0 ? ` (answers seen: ${observed.join(', ')}${permission})` : '';
+    throw new PreflightError(`${meaning[0]!.toUpperCase()}${meaning.slice(1)}${last}.`);
+  }
 }
 
 /**
@@ -145,17 +181,21 @@ export async function publishVersion(
       'run again',
     );
   }
-  await awsCall(
-    {
-      doing: `wait for version ${version} of ${ref.functionName} to be active`,
-      iamAction: 'lambda:GetFunctionConfiguration',
-      region: ref.region,
-    },
-    () =>
-      waitUntilPublishedVersionActive(waitOptions(lambda, maxWaitSeconds), {
-        FunctionName: ref.functionName,
-        Qualifier: version,
-      }),
+  await waiterOutcome(
+    awsCall(
+      {
+        doing: `wait for version ${version} of ${ref.functionName} to be active`,
+        iamAction: 'lambda:GetFunctionConfiguration',
+        region: ref.region,
+      },
+      () =>
+        waitUntilPublishedVersionActive(waitOptions(lambda, maxWaitSeconds), {
+          FunctionName: ref.functionName,
+          Qualifier: version,
+        }),
+    ),
+    `version ${version} of ${ref.functionName} did not become active within ${maxWaitSeconds}s, or failed to (State); see the function in the Lambda console`,
+    'lambda:GetFunctionConfiguration',
   );
   return version;
 }

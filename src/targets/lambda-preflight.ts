@@ -21,7 +21,7 @@ import {
 } from './lambda-alias.js';
 
 export type LambdaRelease =
-  | { kind: 'no-change'; reason: string; version: string }
+  | { kind: 'no-change'; reason: string; version: string; notes: string[] }
   | {
       kind: 'release';
       previousVersion: string;
@@ -87,6 +87,7 @@ export async function prepareLambdaRelease(
       kind: 'no-change',
       version: previousVersion,
       reason: `alias ${ref.alias} already sends all traffic to version ${previousVersion}`,
+      notes,
     };
   }
 
@@ -136,6 +137,7 @@ export async function prepareLambdaRelease(
       kind: 'no-change',
       version: targetVersion,
       reason: `publishing found no change: alias ${ref.alias} already sends all traffic to version ${targetVersion}`,
+      notes,
     };
   }
 
