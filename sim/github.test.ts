@@ -38,9 +38,13 @@ beforeEach(async () => {
   });
 });
 
-it('checks the token and names its owner', async () => {
-  const { data } = await octokit().rest.users.getAuthenticated();
-  expect(data.login).toBe('github-actions[bot]');
+it('checks the token and names its owner; the job token has none to show', async () => {
+  // The job's GITHUB_TOKEN is an installation token: GET /user is refused, as on GitHub.
+  await expect(octokit().rest.users.getAuthenticated()).rejects.toMatchObject({ status: 403 });
+  await control.setGitHub({ tokens: { ghp_personal: 'mona' } });
+  const { data } = await octokit('ghp_personal').rest.users.getAuthenticated();
+  expect(data.login).toBe('mona');
+  await control.setGitHub({ tokens: {} });
   const res = await fetch(`${cloud.url}/user`);
   expect(res.status).toBe(401);
   expect(await res.json()).toMatchObject({ message: 'Requires authentication' });

@@ -117,7 +117,13 @@ export class GitHubService implements Service {
     const repo = (p: Params): string => `${p['owner']}/${p['repo']}`;
     const write = (target: (p: Params) => string) => ({ write: true, target });
     this.router
-      .add('GET', '/user', 'GetUser', (c) => jsonResponse(200, userOut(c.user())))
+      .add('GET', '/user', 'GetUser', (c) => {
+        const user = c.user();
+        // As on GitHub: an installation token (the job's GITHUB_TOKEN) has no user to show.
+        if (user.type === 'Bot')
+          throw new ApiError(403, 'Forbidden', 'Resource not accessible by integration');
+        return jsonResponse(200, userOut(user));
+      })
       .add('GET', `${R}/issues/{number}/comments`, 'ListComments', (c, p) =>
         this.listComments(c, repo(p), Number(p['number'])),
       )
