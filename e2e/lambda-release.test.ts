@@ -66,6 +66,21 @@ describe('a release against the local cloud', () => {
     expect(alarm.Frozen).toBe(false);
   });
 
+  it('waits for a code update still in progress before publishing', async () => {
+    await t.control.loadScenario({ ...lambdaScenario(), updateSettleMs: 2_500 });
+    // New code lands just before the release: LastUpdateStatus is InProgress for 2.5 s.
+    await t.control.deployCode(FUNCTION, { code: 'v3' });
+    await t.control.clearWrites();
+    const result = await main(newRunnerContext(), releaseInputs({ strategy: 'AllAtOnce' }));
+    expect(result.outputs).toMatchObject({ result: 'promoted', 'target-version': '2' });
+    // Published once, after the update settled: never refused with a 409.
+    expect((await t.control.writes()).map((w) => [w.operation, w.status])).toEqual([
+      ['PublishVersion', 201],
+      ['UpdateAlias', 200],
+    ]);
+    expect(Number(result.outputs['duration-seconds'])).toBeGreaterThanOrEqual(2);
+  });
+
   it('publishing unchanged code is no-change, with no alias write', async () => {
     await t.control.loadScenario(lambdaScenario());
     await main(newRunnerContext(), releaseInputs({ strategy: 'AllAtOnce' }));
