@@ -38,7 +38,7 @@ describe('a release against the local cloud', () => {
     expect(await weightsOf()).toEqual({});
     expect(parseMarker((await aliasNow()).Description)).toMatchObject({
       state: 'promoted',
-      run: 'acme/shop#4242.1/release',
+      run: expect.stringMatching(/^acme\/shop#4242\.1\/release~[0-9a-f]{6}$/),
     });
     const writes = (await t.control.writes()).map((w) => w.operation);
     expect(writes).toEqual(['PublishVersion', 'UpdateAlias', 'UpdateAlias', 'UpdateAlias']);
@@ -186,28 +186,35 @@ describe('a release against the local cloud', () => {
     expect(await weightsOf()).toEqual({});
   });
 
-  it('two runs on one alias never both proceed', async () => {
+  it('two runs on one alias never both proceed, not even two legs of one matrix job', async () => {
     await t.control.loadScenario(lambdaScenario());
     await t.control.clearWrites();
     const first = startStep({
       step: 'main',
       ctx: newRunnerContext(),
-      inputs: releaseInputs({ strategy: '20%:3s' }),
+      inputs: releaseInputs({ strategy: '20%:60s' }),
       env: t.env,
     });
     await waitFor("the first run's split", async () => Object.keys(await weightsOf()).length > 0);
-    const second = await runStep({
-      step: 'main',
-      ctx: newRunnerContext(),
-      inputs: releaseInputs({ version: '2', strategy: '20%:3s' }),
-      env: { ...t.env, GITHUB_RUN_ID: '4343' },
-    });
-    expect(second.code).toBe(1);
-    expect(second.outputs.result).toBe('failed');
-    expect(second.outputs.reason).toMatch(/already split: .*run acme\/shop#4242\.1\/release /);
-    const result = await first.done;
-    expect(result.outputs.result).toBe('promoted');
-    expect(await aliasNow()).toMatchObject({ FunctionVersion: '2' });
+    const held = { '2': 0.2 };
+
+    // Another run, with the default policy: refused, naming the run that holds the alias.
+    const other = await main(newRunnerContext(), releaseInputs({ version: '2' }), { GITHUB_RUN_ID: '4343' });
+    expect(other.outputs.result).toBe('failed');
+    expect(other.outputs.reason).toMatch(/already split: .*run acme\/shop#4242\.1\/release~[0-9a-f]{6} /);
+    // Another leg of the same matrix job (same run, attempt and job), asking to clear any split:
+    // the first is still running, so it is not taken over either.
+    const leg = await main(
+      newRunnerContext(),
+      releaseInputs({ version: '2', 'on-existing-split': 'rollback' }),
+    );
+    expect(leg.outputs.result).toBe('failed');
+    expect(leg.outputs.reason).toMatch(/may still be running/);
+    expect(await weightsOf()).toEqual(held);
+
+    first.child.kill('SIGTERM');
+    expect((await first.done).outputs.result).toBe('rolled-back');
+    expect(await aliasNow()).toMatchObject({ FunctionVersion: '1' });
     expect(await weightsOf()).toEqual({});
   });
 

@@ -4,6 +4,7 @@
 // statuses arrive in order; the summary, the comment and the JSON report agree.
 import { readFileSync } from 'node:fs';
 import type { GitHubScenario } from '../sim/control-client.js';
+import { parseMarker } from '../src/marker.js';
 import { commentMarker } from '../src/report/comment.js';
 import { mermaidBlocks, parseMermaid } from '../tests/support/mermaid.js';
 import { startTestCloud, waitFor, type TestCloud } from './local-cloud-env.js';
@@ -176,8 +177,16 @@ describe('reporting against the local cloud', () => {
     const marker = commentMarker(`lambda/${FUNCTION}/${ALIAS}/staging`);
     const comment = async () =>
       (await t.control.comments('acme/shop', PR)).find((c) => c.body.startsWith(marker));
-    // Killed once traffic is split and the comment says so.
+    // Killed once traffic is split, and the comment and the deployment say it is in progress.
     await waitFor('the in-progress comment', async () => (await comment())?.body.includes('In progress'));
+    await waitFor(
+      'the split',
+      async () =>
+        (await t.control.alias(FUNCTION, ALIAS)).RoutingConfig?.AdditionalVersionWeights?.['2'] === 0.2,
+    );
+    await waitFor('the deployment in progress', async () =>
+      (await t.control.github()).deployments[0]?.statuses.some((s) => s.state === 'in_progress'),
+    );
     main.child.kill('SIGKILL');
     await main.done;
 
@@ -192,5 +201,43 @@ describe('reporting against the local cloud', () => {
     );
     const [deployment] = (await t.control.github()).deployments;
     expect(deployment!.statuses.map((s) => s.state)).toEqual(['in_progress', 'failure']);
+  });
+
+  it('killed after promoting but before its report: the post step reports the promotion', async () => {
+    await load();
+    const ctx = newRunnerContext(pullRequestEvent);
+    const env = { ...t.env, ...pullRequestEnv };
+    const inputs = releaseInputs({
+      strategy: 'AllAtOnce',
+      'github-token': 'ghs_e2e',
+      'deployment-environment': 'qa',
+    });
+    // CloudWatch answers the report's metrics query slowly: the main step dies while reading them,
+    // after its promotion and before any of its final report.
+    await t.control.setFaults({ cloudwatch: { delayMs: 5_000, operations: ['GetMetricData'] } });
+    const main = startStep({ step: 'main', ctx, inputs, env });
+    await waitFor('the deployment in progress', async () =>
+      (await t.control.github()).deployments[0]?.statuses.some((s) => s.state === 'in_progress'),
+    );
+    await waitFor(
+      'the promotion',
+      async () => parseMarker((await t.control.alias(FUNCTION, ALIAS)).Description)?.state === 'promoted',
+    );
+    main.child.kill('SIGKILL');
+    await main.done;
+    await t.control.clearFaults();
+
+    const post = await runStep({ step: 'post', ctx, inputs, env });
+    expect(post.code).toBe(0);
+    expect(post.stdout).toContain(
+      'The main step stopped before its report; this run had already promoted the alias',
+    );
+    expect(post.outputs.result).toBe('promoted');
+    expect((await t.control.alias(FUNCTION, ALIAS)).FunctionVersion).toBe('2');
+    const [deployment] = (await t.control.github()).deployments;
+    expect(deployment!.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
+    const marker = commentMarker(`lambda/${FUNCTION}/${ALIAS}/qa`);
+    const comment = (await t.control.comments('acme/shop', PR)).find((c) => c.body.startsWith(marker));
+    expect(comment!.body).toContain('✅ Promoted');
   });
 });

@@ -1,5 +1,6 @@
 // run(): inputs → clients → preflight → engine → report. The one place that fails the step.
 import * as core from '@actions/core';
+import { createHash, randomBytes } from 'node:crypto';
 import { createClients, type AwsClients } from './aws/clients.js';
 import { checkCredentialExpiry } from './aws/credentials.js';
 import { formatDuration } from './duration.js';
@@ -12,7 +13,7 @@ import { InputError, readInputs, type ActionInputs } from './inputs.js';
 import { readCanaryMetrics } from './report/metrics.js';
 import { latestAlarmStatuses, newReport, type ReleaseReport, type Result } from './report/model.js';
 import { Reporter } from './report/publish.js';
-import { DEPLOYMENT_KEY, FINISHED_KEY, STATE_KEY, type SavedRollout } from './state.js';
+import { DEPLOYMENT_KEY, FINISHED_KEY, REPORTED_KEY, STATE_KEY, type SavedRollout } from './state.js';
 import { describePlan, planDurationMs, shortHolds } from './strategy.js';
 import { LambdaAliasTarget, type RolloutIdentity } from './targets/lambda-alias.js';
 import { DRY_RUN_VERSION, prepareLambdaRelease } from './targets/lambda-preflight.js';
@@ -240,6 +241,7 @@ async function publish(report: ReleaseReport, reporter: Reporter, cancelled: boo
   // A cancelled job is killed seconds after the signal: GitHub gets less time then.
   try {
     const published = await reporter.finish(report, cancelled ? CANCELLED_GITHUB_TIMEOUT_MS : undefined);
+    core.saveState(REPORTED_KEY, 'true');
     core.setOutput('comment-url', published.commentUrl ?? '');
     core.setOutput('report', published.reportPath ?? '');
   } catch (error) {
@@ -273,9 +275,21 @@ function abortText(signal: AbortSignal): string {
   return typeof signal.reason === 'string' ? signal.reason : 'cancelled';
 }
 
+/**
+ * Who is releasing: the run, its attempt and job, and a random part, since the legs of a matrix
+ * job (or a reusable workflow called twice) share all the rest. Bounded, so that the marker that
+ * carries it always fits in the alias description unshortened and compares equal when read back.
+ */
 function runId(env: NodeJS.ProcessEnv): string {
-  const repo = env.GITHUB_REPOSITORY ?? 'local';
-  // The job too: two jobs of one run may release the same alias.
-  const job = env.GITHUB_JOB ? `/${env.GITHUB_JOB}` : '';
-  return `${repo}#${env.GITHUB_RUN_ID ?? String(process.pid)}.${env.GITHUB_RUN_ATTEMPT ?? '1'}${job}`;
+  const repo = bounded(env.GITHUB_REPOSITORY ?? 'local', 40);
+  const job = env.GITHUB_JOB ? `/${bounded(env.GITHUB_JOB, 30)}` : '';
+  const nonce = randomBytes(3).toString('hex');
+  return `${repo}#${env.GITHUB_RUN_ID ?? String(process.pid)}.${env.GITHUB_RUN_ATTEMPT ?? '1'}${job}~${nonce}`;
+}
+
+/** `text`, or its start and a short hash of the whole when longer than `max`. */
+function bounded(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 8);
+  return `${text.slice(0, max - 9)}~${hash}`;
 }

@@ -5,7 +5,7 @@ export type MarkerState = 'shifting' | 'promoted' | 'rolled-back';
 
 export interface RolloutMarker {
   state: MarkerState;
-  /** Identifies the run and job: "owner/repo#runId.attempt/job". */
+  /** Identifies the run, job and leg: "owner/repo#runId.attempt/job~nonce". */
   run: string;
   from: string;
   to: string;
@@ -45,12 +45,11 @@ export function formatMarker(marker: RolloutMarker): string {
     by: marker.by,
   };
   const text = () => PREFIX + JSON.stringify(compact);
-  // Over Lambda's limit, give up detail in this order; never cut the JSON itself.
+  // Over Lambda's limit, give up detail in this order; never cut the JSON itself, nor the run id
+  // (its owner compares it with its own; main.ts keeps it short enough).
   const shorteners: (() => void)[] = [
     () => (compact.p = shorten(compact.p, text().length - MAX_DESCRIPTION)),
     () => (compact.by = shorten(compact.by, text().length - MAX_DESCRIPTION)),
-    // The repository part of the run id; the run number and job after '#' stay unique.
-    () => (compact.r = shortenRun(compact.r, text().length - MAX_DESCRIPTION)),
   ];
   for (const shortenNext of shorteners) {
     if (text().length <= MAX_DESCRIPTION) break;
@@ -67,12 +66,6 @@ export function formatMarker(marker: RolloutMarker): string {
 function shorten(value: string, over: number): string {
   if (over <= 0) return value;
   return value.length > over + 1 ? `${value.slice(0, value.length - over - 1)}…` : '';
-}
-
-function shortenRun(run: string, over: number): string {
-  const hash = run.indexOf('#');
-  if (over <= 0 || hash < 0) return run;
-  return shorten(run.slice(0, hash), over) + run.slice(hash);
 }
 
 export function parseMarker(description: string | undefined): RolloutMarker | undefined {

@@ -9,9 +9,11 @@ import { Reporter } from './report/publish.js';
 import {
   decideFromAlias,
   DEPLOYMENT_KEY,
+  endingFromAlias,
   FINISHED_KEY,
   needsInspection,
   parseSaved,
+  REPORTED_KEY,
   STATE_KEY,
   type SavedRollout,
 } from './state.js';
@@ -19,52 +21,63 @@ import { LambdaAliasTarget, readAlias } from './targets/lambda-alias.js';
 
 export async function runPost(clients: (region: string) => AwsClients = createClients): Promise<void> {
   const saved = parseSaved(core.getState(STATE_KEY));
-  const early = needsInspection(saved, core.getState(FINISHED_KEY) === 'true');
+  const reported = core.getState(REPORTED_KEY) === 'true';
+  const early = needsInspection(saved, core.getState(FINISHED_KEY) === 'true', reported);
   if (early || !saved) {
     core.info(`Post step: nothing to do (${early?.why ?? 'no saved rollout'}).`);
     return;
   }
-  let result: Pick<ReleaseReport, 'result' | 'reason'>;
+  let ending: Pick<ReleaseReport, 'result' | 'reason'>;
   try {
     const lambda = clients(saved.region).lambda;
     const ref = { functionName: saved.functionName, alias: saved.alias, region: saved.region };
     const alias = await readAlias(lambda, ref);
     const decision = decideFromAlias(saved, alias);
-    if (decision.action === 'nothing') {
+    if (decision.action === 'nothing' && reported) {
       core.info(`Post step: nothing to do (${decision.why}).`);
       return;
     }
-    core.warning(`Post step: ${decision.why}; rolling back to version ${saved.previousVersion}.`, {
-      title: 'Rollback',
-    });
-    const identity = {
-      run: saved.run,
-      plan: alias.marker?.plan ?? '',
-      started: alias.marker?.started ?? '',
-      by: alias.marker?.by ?? '',
-    };
-    const target = new LambdaAliasTarget(
-      lambda,
-      ref,
-      saved.previousVersion,
-      saved.targetVersion,
-      identity,
-      alias.revisionId,
-    );
-    await target.rollback('the main step did not finish');
-    result = {
-      result: 'rolled-back',
-      reason: `the main step did not finish (${decision.why}); the post step rolled alias ${saved.alias} back to version ${saved.previousVersion}`,
-    };
+    if (decision.action === 'nothing') {
+      // Killed after its last write but before its report: finish the report from the alias.
+      ending = {
+        result: endingFromAlias(saved, alias),
+        reason: `the main step stopped before its report; ${decision.why}`,
+      };
+    } else {
+      core.warning(`Post step: ${decision.why}; rolling back to version ${saved.previousVersion}.`, {
+        title: 'Rollback',
+      });
+      const identity = {
+        run: saved.run,
+        plan: alias.marker?.plan ?? '',
+        started: alias.marker?.started ?? '',
+        by: alias.marker?.by ?? '',
+      };
+      const target = new LambdaAliasTarget(
+        lambda,
+        ref,
+        saved.previousVersion,
+        saved.targetVersion,
+        identity,
+        alias.revisionId,
+      );
+      await target.rollback('the main step did not finish');
+      ending = {
+        result: 'rolled-back',
+        reason: `the main step did not finish (${decision.why}); the post step rolled alias ${saved.alias} back to version ${saved.previousVersion}`,
+      };
+    }
   } catch (error) {
-    result = {
+    ending = {
       result: 'failed',
       reason: `the main step did not finish, and the post step could not roll alias ${saved.alias} of ${saved.functionName} back: ${errorMessage(error)}. Run the action again with "on-existing-split: rollback" to clean up`,
     };
   }
-  await report(saved, result);
-  core.setOutput('result', result.result);
-  core.setFailed(result.reason.charAt(0).toUpperCase() + result.reason.slice(1));
+  await report(saved, ending);
+  core.setOutput('result', ending.result);
+  const message = ending.reason.charAt(0).toUpperCase() + ending.reason.slice(1);
+  if (ending.result === 'promoted') core.info(`Post step: ${message}.`);
+  else core.setFailed(message);
 }
 
 /** Publishes the ending the main step could not: same summary, comment and deployment. */

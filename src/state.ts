@@ -5,6 +5,8 @@ export const STATE_KEY = 'rollout';
 export const FINISHED_KEY = 'finished';
 /** The GitHub deployment the main step created, for the post step to finish after a crash. */
 export const DEPLOYMENT_KEY = 'deployment-id';
+/** Set once the main step has published its final report (summary, comment, deployment). */
+export const REPORTED_KEY = 'reported';
 
 /** Saved before the first write to the alias. */
 export interface SavedRollout {
@@ -22,10 +24,26 @@ export type PostDecision = { action: 'nothing'; why: string } | { action: 'rollb
 export function needsInspection(
   saved: SavedRollout | undefined,
   finished: boolean,
+  reported: boolean,
 ): PostDecision | undefined {
   if (!saved) return { action: 'nothing', why: 'the main step made no change to any alias' };
-  if (finished) return { action: 'nothing', why: 'the main step finished its rollout' };
+  if (finished && reported)
+    return { action: 'nothing', why: 'the main step finished its rollout and its report' };
   return undefined;
+}
+
+/**
+ * How the release ended, as the alias tells it, for a report the main step could not publish:
+ * what this run last wrote, or a failure when someone else wrote since.
+ */
+export function endingFromAlias(
+  saved: SavedRollout,
+  alias: AliasState,
+): 'promoted' | 'rolled-back' | 'failed' {
+  const marker = alias.marker;
+  if (marker?.run !== saved.run) return 'failed';
+  if (marker.state === 'promoted') return 'promoted';
+  return marker.state === 'rolled-back' ? 'rolled-back' : 'failed';
 }
 
 /** Decides from what the alias says now: roll back only a split that this run left. */

@@ -147,11 +147,29 @@ describe('run()', () => {
     expect(JSON.parse(readFileCommand(files.state).rollout!)).toMatchObject({
       previousVersion: '6',
       targetVersion: '7',
-      run: 'acme/shop#77.1',
+      run: expect.stringMatching(/^acme\/shop#77\.1~[0-9a-f]{6}$/),
     });
     expect(readFileSync(files.summary, 'utf8')).toContain('Promoted');
     // One DescribeAlarms for preflight, then one per poll: 13 polls a minute-long step at 5 s.
     expect(cwMock.commandCalls(DescribeAlarmsCommand)).toHaveLength(1 + 3 * 13);
+  });
+
+  it('with the longest repository and job names, the run id it saves is the one the alias shows', async () => {
+    process.env.GITHUB_REPOSITORY = `${'o'.repeat(39)}/${'r'.repeat(100)}`;
+    process.env.GITHUB_JOB = 'j'.repeat(100);
+    setInputs({ 'function-name': 'orders', version: '7', strategy: 'canary 10% 1m' });
+    try {
+      await run(deps());
+    } finally {
+      process.env.GITHUB_REPOSITORY = 'acme/shop';
+      delete process.env.GITHUB_JOB;
+    }
+    const saved = JSON.parse(readFileCommand(files.state).rollout!) as { run: string };
+    const written = lambdaMock
+      .commandCalls(UpdateAliasCommand)
+      .map((c) => parseMarker(c.args[0].input.Description)?.run);
+    expect(written).toEqual([saved.run, saved.run]);
+    expect(saved.run.length).toBeLessThanOrEqual(100);
   });
 
   it('rolls back when the alarm fires, fails the step, and names the alarm and its reason', async () => {
@@ -199,7 +217,8 @@ describe('run()', () => {
     expect(outputs().result).toBe('dry-run');
     expect(lambdaMock.commandCalls(PublishVersionCommand)).toHaveLength(0);
     expect(lambdaMock.commandCalls(UpdateAliasCommand)).toHaveLength(0);
-    expect(readFileCommand(files.state)).toEqual({});
+    // Nothing for the post step to look at.
+    expect(readFileCommand(files.state).rollout).toBeUndefined();
   });
 
   it('refuses an alias already split by default, naming the run that left it, and writes nothing', async () => {

@@ -1,5 +1,11 @@
 import { formatMarker, parseMarker } from '../src/marker.js';
-import { decideFromAlias, needsInspection, parseSaved, type SavedRollout } from '../src/state.js';
+import {
+  decideFromAlias,
+  endingFromAlias,
+  needsInspection,
+  parseSaved,
+  type SavedRollout,
+} from '../src/state.js';
 import type { AliasState } from '../src/targets/lambda-alias.js';
 
 const saved: SavedRollout = {
@@ -32,13 +38,21 @@ const ours = {
 };
 
 describe('post step decision', () => {
-  it('does nothing without a saved rollout or after the main step finished', () => {
-    expect(needsInspection(undefined, false)?.action).toBe('nothing');
-    expect(needsInspection(saved, true)).toEqual({
+  it('does nothing without a saved rollout, or after the main step finished and reported', () => {
+    expect(needsInspection(undefined, false, false)?.action).toBe('nothing');
+    expect(needsInspection(saved, true, true)).toEqual({
       action: 'nothing',
-      why: 'the main step finished its rollout',
+      why: 'the main step finished its rollout and its report',
     });
-    expect(needsInspection(saved, false)).toBeUndefined();
+    // Finished but killed before its report, or not finished: the alias is looked at.
+    expect(needsInspection(saved, true, false)).toBeUndefined();
+    expect(needsInspection(saved, false, false)).toBeUndefined();
+  });
+
+  it('tells the ending from the alias for a report the main step could not publish', () => {
+    expect(endingFromAlias(saved, alias({ ...ours, state: 'promoted', weight: 100 }, '7'))).toBe('promoted');
+    expect(endingFromAlias(saved, alias({ ...ours, state: 'rolled-back', weight: 0 }))).toBe('rolled-back');
+    expect(endingFromAlias(saved, alias({ ...ours, run: 'acme/shop#43.1' }))).toBe('failed');
   });
 
   it('rolls back a split this run left', () => {
@@ -90,25 +104,29 @@ describe('rollout marker', () => {
     expect(parseMarker(formatMarker(ours))).toEqual(ours);
   });
 
-  it('keeps a valid marker for the longest repository names, shortening the repository first', () => {
-    const run = `${'o'.repeat(39)}/${'r'.repeat(100)}#12345678901.3/release-production`;
+  it('keeps the longest run id main.ts makes whole, shortening the free text instead', () => {
+    // 40-character repository, 30-character job, 12-digit run, attempt and nonce: main.ts's bound.
+    const run = `${'o'.repeat(19)}/${'r'.repeat(11)}~0123abcd#123456789012.3/${'j'.repeat(21)}~89abcdef~a1b2c3`;
     const text = formatMarker({
       ...ours,
       run,
-      plan: 'linear 10% every 1m',
+      from: '1234567890',
+      to: '1234567891',
+      plan: 'linear 10% every 1m, '.repeat(10),
       by: 'a'.repeat(39),
       started: '2026-11-22T12:00:00.000Z',
     });
     expect(text.length).toBeLessThanOrEqual(256);
     const back = parseMarker(text)!;
-    expect(back.run.endsWith('#12345678901.3/release-production')).toBe(true);
-    expect(back).toMatchObject({
-      state: 'shifting',
-      from: '6',
-      to: '7',
-      weight: 10,
-      started: '2026-11-22T12:00:00.000Z',
-    });
+    expect(back.run).toBe(run);
+    expect(back).toMatchObject({ state: 'shifting', from: '1234567890', to: '1234567891', weight: 10 });
+    expect(back.plan.length).toBeLessThan(210);
+  });
+
+  it('refuses to write a marker it would have to cut', () => {
+    expect(() => formatMarker({ ...ours, run: 'r'.repeat(300) })).toThrow(
+      /does not fit in an alias description/,
+    );
   });
 
   it('ignores descriptions that are not markers', () => {

@@ -230,6 +230,8 @@ describe('escaping what came from AWS, git and the event', () => {
     expect(escapeMarkdown('a|b\nc')).toBe('a\\|b c');
     expect(escapeMarkdown('<!-- x -->')).toBe('&lt;\\!\\-\\- x \\-\\-&gt;');
     expect(escapeMarkdown('@octocat')).toBe('@\u200boctocat');
+    // Unicode line and paragraph separators end a table row in some renderers.
+    expect(escapeMarkdown('a\u2028b\u2029c\u0085d')).toBe('a b c d');
     // Entities stay whole: an escaped '#' inside &#39; would show the entity as text.
     expect(escapeMarkdown("Bob's #1")).toBe('Bob&#39;s \\#1');
     expect(escapeUrl('javascript:alert(1)')).toBe('#');

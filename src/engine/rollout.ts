@@ -25,8 +25,11 @@ export interface RolloutDeps {
 
 const ROLLBACK_ATTEMPTS = 3;
 const ROLLBACK_RETRY_DELAY_MS = 300;
-/** Each rollback attempt's limit once the job is being cancelled (three fit in the runner's grace). */
-const HURRIED_ROLLBACK_ATTEMPT_MS = 2_500;
+/**
+ * Each rollback attempt's limit (write and re-read) once the job is being cancelled: three, and
+ * the report's bounded wait for GitHub, fit in the runner's ten seconds between signal and kill.
+ */
+const HURRIED_ROLLBACK_ATTEMPT_MS = 2_000;
 
 /** Why the rollout must stop: a rollback (`abort`), or a stop without touching the target. */
 type Stop = { kind: 'abort'; reason: string } | { kind: 'concurrent'; reason: string };

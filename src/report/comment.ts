@@ -4,6 +4,7 @@
 import {
   BackgroundQueue,
   describeGitHubError,
+  httpStatusOf,
   isPermissionError,
   type GitHub,
   type Repo,
@@ -12,9 +13,6 @@ import {
 
 /** GitHub refuses comment bodies longer than this many characters. */
 export const MAX_COMMENT_CHARS = 65_536;
-
-/** The author of comments made with a GITHUB_TOKEN, which cannot read GET /user. */
-const ACTIONS_BOT = 'github-actions[bot]';
 
 const PERMISSION_HINT =
   'Give the job `permissions: pull-requests: write` (a pull request from a fork gets a read-only token; ' +
@@ -51,13 +49,25 @@ export async function pullRequestsFor(github: GitHub, repo: Repo, event: RunEven
   return [];
 }
 
-/** The login our comments carry: the token's user, or the Actions bot for a GITHUB_TOKEN. */
-async function authorLogin(github: GitHub): Promise<string> {
+/**
+ * Whose comments are ours: the token's user, or, for an installation token (the job's
+ * GITHUB_TOKEN, a GitHub App's), which GET /user refuses, any bot: the marker then decides.
+ * Other failures are thrown, so that the next update asks again.
+ */
+type Author = { login: string } | { anyBot: true };
+
+async function authorOf(github: GitHub): Promise<Author> {
   try {
-    return (await github.rest.users.getAuthenticated()).data.login;
-  } catch {
-    return ACTIONS_BOT;
+    return { login: (await github.rest.users.getAuthenticated()).data.login };
+  } catch (error) {
+    const status = httpStatusOf(error);
+    if (status === 401 || status === 403) return { anyBot: true };
+    throw error;
   }
+}
+
+function isBy(author: Author, user: { login?: string; type?: string } | null | undefined): boolean {
+  return 'login' in author ? user?.login === author.login : user?.type === 'Bot';
 }
 
 interface Written {
@@ -71,7 +81,7 @@ export class StickyComment {
   private readonly marker: string;
   private latest?: string;
   private pulls?: number[];
-  private author?: string;
+  private author?: Author;
   private readonly comments = new Map<number, Written>();
   private disabled = false;
   private warned = false;
@@ -118,7 +128,7 @@ export class StickyComment {
         this.log.info(`No pull request for this ${this.event.name} event: no comment.`);
         return;
       }
-      this.author ??= await authorLogin(this.github);
+      this.author ??= await authorOf(this.github);
       for (const pull of this.pulls) await this.upsert(pull, body);
     } catch (error) {
       this.fail(error);
@@ -135,6 +145,8 @@ export class StickyComment {
       ? await this.github.rest.issues.updateComment({ ...this.repo, comment_id: known.id, body })
       : await this.github.rest.issues.createComment({ ...this.repo, issue_number: pull, body });
     this.comments.set(pull, { id: data.id, url: data.html_url, body });
+    // Now we know who we write as.
+    if (data.user?.login) this.author = { login: data.user.login };
   }
 
   /** Our earlier comment on the pull request (a rerun's, or an earlier job's), if any. */
@@ -144,7 +156,8 @@ export class StickyComment {
       issue_number: pull,
       per_page: 100,
     });
-    const ours = comments.find((c) => c.user?.login === this.author && c.body?.startsWith(this.marker));
+    const author = this.author ?? { anyBot: true };
+    const ours = comments.find((c) => isBy(author, c.user) && c.body?.startsWith(this.marker));
     return ours ? { id: ours.id, url: ours.html_url, body: ours.body ?? '' } : undefined;
   }
 

@@ -23,9 +23,10 @@ export function escapeMarkdown(text: string): string {
       .replace(/[\\`*_{}[\]()#+\-.!|~$]/g, (c) => `\\${c}`)
       .replace(/[&<>"']/g, (c) => ENTITIES[c]!)
       .replace(/@(?=[A-Za-z0-9])/g, `@${ZWSP}`)
-      // A newline would end a table row or a paragraph; other control characters mean nothing here.
+      // A line break (Unicode's too) would end a table row or a paragraph; other control characters
+      // mean nothing here.
       // eslint-disable-next-line no-control-regex -- removing control characters is the point
-      .replace(/\r\n|[\u0000-\u001f\u007f]/g, ' ')
+      .replace(/\r\n|[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, ' ')
   );
 }
 

@@ -142,9 +142,12 @@ export class Reporter {
       this.deps.log.warning('GITHUB_STEP_SUMMARY is not set (a local run?): no job summary written.');
       return;
     }
-    const text = renderWithin(report, (t) => Buffer.byteLength(t) < MAX_SUMMARY_BYTES);
+    // Rendering inside the try too: a failure here must not stop the comment and the deployment.
     try {
-      await appendFile(path, text);
+      await appendFile(
+        path,
+        renderWithin(report, (t) => Buffer.byteLength(t) < MAX_SUMMARY_BYTES),
+      );
     } catch (error) {
       this.deps.log.warning(`Could not write the job summary: ${errorMessage(error)}`);
     }

@@ -59,10 +59,17 @@ export function describeAliasState(state: AliasState): string {
   return state.marker ? `${routing}; marker: ${describeMarker(state.marker)}` : routing;
 }
 
-export async function readAlias(lambda: LambdaClient, ref: AliasRef): Promise<AliasState> {
+export async function readAlias(
+  lambda: LambdaClient,
+  ref: AliasRef,
+  signal?: AbortSignal,
+): Promise<AliasState> {
   const alias = await awsCall(
     { doing: `read ${aliasLabel(ref)}`, iamAction: 'lambda:GetAlias', region: ref.region },
-    () => lambda.send(new GetAliasCommand({ FunctionName: ref.functionName, Name: ref.alias })),
+    () =>
+      lambda.send(new GetAliasCommand({ FunctionName: ref.functionName, Name: ref.alias }), {
+        abortSignal: signal,
+      }),
   );
   const weights = Object.entries(alias.RoutingConfig?.AdditionalVersionWeights ?? {});
   const [version, fraction] = weights[0] ?? [];
@@ -369,7 +376,7 @@ export class LambdaAliasTarget implements TrafficTarget {
       // to write, it is done. Otherwise a 412 is another actor: never retry over it; stop.
       const found = signal?.aborted
         ? undefined
-        : await readAlias(this.lambda, this.ref).catch(() => undefined);
+        : await readAlias(this.lambda, this.ref, signal).catch(() => undefined);
       if (found && this.holds(found, functionVersion, state, weight)) {
         this.revisionId = found.revisionId;
         return;
