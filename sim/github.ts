@@ -144,6 +144,16 @@ export class GitHubService implements Service {
         (c, p) => this.updateComment(c, repo(p), p['id']),
         write((p) => `${repo(p)} comment ${p['id']}`),
       )
+      .add(
+        'DELETE',
+        `${R}/issues/comments/{id}`,
+        'DeleteComment',
+        (_c, p) => {
+          this.comments.delete(this.comment(repo(p), p['id']).id);
+          return { status: 204, headers: {}, body: '' };
+        },
+        write((p) => `${repo(p)} comment ${p['id']}`),
+      )
       .add('GET', `${R}/commits/{sha}/pulls`, 'ListPullsForCommit', (c, p) =>
         jsonResponse(
           200,

@@ -138,6 +138,20 @@ describe('StickyComment', () => {
     ]);
   });
 
+  it('writes the comment anew when a person deleted it during the rollout', async () => {
+    const comment = sticky();
+    comment.update('step 1');
+    await comment.settle(5000);
+    const [first] = await ours();
+    const github = createGitHub('ghs_token', { GITHUB_API_URL: cloud.url }, requests.signal);
+    await github.rest.issues.deleteComment({ ...repo, comment_id: first!.id });
+    comment.update('promoted');
+    await comment.settle(5000);
+    const now = await ours();
+    expect(now.map((c) => c.body)).toEqual([`${MARKER}\npromoted`]);
+    expect(log.warning).not.toHaveBeenCalled();
+  });
+
   it('keeps one comment per target: another alias or environment gets its own', async () => {
     const live = sticky();
     const staging = sticky(onPullRequest, 'lambda/orders/live/staging');

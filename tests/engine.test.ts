@@ -1,6 +1,7 @@
 import { runRollout } from '../src/engine/rollout.js';
 import {
   ConcurrentChangeError,
+  WriteRefusedError,
   type Gate,
   type GateReading,
   type RolloutEvent,
@@ -360,8 +361,36 @@ describe('rollout engine', () => {
       signal: controller.signal,
     });
     expect(record.outcome).toBe('failed');
-    expect(record.reason).toBe('cancelled by SIGTERM before any change');
+    expect(record.reason).toBe('cancelled by SIGTERM; nothing was changed');
     expect(target.calls).toEqual([]);
+  });
+
+  it('a first write refused outright changes nothing, so nothing is rolled back', async () => {
+    const { clock, controller } = setup();
+    const calls: string[] = [];
+    const target: TrafficTarget = {
+      description: 'refusing target',
+      setWeight: async () => {
+        calls.push('setWeight');
+        throw new WriteRefusedError('AccessDeniedException: lambda:UpdateAlias');
+      },
+      promote: async () => {},
+      verify: async () => {},
+      rollback: async () => {
+        calls.push('rollback');
+      },
+    };
+    const record = await runRollout(thirtyMinutes, options, {
+      target,
+      gates: [],
+      clock,
+      signal: controller.signal,
+    });
+    expect(record.outcome).toBe('failed');
+    expect(record.reason).toBe(
+      'failed while setting the weight to 10%: AccessDeniedException: lambda:UpdateAlias; nothing was changed',
+    );
+    expect(calls).toEqual(['setWeight']);
   });
 
   it('a cancelled resume still rolls back the split it found', async () => {

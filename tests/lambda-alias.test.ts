@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runRollout } from '../src/engine/rollout.js';
-import { ConcurrentChangeError, type Gate } from '../src/engine/types.js';
+import { ConcurrentChangeError, WriteRefusedError, type Gate } from '../src/engine/types.js';
 import { formatMarker, parseMarker } from '../src/marker.js';
 import {
   checkVersionsCompatible,
@@ -227,7 +227,7 @@ describe('LambdaAliasTarget', () => {
     expect((changed as ConcurrentChangeError).found).toBe('all traffic on version 9');
   });
 
-  it('wraps AccessDenied with the missing IAM action', async () => {
+  it('wraps AccessDenied with the missing IAM action, as a write refused (nothing changed)', async () => {
     lambdaMock.on(UpdateAliasCommand).rejects(
       Object.assign(new Error('User is not authorized to perform: lambda:UpdateAlias'), {
         name: 'AccessDeniedException',
@@ -238,6 +238,16 @@ describe('LambdaAliasTarget', () => {
     await expect(target.setWeight(10, STEP, NOT_CANCELLED)).rejects.toThrow(
       /Could not set 10% on version 7 of alias live of function orders: AccessDeniedException: .*lack the IAM permission lambda:UpdateAlias/,
     );
+    await expect(target.setWeight(10, STEP, NOT_CANCELLED)).rejects.toBeInstanceOf(WriteRefusedError);
+    // A 5xx may have been carried out: not a refusal.
+    lambdaMock.on(UpdateAliasCommand).rejects(
+      Object.assign(new Error('Service unavailable'), {
+        name: 'ServiceException',
+        $metadata: { httpStatusCode: 503 },
+      }),
+    );
+    const maybe = await target.setWeight(10, STEP, NOT_CANCELLED).catch((e: unknown) => e);
+    expect(maybe).not.toBeInstanceOf(WriteRefusedError);
   });
 
   it('reads a split alias', async () => {

@@ -3,6 +3,7 @@
 import type { Plan } from '../strategy.js';
 import {
   ConcurrentChangeError,
+  WriteRefusedError,
   type Clock,
   type Gate,
   type GateReading,
@@ -114,11 +115,13 @@ export async function runRollout(
       if (before) return before;
       steps.push(step);
       emit({ type: 'step-started', step, count: plan.steps.length });
-      changed = true;
       try {
         await target.setWeight(planned.weight, { index, count: plan.steps.length }, signal);
+        changed = true;
       } catch (error) {
-        // A write abandoned on cancellation: the rollback takes back whatever landed.
+        // Refused outright, the write changed nothing; otherwise it may have landed (an answer
+        // lost, a call abandoned on cancellation) and the rollback takes back whatever did.
+        if (!(error instanceof WriteRefusedError)) changed = true;
         return cancelled() ?? stopFor(error, `setting the weight to ${planned.weight}%`);
       }
       deadline += planned.holdMs;
@@ -133,10 +136,11 @@ export async function runRollout(
   const rollBack = async (reason: string): Promise<RolloutRecord> => {
     emit({ type: 'rolling-back', reason });
     const rollbackStarted = clock.now();
-    // A cancelled job is killed about ten seconds after the signal: short attempts, no pauses.
-    const hurried = signal.aborted;
     let lastError: unknown;
     for (let attempt = 1; attempt <= ROLLBACK_ATTEMPTS; attempt++) {
+      // Once the job is being cancelled it is killed about ten seconds after the signal: short
+      // attempts, no pauses (also when the signal comes during a rollback for another reason).
+      const hurried = signal.aborted;
       try {
         await target.rollback(reason, hurried ? AbortSignal.timeout(HURRIED_ROLLBACK_ATTEMPT_MS) : undefined);
         return finish('rolled-back', reason, {
@@ -149,7 +153,8 @@ export async function runRollout(
         lastError = error;
         // Another actor owns the target now: retrying would fight it.
         if (error instanceof ConcurrentChangeError) break;
-        if (attempt < ROLLBACK_ATTEMPTS && !hurried) await clock.sleep(ROLLBACK_RETRY_DELAY_MS * attempt);
+        if (attempt < ROLLBACK_ATTEMPTS && !signal.aborted)
+          await clock.sleep(ROLLBACK_RETRY_DELAY_MS * attempt, signal);
       }
     }
     const message = errorMessage(lastError);
@@ -164,7 +169,7 @@ export async function runRollout(
 
   const stop = await runSteps();
   if (stop?.kind === 'concurrent') return finish('failed', stop.reason);
-  if (stop && !changed) return finish('failed', `${stop.reason} before any change`);
+  if (stop && !changed) return finish('failed', `${stop.reason}; nothing was changed`);
   if (stop) return rollBack(stop.reason);
 
   emit({ type: 'promoting' });

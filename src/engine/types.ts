@@ -63,6 +63,14 @@ export class ConcurrentChangeError extends Error {
   }
 }
 
+/** Thrown by a target when its write was refused outright, so that nothing changed. */
+export class WriteRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WriteRefusedError';
+  }
+}
+
 export type Outcome = 'promoted' | 'rolled-back' | 'failed';
 
 export interface StepRecord {

@@ -142,7 +142,13 @@ export class StickyComment {
       return;
     }
     const { data } = known
-      ? await this.github.rest.issues.updateComment({ ...this.repo, comment_id: known.id, body })
+      ? await this.github.rest.issues
+          .updateComment({ ...this.repo, comment_id: known.id, body })
+          // Deleted meanwhile (by a person): write it anew rather than give up on the report.
+          .catch((error: unknown) => {
+            if (httpStatusOf(error) !== 404) throw error;
+            return this.github.rest.issues.createComment({ ...this.repo, issue_number: pull, body });
+          })
       : await this.github.rest.issues.createComment({ ...this.repo, issue_number: pull, body });
     this.comments.set(pull, { id: data.id, url: data.html_url, body });
     // Now we know who we write as.

@@ -11,7 +11,12 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { awsCall, AwsCallError } from '../aws/errors.js';
-import { ConcurrentChangeError, type StepContext, type TrafficTarget } from '../engine/types.js';
+import {
+  ConcurrentChangeError,
+  WriteRefusedError,
+  type StepContext,
+  type TrafficTarget,
+} from '../engine/types.js';
 import {
   describeMarker,
   formatMarker,
@@ -381,6 +386,14 @@ export class LambdaAliasTarget implements TrafficTarget {
         this.revisionId = found.revisionId;
         return;
       }
+      if (
+        error instanceof AwsCallError &&
+        error.code !== 'PreconditionFailedException' &&
+        isClientError(error)
+      ) {
+        // Refused (denied, invalid, throttled to the end): Lambda changed nothing.
+        throw new WriteRefusedError(error.message);
+      }
       if (error instanceof AwsCallError && error.code === 'PreconditionFailedException') {
         throw new AliasChangedError(
           `${aliasLabel(this.ref)} was changed by someone else (its RevisionId is no longer ${this.revisionId})`,
@@ -390,6 +403,10 @@ export class LambdaAliasTarget implements TrafficTarget {
       throw error;
     }
   }
+}
+
+function isClientError(error: AwsCallError): boolean {
+  return error.httpStatus !== undefined && error.httpStatus >= 400 && error.httpStatus < 500;
 }
 
 /** Lambda wants a fraction; keep it free of float noise such as 0.30000000000000004. */
