@@ -235,7 +235,11 @@ async function addMetrics(
 async function publish(report: ReleaseReport, reporter: Reporter, cancelled: boolean): Promise<void> {
   core.setOutput('result', report.result);
   core.setOutput('previous-version', report.previousVersion ?? '');
-  core.setOutput('target-version', report.targetVersion ?? '');
+  // A dry run of `version: publish` has no version yet: nothing for a later step to use.
+  core.setOutput(
+    'target-version',
+    report.targetVersion === DRY_RUN_VERSION ? '' : (report.targetVersion ?? ''),
+  );
   core.setOutput('reason', report.reason);
   core.setOutput('duration-seconds', String(report.durationSeconds));
   // A cancelled job is killed seconds after the signal: GitHub gets less time then.

@@ -214,7 +214,7 @@ describe('run()', () => {
   it('dry-run checks everything and writes nothing, not even a publish', async () => {
     setInputs({ 'function-name': 'orders', alarms: 'errors', 'dry-run': 'true' });
     await run(deps());
-    expect(outputs().result).toBe('dry-run');
+    expect(outputs()).toMatchObject({ result: 'dry-run', 'previous-version': '6', 'target-version': '' });
     expect(lambdaMock.commandCalls(PublishVersionCommand)).toHaveLength(0);
     expect(lambdaMock.commandCalls(UpdateAliasCommand)).toHaveLength(0);
     // Nothing for the post step to look at.
