@@ -1,5 +1,6 @@
 // Every bad input, and every release Lambda would refuse, fails the step with a message naming
 // the problem, and leaves the local cloud's log of writes empty.
+import { formatMarker } from '../src/marker.js';
 import { startTestCloud, type TestCloud } from './local-cloud-env.js';
 import { newRunnerContext, runStep } from './runner.js';
 import { ALIAS, ERRORS_ALARM, FUNCTION, lambdaScenario, releaseInputs } from './scenarios.js';
@@ -13,7 +14,16 @@ afterAll(async () => {
   await t.cloud.close();
 });
 
-const theirMarker = `serverless-canary:${JSON.stringify({ s: 'shifting', r: 'acme/shop#1.1', f: '1', t: '2', w: 10, p: 'x', at: 't', by: 'mona' })}`;
+const theirMarker = formatMarker({
+  state: 'shifting',
+  run: 'acme/shop#1.1',
+  from: '1',
+  to: '2',
+  weight: 10,
+  plan: 'x',
+  started: 't',
+  by: 'mona',
+});
 
 /** The standard scenario with version 2 already published (and, optionally, changed). */
 function withVersion2(v2: Record<string, unknown> = {}, alias: Record<string, unknown> = {}): Scenario {

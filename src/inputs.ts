@@ -40,7 +40,7 @@ export class InputError extends Error {
 /** Reads one input as the runner passes it; returns '' when unset. */
 export type InputReader = (name: string) => string;
 
-export const DEFAULTS = {
+const DEFAULTS = {
   alias: 'live',
   version: 'publish',
   strategy: 'Canary10Percent5Minutes',

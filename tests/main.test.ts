@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileCommand } from '../e2e/runner.js';
 import { run } from '../src/main.js';
-import { parseMarker } from '../src/marker.js';
+import { formatMarker, parseMarker } from '../src/marker.js';
 import { FakeClock } from './support/fake-clock.js';
 
 const lambdaMock = mockClient(LambdaClient);
@@ -126,6 +126,18 @@ const deps = () => ({
 });
 
 const outputs = () => readFileCommand(files.output);
+/** The marker another run (acme/shop#70.1, by mona) leaves while it holds 10% on version 5. */
+const theirMarker = (plan: string, started: string) =>
+  formatMarker({
+    state: 'shifting',
+    run: 'acme/shop#70.1',
+    from: '6',
+    to: '5',
+    weight: 10,
+    plan,
+    started,
+    by: 'mona',
+  });
 const weightsWritten = () =>
   lambdaMock
     .commandCalls(UpdateAliasCommand)
@@ -223,7 +235,7 @@ describe('run()', () => {
 
   it('refuses an alias already split by default, naming the run that left it, and writes nothing', async () => {
     alias.weights = { '5': 0.1 };
-    alias.Description = `serverless-canary:${JSON.stringify({ s: 'shifting', r: 'acme/shop#70.1', f: '6', t: '5', w: 10, p: 'x', at: 't', by: 'mona' })}`;
+    alias.Description = theirMarker('x', 't');
     setInputs({ 'function-name': 'orders', version: '7' });
     await run(deps());
     expect(outputs().result).toBe('failed');
@@ -251,7 +263,7 @@ describe('run()', () => {
 
   it('on-existing-split never takes over a split whose run may still be running', async () => {
     const marker = (startedMinutesAgo: number) =>
-      `serverless-canary:${JSON.stringify({ s: 'shifting', r: 'acme/shop#70.1', f: '6', t: '5', w: 10, p: 'canary 10% 5m', at: new Date(clock.now() - startedMinutesAgo * 60_000).toISOString(), by: 'mona' })}`;
+      theirMarker('canary 10% 5m', new Date(clock.now() - startedMinutesAgo * 60_000).toISOString());
     // Started 3 minutes ago with a 5-minute plan: it may still be holding.
     alias.weights = { '5': 0.1 };
     alias.Description = marker(3);

@@ -29,7 +29,7 @@ interface SdkErrorShape {
   $metadata?: { httpStatusCode?: number };
 }
 
-export function hintFor(code: string, status: number | undefined, context: CallContext): string {
+function hintFor(code: string, status: number | undefined, context: CallContext): string {
   if (/AccessDenied|NotAuthorized|Unauthorized/i.test(code) || status === 403) {
     return `the credentials lack the IAM permission ${context.iamAction}; add it to the role's policy (see "IAM policy" in the README)`;
   }
@@ -61,7 +61,7 @@ export function hintFor(code: string, status: number | undefined, context: CallC
   return 'see the AWS message above';
 }
 
-export function toAwsCallError(error: unknown, context: CallContext): AwsCallError {
+function toAwsCallError(error: unknown, context: CallContext): AwsCallError {
   if (error instanceof AwsCallError) return error;
   const shape = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorShape;
   const code = shape.name ?? shape.Code ?? 'Error';

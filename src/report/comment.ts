@@ -31,7 +31,7 @@ export interface RunEvent {
 }
 
 /** Pull requests to comment on: the event's own, or those a pushed commit belongs to. */
-export async function pullRequestsFor(github: GitHub, repo: Repo, event: RunEvent): Promise<number[]> {
+async function pullRequestsFor(github: GitHub, repo: Repo, event: RunEvent): Promise<number[]> {
   const payload = event.payload as {
     pull_request?: { number?: number };
     issue?: { number?: number; pull_request?: unknown };

@@ -74,12 +74,12 @@ export function functionNameOf(nameOrArn: string): string {
   return /:function:([^:]+)/.exec(nameOrArn)?.[1] ?? nameOrArn;
 }
 
-export function aliasConsoleUrl(region: string, functionName: string, alias: string): string {
+function aliasConsoleUrl(region: string, functionName: string, alias: string): string {
   const r = encodeURIComponent(region);
   return `https://${r}.console.aws.amazon.com/lambda/home?region=${r}#/functions/${encodeURIComponent(functionNameOf(functionName))}/aliases/${encodeURIComponent(alias)}`;
 }
 
-export function alarmConsoleUrl(region: string, alarm: string): string {
+function alarmConsoleUrl(region: string, alarm: string): string {
   const r = encodeURIComponent(region);
   return `https://${r}.console.aws.amazon.com/cloudwatch/home?region=${r}#alarmsV2:alarm/${encodeURIComponent(alarm)}`;
 }
