@@ -42,6 +42,12 @@ describe('a release against the local cloud', () => {
     });
     const writes = (await t.control.writes()).map((w) => w.operation);
     expect(writes).toEqual(['PublishVersion', 'UpdateAlias', 'UpdateAlias', 'UpdateAlias']);
+    // CloudTrail's userAgent names the run that made each change.
+    for (const write of await t.control.writes()) {
+      expect(write.userAgent).toMatch(
+        /\bserverless-canary\/0\.1\.0\b.*\bmd\/github-repository#acme%2Fshop md\/github-run#4242 md\/github-run-attempt#1\b/,
+      );
+    }
     expect(result.summary).toContain('Promoted');
 
     const post = await runStep({ step: 'post', ctx, env: t.env });

@@ -126,6 +126,9 @@ async function handle(
         method: simReq.method,
         path: simReq.path,
         status,
+        ...(typeof simReq.headers['user-agent'] === 'string'
+          ? { userAgent: simReq.headers['user-agent'] }
+          : {}),
       });
     }
   };

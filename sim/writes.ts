@@ -12,6 +12,8 @@ export interface WriteRecord {
   path: string;
   /** The HTTP status answered (0 when the connection was dropped by a fault). */
   status: number;
+  /** The caller's User-Agent header (CloudTrail's userAgent), when it sent one. */
+  userAgent?: string;
 }
 
 export class WritesLog {

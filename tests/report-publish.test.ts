@@ -23,8 +23,9 @@ const settings = (more: Partial<ReportingSettings> = {}): ReportingSettings => (
   githubToken: 'ghs_token',
   ...more,
 });
+/** The run's own wait for GitHub at the end is 10 s; Octokit's retries of a 5xx take 2.5 s. */
 const reporter = (s = settings()) =>
-  new Reporter(s, { functionName: 'orders', alias: 'live' }, { env, log, githubTimeoutMs: 5000 });
+  new Reporter(s, { functionName: 'orders', alias: 'live' }, { env, log, githubTimeoutMs: 10_000 });
 
 beforeAll(async () => {
   cloud = await startLocalCloud();
@@ -129,6 +130,33 @@ describe('Reporter', () => {
       record: undefined,
     });
     expect((await control.github()).deployments).toEqual([]);
+  });
+
+  it('a 5xx from GitHub is retried by Octokit: the comment and the deployment statuses still land', async () => {
+    // Two answers of each operation fail, within Octokit's two retries.
+    await control.setFaults({ github: { error5xx: 1, limit: 2, operations: ['CreateComment'] } });
+    const r = reporter(settings({ deploymentEnvironment: 'production' }));
+    r.rolloutStarted({ ...promotionReport(), result: 'in-progress', reason: 'starting' });
+    const published = await r.finish(promotionReport());
+    expect((await control.faults()).github?.injected).toBe(2);
+    expect(published.commentUrl).toContain('#issuecomment-');
+    expect(await control.comments('acme/shop', 12)).toHaveLength(1);
+    const [deployment] = (await control.github()).deployments;
+    expect(deployment!.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
+    expect(log.warning).not.toHaveBeenCalled();
+  });
+
+  it('a deployment status lost to a 5xx does not switch Deployments off: the final status is still sent', async () => {
+    // The in_progress status fails past Octokit's retries (1 try + 2 retries); the final one goes through.
+    await control.setFaults({ github: { error5xx: 1, limit: 3, operations: ['CreateDeploymentStatus'] } });
+    const r = reporter(settings({ deploymentEnvironment: 'production', prComment: false }));
+    r.rolloutStarted({ ...promotionReport(), result: 'in-progress', reason: 'starting' });
+    await r.finish(promotionReport());
+    const [deployment] = (await control.github()).deployments;
+    expect(deployment!.statuses.map((s) => s.state)).toEqual(['success']);
+    const warnings = log.warning.mock.calls.map((c) => c[0]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/in_progress status .*HTTP 500.*later statuses are still sent/);
   });
 
   it('a 403 on deployments is one warning naming deployments: write; the comment is refused the same way', async () => {

@@ -1,11 +1,34 @@
+// One AWS client configuration for the whole action: the region, the SDK's standard retries,
+// timeouts, and a user agent that names the workflow run, so CloudTrail shows which run made
+// each change.
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 
-export const USER_AGENT = 'serverless-canary/0.1.0';
+export const ACTION_NAME = 'serverless-canary';
+export const ACTION_VERSION = '0.1.0';
 
 export interface AwsClients {
   lambda: LambdaClient;
   cloudwatch: CloudWatchClient;
+}
+
+/** A user agent's extra `name/value` pairs; the SDK escapes what a header may not carry. */
+export type UserAgentPairs = [string, string][];
+
+/**
+ * The action, and the repository, run and attempt it runs for, as user-agent metadata
+ * (`md/github-repository#acme%2Fshop md/github-run#4242 md/github-run-attempt#1`).
+ * The repository is URI-encoded, since the SDK would turn its "/" into "-".
+ */
+export function runUserAgent(env: NodeJS.ProcessEnv): UserAgentPairs {
+  const pairs: UserAgentPairs = [[ACTION_NAME, ACTION_VERSION]];
+  const add = (name: string, value: string | undefined) => {
+    if (value) pairs.push([`md/${name}`, encodeURIComponent(value)]);
+  };
+  add('github-repository', env.GITHUB_REPOSITORY);
+  add('github-run', env.GITHUB_RUN_ID);
+  add('github-run-attempt', env.GITHUB_RUN_ATTEMPT);
+  return pairs;
 }
 
 /**
@@ -13,12 +36,12 @@ export interface AwsClients {
  * timeouts so that a hung connection cannot hold a rollout or a rollback. Endpoints come from
  * the SDK's own AWS_ENDPOINT_URL_* variables.
  */
-export function createClients(region: string): AwsClients {
+export function createClients(region: string, env: NodeJS.ProcessEnv = process.env): AwsClients {
   const config = {
     region,
     maxAttempts: 5,
     retryMode: 'standard',
-    customUserAgent: USER_AGENT,
+    customUserAgent: runUserAgent(env),
     requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
   };
   return { lambda: new LambdaClient(config), cloudwatch: new CloudWatchClient(config) };

@@ -96,10 +96,17 @@ export class DeploymentReporter {
         ...(this.settings.environmentUrl ? { environment_url: this.settings.environmentUrl } : {}),
       });
     } catch (error) {
-      this.fail(error);
+      // Only a refusal says the next status would fail too; a 5xx (after Octokit's retries) is
+      // one lost status, and the final one must still be tried.
+      if (isPermissionError(error)) this.fail(error);
+      else
+        this.log.warning(
+          `Could not set the ${state} status of the GitHub deployment for environment ${this.settings.environment} (${describeGitHubError(error)}); later statuses are still sent.`,
+        );
     }
   }
 
+  /** Turns Deployments off for the rest of the run: the token may not use them, or none was made. */
   private fail(error: unknown): void {
     if (this.disabled) return;
     this.disabled = true;

@@ -2,6 +2,8 @@
 // how a GitHub error reads, and a background queue so that reporting never holds the rollout.
 import { getOctokit } from '@actions/github';
 import { defaults } from '@actions/github/lib/utils';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
 
 export type GitHub = ReturnType<typeof getOctokit>;
 
@@ -16,15 +18,50 @@ export interface ReportLog {
   warning(message: string): void;
 }
 
+/** Retries of a 5xx, after 0.5 s then 2 s: the end of the run waits for GitHub about ten seconds. */
+const SERVER_ERROR_RETRIES = 2;
+const RETRY_BASE_MS = 500;
+/** A rate limit that lifts later than this is not waited for: reporting must not hold the job. */
+const MAX_RATE_LIMIT_WAIT_SECONDS = 30;
+
 /**
  * An Octokit for GITHUB_API_URL (GitHub Enterprise, the local cloud), keeping @actions/github's
- * proxy support; `signal` aborts whatever is still in flight when the run ends.
+ * proxy support, with Octokit's own retry (5xx) and throttling (GitHub's pacing of writes, and its
+ * primary and secondary rate limits) plugins; `signal` aborts whatever is still in flight when the
+ * run ends.
  */
-export function createGitHub(token: string, env: NodeJS.ProcessEnv, signal: AbortSignal): GitHub {
-  return getOctokit(token, {
-    baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
-    request: { ...defaults.request, signal },
-  });
+export function createGitHub(
+  token: string,
+  env: NodeJS.ProcessEnv,
+  signal: AbortSignal,
+  log?: ReportLog,
+): GitHub {
+  const onLimit =
+    (kind: string) =>
+    (
+      retryAfter: number,
+      options: { method?: string; url?: string },
+      _octokit: unknown,
+      retryCount: number,
+    ) => {
+      const waits = retryCount < 1 && retryAfter <= MAX_RATE_LIMIT_WAIT_SECONDS;
+      log?.warning(
+        `GitHub's ${kind} rate limit was hit on ${options.method ?? ''} ${options.url ?? ''}; ` +
+          (waits ? `retrying in ${retryAfter} s.` : 'not retrying: the report may be incomplete.'),
+      );
+      return waits;
+    };
+  return getOctokit(
+    token,
+    {
+      baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
+      request: { ...defaults.request, signal },
+      retry: { retries: SERVER_ERROR_RETRIES, retryAfterBaseValue: RETRY_BASE_MS },
+      throttle: { onRateLimit: onLimit('primary'), onSecondaryRateLimit: onLimit('secondary') },
+    },
+    retry,
+    throttling,
+  );
 }
 
 export function repoOf(env: NodeJS.ProcessEnv): Repo | undefined {

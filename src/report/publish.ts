@@ -32,7 +32,7 @@ export interface ReporterDeps {
   githubTimeoutMs?: number;
   /** The post step's view of a deployment the main step created. */
   deployment?: { existingId?: number; onCreated?: (id: number) => void };
-  createGitHub?: (token: string, env: NodeJS.ProcessEnv, signal: AbortSignal) => GitHub;
+  createGitHub?: (token: string, env: NodeJS.ProcessEnv, signal: AbortSignal, log?: ReportLog) => GitHub;
 }
 
 export interface Published {
@@ -65,7 +65,7 @@ export class Reporter {
       );
       return;
     }
-    const github = (deps.createGitHub ?? createGitHub)(settings.githubToken, env, this.requests.signal);
+    const github = (deps.createGitHub ?? createGitHub)(settings.githubToken, env, this.requests.signal, log);
     const name = functionNameOf(target.functionName);
     if (settings.prComment) {
       const key = ['lambda', name, target.alias, settings.deploymentEnvironment ?? ''].join('/');
