@@ -54,12 +54,9 @@ describe('the log', () => {
   });
 
   it.each(HOSTILE)('issues exactly its own annotation for %j, with our title', (text) => {
-    const annotations: [string, (message: string, title?: string) => void][] = [
-      ['warning', log.warning],
-      ['error', log.error],
-      ['notice', log.notice],
-    ];
-    for (const [name, write] of annotations) write(`Rolling back: ${text}`, 'Rollback');
+    log.warning(`Rolling back: ${text}`, 'Rollback');
+    log.error(`Rolling back: ${text}`, 'Rollback');
+    log.notice(`Rolling back: ${text}`, 'Rollback');
     log.fail(`Rolled back: ${text}`);
     expect(lines()).toHaveLength(4);
     expect(workflowCommands(output()).map((c) => [c.form, c.name, c.properties])).toEqual([
