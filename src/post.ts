@@ -45,10 +45,8 @@ export async function runPost(clients: (region: string) => AwsClients = createCl
         reason: `the main step stopped before its report; ${decision.why}`,
       };
     } else {
-      log.warning(
-        `Post step: ${decision.why}; rolling back to version ${saved.previousVersion}.`,
-        'Rollback',
-      );
+      // Why is said once, by the step's failure below.
+      log.info(`Post step: rolling back alias ${saved.alias} to version ${saved.previousVersion}.`);
       const identity = {
         run: saved.run,
         plan: alias.marker?.plan ?? '',

@@ -44,12 +44,14 @@ function logEvent(log: Log, event: RolloutEvent): void {
   }
 }
 
-/** "12:00:05Z step 1 of 3 · 10% · 9m55s left · alarms: pass (1 alarm(s): 1 OK)". */
+/**
+ * "Step 1 of 3 · 10% · 9m55s left · alarms: pass (1 alarm(s): 1 OK)". No time of its own: the
+ * runner stamps every line, and a second timestamp would only say the same thing twice.
+ */
 function pollLine(event: Extract<RolloutEvent, { type: 'gate-read' }>): string {
   const { step, count, readings, at, endsAt } = event;
-  const time = new Date(at).toISOString().slice(11, 19);
   const gates = readings.length > 0 ? readings.map(describeReading).join('; ') : 'no gates';
-  return `${time}Z step ${step.index + 1} of ${count} · ${step.weight}% · ${timeLeft(endsAt - at)} left · ${gates}`;
+  return `Step ${step.index + 1} of ${count} · ${step.weight}% · ${timeLeft(endsAt - at)} left · ${gates}`;
 }
 
 function describeReading(reading: GateReading): string {
