@@ -3,9 +3,9 @@
 // runner reads every stdout line as a possible workflow command: a line that starts with `::`
 // (after leading whitespace) or holds `##[name]` anywhere could add a mask, stop commands or fake
 // an annotation. So every message here is made safe, whatever it contains: a log line is one line
-// and never a command; an annotation's text is a command's escaped data, one stdout line too. The
-// only workflow commands written are the ones these functions issue themselves. ESLint keeps the rest of
-// src/ from writing to the log any other way.
+// and never a command; an annotation's text is the escaped data of its command, one stdout line
+// too. The only commands written are the ones these functions issue themselves; ESLint keeps the
+// rest of src/ from writing to the log any other way.
 import * as core from '@actions/core';
 
 export interface Log {
