@@ -1,6 +1,9 @@
-/** Jest runs TypeScript as ESM through ts-jest; @actions/* are ESM-only. */
+/**
+ * Jest runs TypeScript as ESM through ts-jest; @actions/* are ESM-only. The environment keeps the
+ * action's log that tests produce out of the suite's output, unless the test fails.
+ */
 export default {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/tests/support/quiet-environment.js',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {

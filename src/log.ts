@@ -1,53 +1,83 @@
-// The Actions log of a rollout: one group per step, each gate reading on its own line.
+// The one way anything reaches the Actions log. Much of what the action logs comes from AWS, git
+// or the event (alias descriptions, alarm names and reasons, branch names, the actor), and the
+// runner reads every stdout line as a possible workflow command: a line that starts with `::`
+// (after leading whitespace) or holds `##[name]` anywhere could add a mask, stop commands or fake
+// an annotation. So every message here is made safe, whatever it contains: a log line is one line
+// and never a command; an annotation's text is the escaped data of its command, one stdout line
+// too. The only commands written are the ones these functions issue themselves; ESLint keeps the
+// rest of src/ from writing to the log any other way.
 import * as core from '@actions/core';
-import { formatDuration } from './duration.js';
-import type { RolloutEvent, RolloutRecord } from './engine/types.js';
 
-export function logEvent(event: RolloutEvent): void {
-  // Logging must never break a rollout.
-  try {
-    switch (event.type) {
-      case 'step-started':
-        core.startGroup(
-          `Step ${event.step.index + 1}/${event.count}: ${event.step.weight}% for ${formatDuration(event.step.plannedHoldMs)}`,
-        );
-        break;
-      case 'gate-read':
-        for (const r of event.readings)
-          core.info(`${new Date(r.at).toISOString()} ${r.gate}: ${r.status}: ${oneLine(r.summary)}`);
-        break;
-      case 'step-finished':
-        core.endGroup();
-        break;
-      case 'promoting':
-        core.info('Promoting: all traffic to the new version.');
-        break;
-      case 'rolling-back':
-        core.endGroup();
-        core.warning(`Rolling back: ${event.reason}`, { title: 'Rollback' });
-        break;
-      case 'finished':
-        logFinished(event.record);
-        break;
-    }
-  } catch {
-    // ignore: the report still says what happened
-  }
+export interface Log {
+  info(message: string): void;
+  warning(message: string, title?: string): void;
+  error(message: string, title?: string): void;
+  notice(message: string, title?: string): void;
+  /** Opens a collapsible group, closing the one still open: the runner does not nest groups. */
+  startGroup(name: string): void;
+  /** Closes the open group; does nothing when none is open, so `::endgroup::` is never unbalanced. */
+  endGroup(): void;
+  /** The step's failure: an error annotation, and exit code 1. Closes an open group first. */
+  fail(message: string): void;
 }
 
-function logFinished(record: RolloutRecord): void {
-  const took = formatDuration(record.endedAt - record.startedAt);
-  if (record.rollback)
-    core.info(
-      `Rollback ${record.rollback.completed ? 'completed' : 'FAILED'} in ${record.rollback.endedAt - record.rollback.startedAt} ms.`,
-    );
-  core.info(`Rollout ${record.outcome} after ${took}: ${oneLine(record.reason)}`);
-}
+/** Line breaks as the runner and other log readers split on them. */
+const LINE_BREAK = /\r\n|[\r\n\v\f\u0085\u2028\u2029]/g;
+const LINE_BREAKS = /(?:\r\n|[\r\n\v\f\u0085\u2028\u2029])+/g;
+/** Other control characters (escape sequences could rewrite what a line shows): never printed. */
+// eslint-disable-next-line no-control-regex -- finding them is the point
+const CONTROLS = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/g;
+/** The legacy command form, which the runner finds anywhere in a line. */
+const LEGACY_COMMAND = /##\[/g;
+/** The command form, once leading whitespace (and invisible format characters) is trimmed. */
+const LEADING_COMMAND = /^([\s\p{Cf}]*):(?=:)/u;
 
-export /**
- * Text from AWS (alarm reasons) on one line: a line break followed by "::" would otherwise be read
- * by the runner as a workflow command. (core.warning and core.setFailed escape their own.)
+/**
+ * `text` as one line that the runner cannot read as a workflow command: line breaks become
+ * spaces, control characters U+FFFD, `##[` becomes `## [`, and a leading `::` becomes `: :`.
  */
-function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ');
+export function safeLine(text: string): string {
+  return defused(String(text).replace(LINE_BREAKS, ' ')).replace(LEADING_COMMAND, '$1: ');
 }
+
+/**
+ * `text` as the data of a command (an annotation's message): its line breaks stay, as `\n`,
+ * which core escapes with the rest, so that the command is still one stdout line.
+ */
+export function safeData(text: string): string {
+  return defused(String(text).replace(LINE_BREAK, '\n'));
+}
+
+function defused(text: string): string {
+  return text.replace(CONTROLS, '\uFFFD').replace(LEGACY_COMMAND, '## [');
+}
+
+/** A log writing through @actions/core, which escapes the data of the commands it issues. */
+export function createLog(): Log {
+  let groupOpen = false;
+  const properties = (title?: string) => (title ? { title: safeLine(title) } : {});
+  const endGroup = () => {
+    if (!groupOpen) return;
+    groupOpen = false;
+    core.endGroup();
+  };
+  return {
+    info: (message) => core.info(safeLine(message)),
+    warning: (message, title) => core.warning(safeData(message), properties(title)),
+    error: (message, title) => core.error(safeData(message), properties(title)),
+    notice: (message, title) => core.notice(safeData(message), properties(title)),
+    startGroup(name) {
+      endGroup();
+      core.startGroup(safeLine(name));
+      groupOpen = true;
+    },
+    endGroup,
+    fail(message) {
+      endGroup();
+      core.setFailed(safeData(message));
+    },
+  };
+}
+
+/** The action's log. */
+export const log: Log = createLog();

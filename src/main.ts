@@ -4,7 +4,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createClients, type AwsClients } from './aws/clients.js';
 import { checkCredentialExpiry } from './aws/credentials.js';
 import { formatDuration } from './duration.js';
-import { logEvent, oneLine } from './log.js';
+import { log } from './log.js';
+import { rolloutLogger } from './rollout-log.js';
 import { systemClock } from './engine/clock.js';
 import { errorMessage, runRollout } from './engine/rollout.js';
 import type { Clock, RolloutEvent, RolloutRecord, StepRecord } from './engine/types.js';
@@ -44,7 +45,7 @@ export async function run(deps: RunDeps = {}): Promise<void> {
   } catch (error) {
     core.setOutput('result', 'failed');
     core.setOutput('reason', errorMessage(error));
-    core.setFailed(
+    log.fail(
       error instanceof InputError ? error.message : `Could not read the inputs: ${errorMessage(error)}`,
     );
     return;
@@ -54,7 +55,7 @@ export async function run(deps: RunDeps = {}): Promise<void> {
   const report = newReport(inputs, env);
   const reporter = new Reporter(inputs, inputs, {
     env,
-    log: core,
+    log,
     githubTimeoutMs: deps.githubTimeoutMs,
     // Kept for the post step, which finishes the deployment when this step cannot.
     deployment: { onCreated: (id) => core.saveState(DEPLOYMENT_KEY, String(id)) },
@@ -85,12 +86,12 @@ async function release(
   const signal = cancellation.signal;
   checkCredentialExpiry(inputs, env, clock.now());
   for (const step of shortHolds(inputs.plan)) {
-    core.warning(
+    log.warning(
       `A hold of ${formatDuration(step.holdMs)} at ${step.weight}% is shorter than a minute; Lambda metrics come per minute, so alarms may not see this step.`,
-      { title: 'Short hold' },
+      'Short hold',
     );
   }
-  core.info(
+  log.info(
     `Plan: ${inputs.plan.name}: ${describePlan(inputs.plan)} (${formatDuration(planDurationMs(inputs.plan))} of holds).`,
   );
 
@@ -107,7 +108,7 @@ async function release(
   const alarmStatuses = inputs.alarms.length > 0 ? await gate.preflight(inputs.ignoreFiringAlarms) : [];
   report.alarms = alarmStatuses;
   for (const a of alarmStatuses.filter((s) => s.state === 'ALARM')) {
-    core.warning(
+    log.warning(
       `Alarm ${a.name} is already in ALARM; it is ignored until it leaves ALARM (ignore-firing-alarms).`,
     );
   }
@@ -153,7 +154,7 @@ async function release(
     identity,
     prepared.revisionId,
   );
-  core.info(`Releasing ${target.description}.`);
+  log.info(`Releasing ${target.description}.`);
   const live = { startedAt: clock.now(), steps: [] as StepRecord[] };
   const progress = (reason: string): ReleaseReport => ({
     ...report,
@@ -177,6 +178,7 @@ async function release(
       reporter.progress(progress(`rolling back: ${event.reason}`));
     }
   };
+  const logEvent = rolloutLogger(log);
   const record = await runRollout(
     inputs.plan,
     { pollIntervalMs: inputs.pollIntervalMs, timeoutMs: inputs.timeoutMs, firstStep: prepared.firstStep },
@@ -225,9 +227,10 @@ async function addMetrics(
     );
   } catch (error) {
     report.metricsUnavailable = errorMessage(error);
-    core.warning(`Could not read the canary's metrics for the report: ${report.metricsUnavailable}`, {
-      title: 'Metrics',
-    });
+    log.warning(
+      `Could not read the canary's metrics for the report: ${report.metricsUnavailable}`,
+      'Metrics',
+    );
   }
 }
 
@@ -250,24 +253,25 @@ async function publish(report: ReleaseReport, reporter: Reporter, cancelled: boo
     core.setOutput('report', published.reportPath ?? '');
   } catch (error) {
     // A reporting bug must not change the release's result, which is decided below.
-    core.warning(`Could not publish the report: ${errorMessage(error)}`);
+    log.warning(`Could not publish the report: ${errorMessage(error)}`);
   }
   const failures: Partial<Record<Result, string>> = {
     'rolled-back': `Rolled back: ${report.reason}`,
     failed: `Release failed: ${report.reason}`,
   };
   const failure = failures[report.result];
-  if (failure) core.setFailed(failure);
-  else core.info(`Result: ${report.result}: ${oneLine(report.reason)}`);
+  if (failure) log.fail(failure);
+  else log.info(`Result: ${report.result}: ${report.reason}`);
 }
 
 function cancelOnSignals(): AbortController {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) return;
-    core.warning(`Received ${signal}: the job is being cancelled; a rollout in progress rolls back now.`, {
-      title: 'Cancelled',
-    });
+    log.warning(
+      `Received ${signal}: the job is being cancelled; a rollout in progress rolls back now.`,
+      'Cancelled',
+    );
     controller.abort(`cancelled by ${signal}`);
   };
   process.on('SIGINT', onSignal);

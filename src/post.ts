@@ -4,6 +4,7 @@ import * as core from '@actions/core';
 import { createClients, type AwsClients } from './aws/clients.js';
 import { errorMessage } from './engine/rollout.js';
 import { readInputs } from './inputs.js';
+import { log } from './log.js';
 import { newReport, type ReleaseReport } from './report/model.js';
 import { Reporter } from './report/publish.js';
 import {
@@ -24,7 +25,7 @@ export async function runPost(clients: (region: string) => AwsClients = createCl
   const reported = core.getState(REPORTED_KEY) === 'true';
   const early = needsInspection(saved, core.getState(FINISHED_KEY) === 'true', reported);
   if (early || !saved) {
-    core.info(`Post step: nothing to do (${early?.why ?? 'no saved rollout'}).`);
+    log.info(`Post step: nothing to do (${early?.why ?? 'no saved rollout'}).`);
     return;
   }
   let ending: Pick<ReleaseReport, 'result' | 'reason'>;
@@ -34,7 +35,7 @@ export async function runPost(clients: (region: string) => AwsClients = createCl
     const alias = await readAlias(lambda, ref);
     const decision = decideFromAlias(saved, alias);
     if (decision.action === 'nothing' && reported) {
-      core.info(`Post step: nothing to do (${decision.why}).`);
+      log.info(`Post step: nothing to do (${decision.why}).`);
       return;
     }
     if (decision.action === 'nothing') {
@@ -44,9 +45,8 @@ export async function runPost(clients: (region: string) => AwsClients = createCl
         reason: `the main step stopped before its report; ${decision.why}`,
       };
     } else {
-      core.warning(`Post step: ${decision.why}; rolling back to version ${saved.previousVersion}.`, {
-        title: 'Rollback',
-      });
+      // Why is said once, by the step's failure below.
+      log.info(`Post step: rolling back alias ${saved.alias} to version ${saved.previousVersion}.`);
       const identity = {
         run: saved.run,
         plan: alias.marker?.plan ?? '',
@@ -76,8 +76,8 @@ export async function runPost(clients: (region: string) => AwsClients = createCl
   await report(saved, ending);
   core.setOutput('result', ending.result);
   const message = ending.reason.charAt(0).toUpperCase() + ending.reason.slice(1);
-  if (ending.result === 'promoted') core.info(`Post step: ${message}.`);
-  else core.setFailed(message);
+  if (ending.result === 'promoted') log.info(`Post step: ${message}.`);
+  else log.fail(message);
 }
 
 /** Publishes the ending the main step could not: same summary, comment and deployment. */
@@ -88,7 +88,7 @@ async function report(saved: SavedRollout, result: Pick<ReleaseReport, 'result' 
     const deploymentId = Number(core.getState(DEPLOYMENT_KEY)) || undefined;
     const reporter = new Reporter(inputs, inputs, {
       env: process.env,
-      log: core,
+      log,
       deployment: { existingId: deploymentId },
     });
     await reporter.finish({
@@ -98,6 +98,6 @@ async function report(saved: SavedRollout, result: Pick<ReleaseReport, 'result' 
       targetVersion: saved.targetVersion,
     });
   } catch (error) {
-    core.warning(`Post step could not publish its report: ${errorMessage(error)}`);
+    log.warning(`Post step could not publish its report: ${errorMessage(error)}`);
   }
 }

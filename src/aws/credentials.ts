@@ -1,7 +1,7 @@
 // The AWS credentials must outlast the rollout: a rollback needs them until the timeout.
-import * as core from '@actions/core';
 import { formatDuration } from '../duration.js';
 import type { ActionInputs } from '../inputs.js';
+import { log } from '../log.js';
 
 /** How long an assumed role's session lasts unless asked otherwise. */
 const DEFAULT_SESSION_MS = 60 * 60_000;
@@ -12,7 +12,7 @@ function checkCredentialExpiry(inputs: ActionInputs, env: NodeJS.ProcessEnv, now
   const expires = Date.parse(env.AWS_CREDENTIAL_EXPIRATION ?? '');
   if (Number.isNaN(expires)) {
     if (inputs.timeoutMs > DEFAULT_SESSION_MS) {
-      core.warning(
+      log.warning(
         `The rollout may last up to ${limit} (its timeout), and the AWS credentials' expiry is unknown (AWS_CREDENTIAL_EXPIRATION is not set). ` +
           'Role sessions last 1 hour by default: raise role-duration-seconds so that a late rollback still has credentials.',
       );

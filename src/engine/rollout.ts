@@ -60,14 +60,14 @@ export async function runRollout(
     signal.aborted ? { kind: 'abort', reason: abortReason(signal) } : undefined;
 
   /** Reads every gate once; returns a Stop when one failed or could not be read too often. */
-  const readGates = async (step: StepRecord): Promise<Stop | undefined> => {
+  const readGates = async (step: StepRecord, endsAt: number): Promise<Stop | undefined> => {
     const readings = await raceAbort(
       Promise.all(deps.gates.map((gate) => readGate(gate, signal, clock))),
       signal,
     );
     if (!readings) return cancelled();
     step.readings.push(...readings);
-    emit({ type: 'gate-read', step, readings });
+    emit({ type: 'gate-read', step, count: plan.steps.length, readings, at: clock.now(), endsAt });
     const failed = readings.find((r) => r.status === 'fail');
     if (failed) return { kind: 'abort', reason: `gate ${failed.gate} failed: ${failed.summary}` };
     const unreadable = readings.find((r) => r.status === 'error');
@@ -86,7 +86,7 @@ export async function runRollout(
   const hold = async (step: StepRecord, deadline: number): Promise<Stop | undefined> => {
     let nextPoll = clock.now();
     for (;;) {
-      const stop = cancelled() ?? (await readGates(step));
+      const stop = cancelled() ?? (await readGates(step, deadline));
       if (stop) return stop;
       const now = clock.now();
       if (now >= timeoutAt)

@@ -95,7 +95,17 @@ export interface RolloutRecord {
 
 export type RolloutEvent =
   | { type: 'step-started'; step: StepRecord; count: number }
-  | { type: 'gate-read'; step: StepRecord; readings: GateReading[] }
+  | {
+      type: 'gate-read';
+      step: StepRecord;
+      /** Steps in the plan. */
+      count: number;
+      readings: GateReading[];
+      /** When this poll's readings were in. */
+      at: number;
+      /** When the step's hold ends (absolute, as the engine keeps it). */
+      endsAt: number;
+    }
   | { type: 'step-finished'; step: StepRecord }
   | { type: 'promoting' }
   | { type: 'rolling-back'; reason: string }

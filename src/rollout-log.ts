@@ -1,0 +1,74 @@
+// The rollout as a person follows it in the Actions log: a group per step, one line per poll
+// (where the release is, how long the step has left, what each gate said), and how it ended. The
+// reason of a rollback or failure is left to the step's failure annotation, so it is said once.
+import { formatDuration } from './duration.js';
+import type { GateReading, RolloutEvent, RolloutRecord } from './engine/types.js';
+import type { Log } from './log.js';
+
+/** The engine's `onEvent` for `log`; logging never breaks a rollout. */
+export function rolloutLogger(log: Log): (event: RolloutEvent) => void {
+  return (event) => {
+    try {
+      logEvent(log, event);
+    } catch {
+      // ignore: the report still says what happened
+    }
+  };
+}
+
+function logEvent(log: Log, event: RolloutEvent): void {
+  switch (event.type) {
+    case 'step-started':
+      log.startGroup(
+        `Step ${event.step.index + 1} of ${event.count}: ${event.step.weight}% of traffic for ${formatDuration(event.step.plannedHoldMs)}`,
+      );
+      break;
+    case 'gate-read':
+      log.info(pollLine(event));
+      break;
+    case 'step-finished':
+      log.endGroup();
+      break;
+    case 'promoting':
+      log.info('Promoting: all traffic to the new version.');
+      break;
+    case 'rolling-back':
+      // A rollback can start inside a step (its write failed) or after it.
+      log.endGroup();
+      log.info('Rolling back: all traffic to the previous version.');
+      break;
+    case 'finished':
+      log.endGroup();
+      logFinished(log, event.record);
+      break;
+  }
+}
+
+/**
+ * "Step 1 of 3 · 10% · 9m55s left · alarms: pass (1 alarm(s): 1 OK)". No time of its own: the
+ * runner stamps every line, and a second timestamp would only say the same thing twice.
+ */
+function pollLine(event: Extract<RolloutEvent, { type: 'gate-read' }>): string {
+  const { step, count, readings, at, endsAt } = event;
+  const gates = readings.length > 0 ? readings.map(describeReading).join('; ') : 'no gates';
+  return `Step ${step.index + 1} of ${count} · ${step.weight}% · ${timeLeft(endsAt - at)} left · ${gates}`;
+}
+
+function describeReading(reading: GateReading): string {
+  return `${reading.gate}: ${reading.status} (${reading.summary})`;
+}
+
+/** Whole seconds, rounded up: "0s" only once the hold is over. */
+function timeLeft(ms: number): string {
+  const seconds = Math.max(0, Math.ceil(ms / 1000));
+  return seconds === 0 ? '0s' : formatDuration(seconds * 1000);
+}
+
+function logFinished(log: Log, record: RolloutRecord): void {
+  const rollback = record.rollback;
+  if (rollback) {
+    const took = formatDuration(rollback.endedAt - rollback.startedAt);
+    log.info(rollback.completed ? `Rollback completed in ${took}.` : `Rollback failed after ${took}.`);
+  }
+  log.info(`Rollout ${record.outcome} after ${formatDuration(record.endedAt - record.startedAt)}.`);
+}
