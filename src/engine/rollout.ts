@@ -187,7 +187,12 @@ export async function runRollout(
     const failure = stopFor(error, 'verifying the promotion');
     return finish('failed', `promoted, but ${failure.reason}`);
   }
-  return finish('promoted', `all traffic on the new version after ${plan.steps.length} step(s)`);
+  // The steps that ran before the promotion: the final 100% is the promotion itself.
+  const ran = steps.length;
+  return finish(
+    'promoted',
+    `all traffic on the new version after ${ran} traffic step${ran === 1 ? '' : 's'}`,
+  );
 }
 
 function stopFor(error: unknown, doing: string): Stop {
