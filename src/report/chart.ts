@@ -123,11 +123,13 @@ function errorRate(version: VersionMetrics, from: number, to: number): number {
 function stepPoints(timeline: Timeline): ChartData {
   let times = [...timeline.steps.map((s) => s.startedAt), timeline.endedAt];
   if (times.length > MAX_POINTS) {
+    // An even grid of whole minutes (whole seconds for short rollouts), then the end.
     const span = timeline.endedAt - timeline.startedAt;
-    times = Array.from(
-      { length: MAX_POINTS },
-      (_, i) => timeline.startedAt + Math.round((span * i) / (MAX_POINTS - 1)),
-    );
+    const unit = span >= MAX_POINTS * 60_000 ? 60_000 : 1000;
+    const width = Math.ceil(span / (MAX_POINTS - 1) / unit) * unit;
+    times = [];
+    for (let t = timeline.startedAt; t < timeline.endedAt; t += width) times.push(t);
+    times.push(timeline.endedAt);
   }
   const origin = timeline.startedAt;
   const data: ChartData = {
