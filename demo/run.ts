@@ -1,7 +1,8 @@
 // `npm run demo [-- <scenario>...]`: starts the local cloud, runs the committed bundle through
 // named scenarios the way the GitHub runner would, prints an account of each rollout as it
-// happens, and writes demo-output/<scenario>/{summary.md,outputs.txt,comment.md}: the job
-// summary, the step's outputs, and the pull-request comment as the local cloud's GitHub received it.
+// happens, and writes demo-output/<scenario>/{summary.md,summary.html,outputs.txt,comment.md}: the
+// job summary (also as GitHub renders it, charts drawn), the step's outputs, and the pull-request
+// comment as the local cloud's GitHub received it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,6 +20,7 @@ import {
   REPOSITORY,
 } from '../e2e/scenarios.js';
 import type { Scenario } from '../sim/control-client.js';
+import { copyMermaidBundle, summaryHtml } from './html.js';
 
 interface DemoScenario {
   title: string;
@@ -26,6 +28,8 @@ interface DemoScenario {
   inputs: Record<string, string>;
   /** The result the scenario shows; anything else fails the demo. */
   expect: string;
+  /** Runs beside the release: what changes in the cloud meanwhile. */
+  meanwhile?: (t: TestCloud, finished: () => boolean) => Promise<void>;
 }
 
 const scenarios: Record<string, DemoScenario> = {
@@ -36,12 +40,34 @@ const scenarios: Record<string, DemoScenario> = {
     expect: 'promoted',
   },
   'lambda-rollback': {
-    title: 'Version 2 fails 20% of its invocations; the alias alarm fires and the release rolls back',
-    scenario: () => lambdaScenario({ canaryErrorRate: 0.2, extra: { github: githubWithPullRequest } }),
-    inputs: releaseInputs({ strategy: '20%:15s, 50%:15s' }),
+    title:
+      'Version 2 is healthy at 20%; at 50% it starts failing 30% of its invocations, the alias alarm fires and the release rolls back',
+    scenario: () => lambdaScenario({ canaryErrorRate: 0, extra: { github: githubWithPullRequest } }),
+    inputs: releaseInputs({ strategy: '20%:8s, 50%:20s' }),
     expect: 'rolled-back',
+    meanwhile: failAtHalfTraffic,
+  },
+  'lambda-dry-run': {
+    title: 'A dry run checks everything and shows the whole plan, changing nothing',
+    scenario: () => lambdaScenario({ extra: { github: githubWithPullRequest } }),
+    inputs: releaseInputs({ strategy: 'Canary10Percent5Minutes', 'dry-run': 'true' }),
+    expect: 'dry-run',
   },
 };
+
+/** Once version 2 has half the traffic, a few seconds later, it starts failing. */
+async function failAtHalfTraffic(t: TestCloud, finished: () => boolean): Promise<void> {
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  while (!finished()) {
+    const alias = await t.control.alias(FUNCTION, ALIAS);
+    if ((alias.RoutingConfig?.AdditionalVersionWeights?.['2'] ?? 0) >= 0.5) {
+      await pause(4_000);
+      await t.control.setBehavior(FUNCTION, '2', { errorRate: 0.3 });
+      return;
+    }
+    await pause(200);
+  }
+}
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -53,6 +79,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const selected = names.length > 0 ? names : Object.keys(scenarios);
+  mkdirSync(join(root, 'demo-output'), { recursive: true });
+  copyMermaidBundle(join(root, 'demo-output'));
   const cloud = await startTestCloud();
   console.log(`Local cloud listening on ${cloud.cloud.url}\n`);
   let failures = 0;
@@ -85,7 +113,11 @@ async function runScenario(t: TestCloud, name: string, demo: DemoScenario): Prom
     const shown = readable(line);
     if (shown !== undefined) console.log(`  ${elapsed(started)} ${shown}`);
   });
+  let finished = false;
+  const meanwhile = demo.meanwhile?.(t, () => finished);
   const result = await step.done;
+  finished = true;
+  await meanwhile;
   const post = await runStep({ step: 'post', ctx, env });
   const alias = await t.control.alias(FUNCTION, ALIAS);
   const weights = alias.RoutingConfig?.AdditionalVersionWeights ?? {};
@@ -98,6 +130,7 @@ async function runScenario(t: TestCloud, name: string, demo: DemoScenario): Prom
   const out = join(root, 'demo-output', name);
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'summary.md'), result.summary);
+  writeFileSync(join(out, 'summary.html'), summaryHtml(result.summary, name));
   writeFileSync(join(out, 'outputs.txt'), formatOutputs(result));
   const comments = await t.control.comments(REPOSITORY, PULL_REQUEST);
   const comment = comments.at(-1);
@@ -109,7 +142,7 @@ async function runScenario(t: TestCloud, name: string, demo: DemoScenario): Prom
   }
   const ok = result.outputs.result === demo.expect && comment !== undefined;
   console.log(
-    `  result: ${result.outputs.result} (${ok ? 'as expected' : `expected ${demo.expect} and a comment`}); wrote demo-output/${name}/summary.md, outputs.txt, comment.md\n`,
+    `  result: ${result.outputs.result} (${ok ? 'as expected' : `expected ${demo.expect} and a comment`}); wrote demo-output/${name}/summary.md, summary.html, outputs.txt, comment.md\n`,
   );
   return ok;
 }

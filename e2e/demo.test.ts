@@ -1,26 +1,83 @@
-// The README's first command: the demo must run and write what it promises.
+// The README's first command: the demo must run and write what it promises, and each summary
+// must read right once GitHub has rendered it.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { JSDOM } from 'jsdom';
+import { renderedProblems } from '../tests/support/gfm.js';
+import { mermaidBlocks } from '../tests/support/mermaid.js';
 
 const root = resolve(import.meta.dirname, '..');
+const SCENARIOS = ['lambda-promote', 'lambda-rollback', 'lambda-dry-run'];
+const out = (scenario: string, file: string) =>
+  readFileSync(join(root, 'demo-output', scenario, file), 'utf8');
 
-it('npm run demo shows one release promoted and one rolled back by its alarm', async () => {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'demo/run.ts'], {
-    cwd: root,
+describe('npm run demo', () => {
+  let stdout = '';
+  beforeAll(async () => {
+    ({ stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'demo/run.ts'], {
+      cwd: root,
+    }));
+  }, 90_000);
+
+  it('shows one release promoted, one rolled back by its alarm, and a dry run', () => {
+    expect(stdout).toContain('result: promoted (as expected)');
+    expect(stdout).toContain('result: rolled-back (as expected)');
+    expect(stdout).toContain('result: dry-run (as expected)');
+    expect(stdout).toContain('All 3 scenario(s) ended as expected.');
+    expect(out('lambda-promote', 'outputs.txt')).toContain('result=promoted');
+    expect(out('lambda-rollback', 'outputs.txt')).toContain('result=rolled-back');
+    // The alarm's name may come escaped for Markdown.
+    expect(out('lambda-rollback', 'summary.md')).toMatch(/orders\\?-live\\?-errors\*\* is ALARM since/);
+    // The comment is the same report, behind its sticky marker.
+    for (const scenario of SCENARIOS) {
+      expect(out(scenario, 'comment.md')).toContain(out(scenario, 'summary.md').trim());
+    }
   });
-  expect(stdout).toContain('result: promoted (as expected)');
-  expect(stdout).toContain('result: rolled-back (as expected)');
-  expect(stdout).toContain('All 2 scenario(s) ended as expected.');
-  const out = (scenario: string, file: string) =>
-    readFileSync(join(root, 'demo-output', scenario, file), 'utf8');
-  expect(out('lambda-promote', 'outputs.txt')).toContain('result=promoted');
-  expect(out('lambda-rollback', 'outputs.txt')).toContain('result=rolled-back');
-  // The alarm's name may come escaped for Markdown.
-  expect(out('lambda-rollback', 'summary.md')).toMatch(/orders\\?-live\\?-errors is ALARM/);
-  // The comment is the same report, behind its sticky marker.
-  for (const scenario of ['lambda-promote', 'lambda-rollback']) {
-    expect(out(scenario, 'comment.md')).toContain(out(scenario, 'summary.md').trim());
-  }
-}, 90_000);
+
+  it.each(SCENARIOS)('writes a summary that reads right once rendered: %s', async (scenario) => {
+    await expect(renderedProblems(out(scenario, 'summary.md'))).resolves.toEqual([]);
+  });
+
+  it('the rollback is charted: traffic and error rates, the rollback marked, at most twenty points', () => {
+    const charts = mermaidBlocks(out('lambda-rollback', 'summary.md'));
+    expect(charts).toHaveLength(2);
+    for (const chart of charts) {
+      const labels = /x-axis "[^"]*" \[(.*)\]/.exec(chart)![1]!.split(', ');
+      expect(labels.length).toBeLessThanOrEqual(20);
+      expect(labels.at(-1)).toMatch(/^"↩ /);
+    }
+    expect(charts[0]).toMatch(/title "Traffic on version 2 \(bars\), percent; ↩ rolled back at /);
+    expect(charts[1]).toContain('title "Error rate, percent: canary v2 (line), baseline v1 (bars)"');
+  });
+
+  it('the dry run shows its plan in the summary and in the log', () => {
+    const summary = out('lambda-dry-run', 'summary.md');
+    expect(summary).toContain('#### Plan');
+    expect(summary).toContain(
+      '| 1 of 1 | 10% | +0s | +5m | UpdateAlias live: 10% on the new version, 90% on version 1 |',
+    );
+    expect(summary).toContain(
+      '| Promote | 100% | +5m | — | UpdateAlias live: all traffic on the new version, the split removed |',
+    );
+    expect(stdout).toContain(
+      'Step 1 of 1: 10% from +0s to +5m: UpdateAlias live: 10% on the new version, 90% on version 1',
+    );
+  });
+
+  it.each(SCENARIOS)(
+    'writes summary.html, the summary as GitHub shows it, charts drawn by Mermaid: %s',
+    (scenario) => {
+      const document = new JSDOM(out(scenario, 'summary.html')).window.document;
+      const headline = document.querySelector('.markdown-body h3')?.textContent;
+      expect(headline).toMatch(/^(✅ Promoted|↩️ Rolled back|📝 Dry run): orders:live from version 1/);
+      expect(document.querySelectorAll('.markdown-body table').length).toBeGreaterThan(1);
+      const charts = [...document.querySelectorAll('pre.mermaid')].map((c) => c.textContent);
+      expect(charts).toEqual(mermaidBlocks(out(scenario, 'summary.md')));
+      const bundle = document.querySelector('script[src]')?.getAttribute('src');
+      expect(bundle).toBe('../mermaid.min.js');
+      expect(existsSync(join(root, 'demo-output', scenario, bundle!))).toBe(true);
+    },
+  );
+});

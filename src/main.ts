@@ -13,11 +13,12 @@ import { AlarmGate } from './gates/alarms.js';
 import { InputError, readInputs, type ActionInputs } from './inputs.js';
 import { readCanaryMetrics } from './report/metrics.js';
 import { latestAlarmStatuses, newReport, type ReleaseReport, type Result } from './report/model.js';
+import { planLines, releasePlan } from './report/plan.js';
 import { Reporter } from './report/publish.js';
 import { DEPLOYMENT_KEY, FINISHED_KEY, REPORTED_KEY, STATE_KEY, type SavedRollout } from './state.js';
 import { describePlan, planDurationMs, shortHolds } from './strategy.js';
 import { LambdaAliasTarget, type RolloutIdentity } from './targets/lambda-alias.js';
-import { DRY_RUN_VERSION, prepareLambdaRelease } from './targets/lambda-preflight.js';
+import { DRY_RUN_VERSION, prepareLambdaRelease, type LambdaRelease } from './targets/lambda-preflight.js';
 
 /** The metrics are for the report only: never wait long for them. */
 const METRICS_TIMEOUT_MS = 15_000;
@@ -126,10 +127,7 @@ async function release(
   report.previousVersion = prepared.previousVersion;
   report.targetVersion = prepared.targetVersion;
   if (inputs.dryRun) {
-    report.result = 'dry-run';
-    report.reason = `dry run: every check passed; would move alias ${inputs.alias} from version ${prepared.previousVersion} to ${prepared.targetVersion} by ${inputs.plan.name}, and changed nothing`;
-    if (prepared.targetVersion === DRY_RUN_VERSION)
-      report.notes.push('The version would be published from the current code; dry-run publishes nothing.');
+    reportDryRun(report, inputs, prepared);
     return;
   }
   if (signal.aborted) {
@@ -202,6 +200,27 @@ async function release(
   report.alarms = latestAlarmStatuses(record.steps, report.alarms);
   if (signal.aborted) report.metricsUnavailable = 'not read: the job is being cancelled';
   else await addMetrics(report, clients, record, signal);
+}
+
+/** A dry run's result: what it would do, step by step, in the report and in the log. */
+function reportDryRun(
+  report: ReleaseReport,
+  inputs: ActionInputs,
+  prepared: Extract<LambdaRelease, { kind: 'release' }>,
+): void {
+  const publishing = prepared.targetVersion === DRY_RUN_VERSION;
+  const to = publishing ? 'the version it would publish' : `version ${prepared.targetVersion}`;
+  report.result = 'dry-run';
+  report.reason = `dry run: every check passed; would move alias ${inputs.alias} from version ${prepared.previousVersion} to ${to} by ${inputs.plan.name}, and changed nothing`;
+  if (publishing)
+    report.notes.push('The version would be published from the current code; dry-run publishes nothing.');
+  report.releasePlan = releasePlan({
+    ...inputs,
+    previousVersion: prepared.previousVersion,
+    split: prepared.split,
+  });
+  log.info('Dry run: the release would make these steps, timed from the start of the rollout:');
+  for (const line of planLines(report.releasePlan)) log.info(`  ${line}`);
 }
 
 /** Canary versus baseline for the report; a failure to read them is a warning, not a failed release. */

@@ -7,7 +7,7 @@ import {
   type RolloutEvent,
   type TrafficTarget,
 } from '../src/engine/types.js';
-import type { Plan } from '../src/strategy.js';
+import { parseStrategy, type Plan } from '../src/strategy.js';
 import { FakeClock } from './support/fake-clock.js';
 
 const MINUTE = 60_000;
@@ -111,6 +111,9 @@ describe('rollout engine', () => {
     expect(record.outcome).toBe('promoted');
     expect(target.calls).toEqual(['weight 10', 'weight 30', 'weight 60', 'promote', 'verify']);
     expect(record.endedAt - start).toBe(30 * MINUTE);
+    // The final 100% is the promotion, not a traffic step.
+    expect(record.reason).toBe('all traffic on the new version after 3 traffic steps');
+    expect(events.flatMap((e) => (e.type === 'step-started' ? [e.count] : []))).toEqual([3, 3, 3]);
     // 10 minutes at 5 s is 120 intervals: 121 reads per step (start and deadline included).
     expect(record.steps.map((s) => s.readings.length)).toEqual([121, 121, 121]);
     expect(gate.reads[1]! - gate.reads[0]!).toBe(5_000);
@@ -124,6 +127,18 @@ describe('rollout engine', () => {
       'promoting',
       'finished',
     ]);
+  });
+
+  it('counts a canary promotion as one traffic step', async () => {
+    const { clock, start, target, controller } = setup();
+    const record = await runRollout(parseStrategy('Canary10Percent5Minutes'), options, {
+      target,
+      gates: [gateAt(clock, start, () => 'pass')],
+      clock,
+      signal: controller.signal,
+    });
+    expect(target.calls).toEqual(['weight 10', 'promote', 'verify']);
+    expect(record.reason).toBe('all traffic on the new version after 1 traffic step');
   });
 
   it('keeps absolute deadlines when every call is slow', async () => {
@@ -425,5 +440,7 @@ describe('rollout engine', () => {
     expect(record.outcome).toBe('promoted');
     expect(target.calls).toEqual(['weight 60', 'promote', 'verify']);
     expect(record.endedAt - start).toBe(10 * MINUTE);
+    // Only the steps this run made count.
+    expect(record.reason).toBe('all traffic on the new version after 1 traffic step');
   });
 });

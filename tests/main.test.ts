@@ -9,6 +9,7 @@ import {
   PublishVersionCommand,
   UpdateAliasCommand,
 } from '@aws-sdk/client-lambda';
+import { jest } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -138,6 +139,15 @@ const theirMarker = (plan: string, started: string) =>
     started,
     by: 'mona',
   });
+/** What the step prints (the runner's log), until restored. */
+function captureStdout() {
+  const chunks: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    chunks.push(String(chunk));
+    return true;
+  });
+  return { text: () => chunks.join(''), restore: () => spy.mockRestore() };
+}
 const weightsWritten = () =>
   lambdaMock
     .commandCalls(UpdateAliasCommand)
@@ -231,6 +241,73 @@ describe('run()', () => {
     expect(lambdaMock.commandCalls(UpdateAliasCommand)).toHaveLength(0);
     // Nothing for the post step to look at.
     expect(readFileCommand(files.state).rollout).toBeUndefined();
+  });
+
+  it('a dry run shows its whole plan in the summary and the log, one line per step', async () => {
+    setInputs({
+      'function-name': 'orders',
+      alarms: 'errors',
+      strategy: '10%:5m, 50%:10m',
+      'dry-run': 'true',
+    });
+    const log = captureStdout();
+    try {
+      await run(deps());
+    } finally {
+      log.restore();
+    }
+    const summary = readFileSync(files.summary, 'utf8');
+    expect(summary).toContain('| Before | — | — | — | PublishVersion of orders:');
+    expect(summary).toContain(
+      '| 1 of 2 | 10% | +0s | +5m | UpdateAlias live: 10% on the new version, 90% on version 6 |',
+    );
+    expect(summary).toContain(
+      '| 2 of 2 | 50% | +5m | +15m | UpdateAlias live: 50% on the new version, 50% on version 6 |',
+    );
+    expect(summary).toContain(
+      '| Promote | 100% | +15m | — | UpdateAlias live: all traffic on the new version, the split removed |',
+    );
+    // The default timeout: the holds plus ten minutes.
+    expect(summary).toContain('**Timeout:** 25m from the start');
+    expect(summary).toContain('**Gates:** alarms errors, read every 5s at every step');
+    expect(log.text()).toContain(
+      '  Step 1 of 2: 10% from +0s to +5m: UpdateAlias live: 10% on the new version, 90% on version 6\n',
+    );
+    expect(log.text()).toContain(
+      '  Promote at +15m: UpdateAlias live: all traffic on the new version, the split removed\n',
+    );
+    expect(lambdaMock.commandCalls(UpdateAliasCommand)).toHaveLength(0);
+  });
+
+  it('a dry run over a split it would clear, or resume, shows that in its plan', async () => {
+    alias.weights = { '7': 0.3 };
+    setInputs({
+      'function-name': 'orders',
+      version: '7',
+      'on-existing-split': 'rollback',
+      'dry-run': 'true',
+    });
+    await run(deps());
+    expect(readFileSync(files.summary, 'utf8')).toContain(
+      '| Before | — | — | — | UpdateAlias live: clear the split left on it \\(30% on version 7\\), all traffic back on version 6 |',
+    );
+    writeFileSync(files.summary, '');
+    setInputs({
+      'function-name': 'orders',
+      version: '7',
+      strategy: '10%:5m, 50%:10m',
+      'on-existing-split': 'resume',
+      'dry-run': 'true',
+    });
+    await run(deps());
+    const summary = readFileSync(files.summary, 'utf8');
+    expect(summary).toContain(
+      '| 1 of 2 | 10% | — | — | skipped: resumed: the alias already sends 30% to version 7 |',
+    );
+    expect(summary).toContain(
+      '| 2 of 2 | 50% | +0s | +10m | UpdateAlias live: 50% on version 7, 50% on version 6 |',
+    );
+    expect(lambdaMock.commandCalls(UpdateAliasCommand)).toHaveLength(0);
   });
 
   it('refuses an alias already split by default, naming the run that left it, and writes nothing', async () => {

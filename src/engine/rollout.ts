@@ -101,6 +101,8 @@ export async function runRollout(
   const runSteps = async (): Promise<Stop | undefined> => {
     // Deadlines are absolute from the start, so a slow call shortens a hold, never the plan.
     let deadline = startedAt;
+    // "Step k of n" counts traffic steps: the final 100% is the promotion.
+    const count = plan.steps.filter((s) => s.weight < 100).length;
     for (let index = firstStep; index < plan.steps.length; index++) {
       const planned = plan.steps[index]!;
       if (planned.weight >= 100) break;
@@ -114,9 +116,9 @@ export async function runRollout(
       const before = cancelled();
       if (before) return before;
       steps.push(step);
-      emit({ type: 'step-started', step, count: plan.steps.length });
+      emit({ type: 'step-started', step, count });
       try {
-        await target.setWeight(planned.weight, { index, count: plan.steps.length }, signal);
+        await target.setWeight(planned.weight, { index, count }, signal);
         changed = true;
       } catch (error) {
         // Refused outright, the write changed nothing; otherwise it may have landed (an answer
@@ -187,7 +189,12 @@ export async function runRollout(
     const failure = stopFor(error, 'verifying the promotion');
     return finish('failed', `promoted, but ${failure.reason}`);
   }
-  return finish('promoted', `all traffic on the new version after ${plan.steps.length} step(s)`);
+  // The steps that ran before the promotion: the final 100% is the promotion itself.
+  const ran = steps.length;
+  return finish(
+    'promoted',
+    `all traffic on the new version after ${ran} traffic step${ran === 1 ? '' : 's'}`,
+  );
 }
 
 function stopFor(error: unknown, doing: string): Stop {

@@ -21,6 +21,8 @@ export function escapeMarkdown(text: string): string {
       // `$` starts GitHub's math; the rest are Markdown's own. Before the entities, whose `#`
       // (as in &#39;) must not be escaped.
       .replace(/[\\`*_{}[\]()#+\-.!|~$]/g, (c) => `\\${c}`)
+      // A URL in the text would become a link (GitHub's autolinks): only the report's own links are.
+      .replace(/:\/\//g, '\\://')
       .replace(/[&<>"']/g, (c) => ENTITIES[c]!)
       .replace(/@(?=[A-Za-z0-9])/g, `@${ZWSP}`)
       // A line break (Unicode's too) would end a table row or a paragraph; other control characters

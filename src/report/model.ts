@@ -43,6 +43,32 @@ export interface ReleaseLinks {
   alarms: { name: string; url: string }[];
 }
 
+/** One row of a dry run's plan: a write before the rollout, a traffic step, or the promotion. */
+export interface PlannedStep {
+  kind: 'before' | 'step' | 'promote';
+  /** Percent of traffic on the new version; absent before the rollout. */
+  weight?: number;
+  /** Offsets from the rollout's start (deadlines are absolute from there). */
+  startMs?: number;
+  endMs?: number;
+  /** The AWS calls that change something, as "Operation: what it does". */
+  writes: string[];
+  /** Why a step would not run (a resumed split already past it). */
+  skipped?: string;
+}
+
+/** What a dry run would do: every step, its timing, the gates and the writes. */
+export interface ReleasePlan {
+  steps: PlannedStep[];
+  /** From the rollout's start: not promoted by then, it rolls back. */
+  timeoutMs: number;
+  pollIntervalMs: number;
+  /** The alarms the gate reads at every poll of every step. */
+  alarms: string[];
+  /** The write that takes it all back when a gate fails, the timeout comes or the job is cancelled. */
+  rollbackWrite: string;
+}
+
 export interface ReleaseReport {
   functionName: string;
   alias: string;
@@ -52,6 +78,8 @@ export interface ReleaseReport {
   previousVersion?: string;
   targetVersion?: string;
   plan?: Plan;
+  /** Filled in by a dry run: what the release would do. */
+  releasePlan?: ReleasePlan;
   result: Result;
   reason: string;
   durationSeconds: number;

@@ -7,7 +7,8 @@ import { describePlan } from '../strategy.js';
 import { chartData, renderChart } from './chart.js';
 import { escapeMarkdown as esc, link } from './escape.js';
 import { utcDateTime as dateTime, utcTime as time } from './format.js';
-import type { ReleaseReport, Result, VersionMetrics } from './model.js';
+import type { ReleasePlan, ReleaseReport, Result, VersionMetrics } from './model.js';
+import { gatesText, offset, timeoutText, trafficStepCount } from './plan.js';
 
 const HEADLINE: Record<Result, string> = {
   promoted: '✅ Promoted',
@@ -38,15 +39,17 @@ const CELL_CHARS = 300;
 const SHORT_CELL_CHARS = 120;
 
 export function renderReport(report: ReleaseReport, options: RenderOptions = FULL): string {
+  const cause = rollbackCause(report);
   const sections = [
-    headline(report),
+    headline(report, cause),
+    whyRolledBack(cause, options),
     overview(report),
-    timeline(report),
+    releasePlan(report.releasePlan),
+    timeline(report, cause),
     metricsTable(report),
-    whyRolledBack(report, options),
-    alarmsTable(report, options),
+    alarmsTable(report, cause, options),
     options.chart ? chart(report) : '',
-    options.readings ? readings(report) : '',
+    options.readings ? readings(report, cause) : '',
     notes(report, options),
   ];
   return sections.filter((s) => s !== '').join('\n\n') + '\n';
@@ -90,12 +93,52 @@ export function renderWithin(report: ReleaseReport, fits: (text: string) => bool
   return lines.join('\n') + tail;
 }
 
-function headline(report: ReleaseReport): string {
+/**
+ * The gate reading that rolled the release back, when it was alarms firing: the summary then
+ * gives the alarms' own words once (in "Why it rolled back") and names them everywhere else.
+ */
+interface AlarmCause {
+  reading: GateReading;
+  firing: AlarmStatus[];
+  /** The report's reason past the rollback's own (e.g. "; then the rollback failed: ..."). */
+  rest: string;
+  /** The section that quotes the alarms, which other places refer to. */
+  section: string;
+}
+
+function rollbackCause(report: ReleaseReport): AlarmCause | undefined {
+  const rollback = report.record?.rollback;
+  if (!rollback || !report.reason.startsWith(rollback.reason)) return undefined;
+  const reading = report
+    .record!.steps.flatMap((s) => s.readings)
+    .findLast((r) => r.status === 'fail' && rollback.reason === `gate ${r.gate} failed: ${r.summary}`);
+  if (!reading || !Array.isArray(reading.detail)) return undefined;
+  const firing = (reading.detail as AlarmStatus[]).filter(
+    (a) => a.state === 'ALARM' && reading.summary.includes(`${a.name} is ALARM: ${a.reason}`),
+  );
+  if (firing.length === 0) return undefined;
+  return {
+    reading,
+    firing,
+    rest: report.reason.slice(rollback.reason.length),
+    section: rollback.completed ? 'Why it rolled back' : 'Why it stopped',
+  };
+}
+
+/** "orders-errors is ALARM": the cause without the alarms' words, which come once, below the headline. */
+function causeText(cause: AlarmCause): string {
+  return cause.firing.map((a) => `${esc(a.name)} is ALARM`).join('; ');
+}
+
+function headline(report: ReleaseReport, cause: AlarmCause | undefined): string {
   const versions =
     report.previousVersion && report.targetVersion
       ? ` from version ${esc(report.previousVersion)} to ${esc(report.targetVersion)}`
       : '';
-  return `### ${HEADLINE[report.result]}: ${esc(report.functionName)}:${esc(report.alias)}${versions}\n\n**Reason:** ${esc(report.reason)}`;
+  const reason = cause
+    ? `gate ${esc(cause.reading.gate)} failed: ${causeText(cause)}${esc(cause.rest)}`
+    : esc(report.reason);
+  return `### ${HEADLINE[report.result]}: ${esc(report.functionName)}:${esc(report.alias)}${versions}\n\n**Reason:** ${reason}`;
 }
 
 function overview(report: ReleaseReport): string {
@@ -111,9 +154,34 @@ function overview(report: ReleaseReport): string {
   if (source) rows.push(['Source', source]);
   const started = report.record?.startedAt ?? report.live?.startedAt;
   if (started !== undefined) rows.push(['Started', `${dateTime(started)} UTC`]);
-  if (report.result !== 'in-progress') rows.push(['Duration', formatDuration(report.durationSeconds * 1000)]);
+  if (report.result !== 'in-progress')
+    rows.push([
+      'Duration',
+      report.durationSeconds > 0 ? formatDuration(report.durationSeconds * 1000) : 'under 1s',
+    ]);
   if (report.links.run) rows.push(['Run', link('workflow run', report.links.run)]);
-  return table(['', ''], rows);
+  return keyValueTable(rows);
+}
+
+/** A dry run's plan: what each step would hold and write, the gates and the timeout. */
+function releasePlan(plan: ReleasePlan | undefined): string {
+  if (!plan) return '';
+  const count = trafficStepCount(plan);
+  let index = 0;
+  const rows = plan.steps.map((step): string[] => {
+    const writes = step.writes.map(esc).join('<br>') || '—';
+    if (step.kind === 'before') return ['Before', '—', '—', '—', writes];
+    if (step.kind === 'promote') return ['Promote', '100%', offset(step.startMs ?? 0), '—', writes];
+    index++;
+    const label = `${index} of ${count}`;
+    if (step.skipped) return [label, `${step.weight}%`, '—', '—', `skipped: ${esc(step.skipped)}`];
+    return [label, `${step.weight}%`, offset(step.startMs!), offset(step.endMs!), writes];
+  });
+  return [
+    '#### Plan',
+    `**Gates:** ${esc(gatesText(plan))}.<br>**Timeout:** ${esc(timeoutText(plan))}.`,
+    table(['Step', 'Weight', 'From', 'Until', 'Writes'], rows),
+  ].join('\n\n');
 }
 
 function sourceText(report: ReleaseReport): string {
@@ -126,17 +194,18 @@ function sourceText(report: ReleaseReport): string {
   return parts.join(' ');
 }
 
-function timeline(report: ReleaseReport): string {
+function timeline(report: ReleaseReport, cause: AlarmCause | undefined): string {
   const record = report.record;
   const steps = record?.steps ?? report.live?.steps ?? [];
   if (steps.length === 0) return '';
-  const count = report.plan?.steps.length ?? steps.length;
+  // Traffic steps: the final 100% is the Promote row.
+  const count = report.plan?.steps.filter((s) => s.weight < 100).length ?? steps.length;
   const rows = steps.map((step): string[] => [
     `${step.index + 1} of ${count}`,
     `${step.weight}%`,
     time(step.startedAt),
     held(step, record === undefined),
-    gateSummary(step.readings),
+    gateSummary(step.readings, cause),
   ]);
   if (record?.outcome === 'promoted') {
     const at = steps.at(-1)?.endedAt ?? record.startedAt;
@@ -164,7 +233,7 @@ function held(step: StepRecord, live: boolean): string {
 }
 
 /** Per gate: how many reads had each status, and what the last one said. */
-function gateSummary(readings: GateReading[]): string {
+function gateSummary(readings: GateReading[], cause: AlarmCause | undefined): string {
   if (readings.length === 0) return '—';
   const gates = [...new Set(readings.map((r) => r.gate))];
   return gates
@@ -174,7 +243,7 @@ function gateSummary(readings: GateReading[]): string {
       const last = own.at(-1)!;
       return `${esc(gate)}: ${Object.entries(counts)
         .map(([status, n]) => `${n} ${status}`)
-        .join(', ')}; last: ${cut(esc(last.summary), SHORT_CELL_CHARS)}`;
+        .join(', ')}; last: ${readingText(last, cause, SHORT_CELL_CHARS)}`;
     })
     .join('<br>');
 }
@@ -192,7 +261,7 @@ function metricsTable(report: ReleaseReport): string {
     ['p99 duration', (v) => milliseconds(v.p99Ms)],
   ];
   const body = table(
-    ['', `Baseline (version ${esc(m.baseline.version)})`, `Canary (version ${esc(m.canary.version)})`],
+    ['Metric', `Baseline (version ${esc(m.baseline.version)})`, `Canary (version ${esc(m.canary.version)})`],
     rows.map(([label, value]) => [label, value(m.baseline), value(m.canary)]),
   );
   const source =
@@ -202,27 +271,37 @@ function metricsTable(report: ReleaseReport): string {
   return `#### Canary vs baseline\n\n${body}\n\n${source}`;
 }
 
-function whyRolledBack(report: ReleaseReport, options: RenderOptions): string {
-  const rollback = report.record?.rollback;
-  if (!rollback) return '';
-  const firing = report.alarms.filter((a) => a.state === 'ALARM');
-  // The headline already gives the reason, unless the rollback itself then failed.
-  const lines = ['#### Why it rolled back'];
-  if (rollback.reason !== report.reason) lines.push(esc(rollback.reason));
-  for (const alarm of firing) {
+/** The alarms' own words, the one place they appear; the headline gives the rest of the reason. */
+function whyRolledBack(cause: AlarmCause | undefined, options: RenderOptions): string {
+  if (!cause) return '';
+  const quotes = cause.firing.map((alarm) => {
     const since = alarm.changedAt ? ` since ${dateTime(Date.parse(alarm.changedAt))} UTC` : '';
-    lines.push(`> **${esc(alarm.name)}** is ALARM${since}: ${cut(esc(alarm.reason), options.reasonChars)}`);
-  }
-  return lines.join('\n\n');
+    return `> **${esc(alarm.name)}** is ALARM${since}: ${cut(esc(alarm.reason), options.reasonChars)}`;
+  });
+  return [`#### ${cause.section}`, ...quotes].join('\n\n');
 }
 
-function alarmsTable(report: ReleaseReport, options: RenderOptions): string {
+/** A reading's summary; the one that rolled back names its alarms, whose words are above. */
+function readingText(reading: GateReading, cause: AlarmCause | undefined, max = CELL_CHARS): string {
+  const isCause =
+    cause !== undefined &&
+    reading.status === 'fail' &&
+    reading.gate === cause.reading.gate &&
+    reading.summary === cause.reading.summary;
+  if (isCause) return `${causeText(cause)} (see ${cause.section})`;
+  return cut(esc(reading.summary), max);
+}
+
+function alarmsTable(report: ReleaseReport, cause: AlarmCause | undefined, options: RenderOptions): string {
   if (report.alarms.length === 0) return '';
   const url = new Map(report.links.alarms.map((a) => [a.name, a.url]));
+  const quoted = new Set(cause?.firing.map((a) => a.name));
   const rows = report.alarms.map((a: AlarmStatus) => [
     url.has(a.name) ? link(a.name, url.get(a.name)!) : esc(a.name),
     `${STATE_ICON[a.state] ?? '❔'} ${esc(a.state)}`,
-    cut(esc(a.reason), options.reasonChars) || '—',
+    quoted.has(a.name) && a.state === 'ALARM'
+      ? `see ${cause!.section}`
+      : cut(esc(a.reason), options.reasonChars) || '—',
   ]);
   return `#### Alarms\n\n${table(['Alarm', 'State', 'Last reason'], rows)}`;
 }
@@ -233,7 +312,7 @@ function chart(report: ReleaseReport): string {
 }
 
 /** Every reading, consecutive identical ones (same step, gate, status, summary) on one row. */
-function readings(report: ReleaseReport): string {
+function readings(report: ReleaseReport, cause: AlarmCause | undefined): string {
   const steps = report.record?.steps ?? report.live?.steps ?? [];
   const rows: string[][] = [];
   let total = 0;
@@ -247,7 +326,7 @@ function readings(report: ReleaseReport): string {
         String(step.index + 1),
         esc(run.first.gate),
         `${run.first.status} ×${run.n}`,
-        cut(esc(run.first.summary)),
+        readingText(run.first, cause),
       ]);
     };
     for (const r of step.readings) {
@@ -277,9 +356,15 @@ function notes(report: ReleaseReport, options: RenderOptions): string {
   return all.map((n) => `> ${n}`).join('\n>\n');
 }
 
-function table(header: string[], rows: string[][]): string {
+/** Label and value rows; the first pair is the header row, so that no empty header bar shows. */
+function keyValueTable(rows: [string, string][]): string {
+  const [first, ...rest] = rows;
+  return table(first!, rest, ':---');
+}
+
+function table(header: string[], rows: string[][], rule = '---'): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+  return [line(header), line(header.map(() => rule)), ...rows.map(line)].join('\n');
 }
 
 function countBy(values: string[]): Record<string, number> {

@@ -30,6 +30,8 @@ export type LambdaRelease =
       /** Index of the first plan step to run (later than 0 when resuming a split). */
       firstStep: number;
       notes: string[];
+      /** In a dry run, the split found on the alias, for the plan the report shows. */
+      split?: { version: string; weight: number };
     };
 
 export const DRY_RUN_VERSION = '(to be published)';
@@ -120,6 +122,7 @@ export async function prepareLambdaRelease(
       revisionId: alias.revisionId,
       firstStep: 0,
       notes,
+      split,
     };
   }
 

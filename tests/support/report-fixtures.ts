@@ -116,7 +116,7 @@ export function promotionReport(): ReleaseReport {
   return {
     ...base(),
     result: 'promoted',
-    reason: 'all traffic on the new version after 2 step(s)',
+    reason: 'all traffic on the new version after 1 traffic step',
     durationSeconds: 312,
     alarms,
     metrics,
@@ -125,7 +125,7 @@ export function promotionReport(): ReleaseReport {
       startedAt: T0,
       endedAt: T0 + 5 * M + 2 * S,
       outcome: 'promoted',
-      reason: 'all traffic on the new version after 2 step(s)',
+      reason: 'all traffic on the new version after 1 traffic step',
       steps,
     },
   };
