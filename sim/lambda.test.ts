@@ -177,6 +177,22 @@ describe('alias rules, refused with the errors AWS answers', () => {
     expect(c.Version).toBe('1');
   });
 
+  it('answers as Lambda does for the ARN of a function in another region: not found, naming both regions', async () => {
+    const elsewhere = 'arn:aws:lambda:eu-west-1:123456789012:function:orders';
+    for (const call of [
+      t.lambda.send(new GetAliasCommand({ FunctionName: elsewhere, Name: 'live' })),
+      t.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: elsewhere })),
+      update({ FunctionName: elsewhere, FunctionVersion: '1' }),
+    ]) {
+      expect(await rejection(call)).toMatchObject({
+        name: 'ResourceNotFoundException',
+        status: 404,
+        message: "Functions from 'eu-west-1' are not reachable in this region ('us-east-1')",
+      });
+    }
+    expect(await t.control.alias('orders', 'live')).toMatchObject({ FunctionVersion: '1' });
+  });
+
   it('lists and deletes aliases', async () => {
     const list = await t.lambda.send(new ListAliasesCommand({ FunctionName: 'orders' }));
     expect(list.Aliases?.map((a) => a.Name)).toEqual(['live']);

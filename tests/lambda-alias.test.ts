@@ -308,7 +308,9 @@ describe('waiting for the function', () => {
     lambdaMock.on(GetFunctionCommand).resolves({
       Configuration: { State: 'Active', LastUpdateStatus: 'Failed', LastUpdateStatusReason: 'bad zip' },
     });
-    await expect(waitForFunctionUpdated(new LambdaClient({ region: 'us-east-1' }), ref, 2)).rejects.toThrow(
+    await expect(
+      waitForFunctionUpdated(new LambdaClient({ region: 'us-east-1' }), ref, undefined, 2),
+    ).rejects.toThrow(
       /^Function orders was still updating after 2s, or its last update failed \(LastUpdateStatus\); wait for the update to finish \(or fix it\) and run again \(answers seen: .*"LastUpdateStatusReason":"bad zip".*\)\.$/,
     );
   });
@@ -320,7 +322,9 @@ describe('waiting for the function', () => {
         $metadata: { httpStatusCode: 403 },
       }),
     );
-    await expect(waitForFunctionUpdated(new LambdaClient({ region: 'us-east-1' }), ref, 2)).rejects.toThrow(
+    await expect(
+      waitForFunctionUpdated(new LambdaClient({ region: 'us-east-1' }), ref, undefined, 2),
+    ).rejects.toThrow(
       /\(answers seen: 403: not authorized to perform: lambda:GetFunction ×\d; the credentials lack the IAM permission lambda:GetFunction\)\.$/,
     );
   });

@@ -7,6 +7,7 @@ import { describeMarker, type RolloutMarker } from '../marker.js';
 import { parseStrategy, planDurationMs } from '../strategy.js';
 import { DEFAULT_TIMEOUT_MARGIN_MS } from '../inputs.js';
 import {
+  CancelledError,
   checkVersionsCompatible,
   describeAliasState,
   LambdaAliasTarget,
@@ -36,14 +37,41 @@ export const DRY_RUN_VERSION = '(to be published)';
 /** GitHub-hosted runners end a job after 6 hours. */
 const JOB_LIMIT_MS = 6 * 60 * 60_000;
 
+/**
+ * Cancellation (`signal`) abandons every read, wait and write under way and is checked before
+ * each write; it then throws a CancelledError that says how far preflight got.
+ */
 export async function prepareLambdaRelease(
   lambda: LambdaClient,
   inputs: ActionInputs,
   identity: RolloutIdentity,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<LambdaRelease> {
+  const progress = { stage: 'before any change to the alias' };
+  try {
+    return await prepare(lambda, inputs, identity, signal, progress);
+  } catch (error) {
+    // Whatever was interrupted (a read, a wait, a write), the run is being cancelled.
+    if (signal.aborted && !(error instanceof CancelledError))
+      throw new CancelledError(signal, progress.stage);
+    throw error;
+  }
+}
+
+async function prepare(
+  lambda: LambdaClient,
+  inputs: ActionInputs,
+  identity: RolloutIdentity,
+  signal: AbortSignal,
+  progress: { stage: string },
 ): Promise<LambdaRelease> {
   const ref: AliasRef = { functionName: inputs.functionName, alias: inputs.alias, region: inputs.region };
   const notes: string[] = [];
-  const alias = await readAlias(lambda, ref);
+  /** Checked before each write: a cancelled run writes nothing more. */
+  const beforeWrite = () => {
+    if (signal.aborted) throw new CancelledError(signal, progress.stage);
+  };
+  const alias = await readAlias(lambda, ref, signal);
   const split = alias.split;
   const label = `Alias ${ref.alias} of ${ref.functionName}`;
 
@@ -94,17 +122,17 @@ export async function prepareLambdaRelease(
   // The new code's configuration: the named version's, or $LATEST's once it has settled (what publishing will snapshot).
   let candidate: FunctionConfiguration;
   if (inputs.version === 'publish') {
-    await waitForFunctionUpdated(lambda, ref);
-    candidate = await readVersionConfig(lambda, ref, '$LATEST');
+    await waitForFunctionUpdated(lambda, ref, signal);
+    candidate = await readVersionConfig(lambda, ref, '$LATEST', signal);
   } else {
-    candidate = await readVersionConfig(lambda, ref, inputs.version);
+    candidate = await readVersionConfig(lambda, ref, inputs.version, signal);
     if (candidate.Version !== inputs.version) {
       throw new PreflightError(
         `Version ${inputs.version} of ${ref.functionName} is not a published version.`,
       );
     }
   }
-  const previousConfig = await readVersionConfig(lambda, ref, previousVersion);
+  const previousConfig = await readVersionConfig(lambda, ref, previousVersion, signal);
   checkVersionsCompatible(ref, previousConfig, candidate);
 
   if (inputs.dryRun) {
@@ -126,12 +154,16 @@ export async function prepareLambdaRelease(
   // Every check passed: the writes start here.
   let revisionId = alias.revisionId;
   if (split && inputs.onExistingSplit === 'rollback') {
-    revisionId = await clearSplit(lambda, ref, alias, identity);
+    beforeWrite();
+    revisionId = await clearSplit(lambda, ref, alias, identity, signal);
+    progress.stage = `after returning alias ${ref.alias} to version ${previousVersion}, before publishing or splitting`;
     notes.push(
       `The alias was split (${describeAliasState(alias)}); it was returned to version ${previousVersion} first.`,
     );
   }
-  const targetVersion = inputs.version === 'publish' ? await publishVersion(lambda, ref) : inputs.version;
+  beforeWrite();
+  const targetVersion =
+    inputs.version === 'publish' ? await publishVersion(lambda, ref, signal) : inputs.version;
   if (targetVersion === previousVersion) {
     return {
       kind: 'no-change',
@@ -175,6 +207,7 @@ async function clearSplit(
   ref: AliasRef,
   alias: AliasState,
   identity: RolloutIdentity,
+  signal: AbortSignal,
 ): Promise<string> {
   const target = new LambdaAliasTarget(
     lambda,
@@ -184,6 +217,6 @@ async function clearSplit(
     identity,
     alias.revisionId,
   );
-  await target.rollback('an earlier release left the alias split');
+  await target.rollback('an earlier release left the alias split', signal);
   return target.lastRevisionId;
 }
