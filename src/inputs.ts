@@ -67,7 +67,7 @@ const MAX_POLL_MS = 5 * 60_000;
 
 /** What the inputs say, with every problem found; an input with a problem holds its fallback. */
 export interface ParsedInputs {
-  inputs: ActionInputs | undefined;
+  inputs: ActionInputs;
   problems: string[];
   /** Whether `name` was read without a problem, so that checks against AWS may rely on it. */
   valid: (name: string) => boolean;
@@ -79,7 +79,7 @@ export function readInputs(
   resolution: WeightResolution = LAMBDA_ALIAS_WEIGHTS,
 ): ActionInputs {
   const parsed = parseInputs(read, env, resolution);
-  if (!parsed.inputs || parsed.problems.length > 0) throw new InputError(parsed.problems);
+  if (parsed.problems.length > 0) throw new InputError(parsed.problems);
   return parsed.inputs;
 }
 
@@ -158,11 +158,12 @@ export function parseInputs(
     undefined,
   );
 
-  const inputs: ActionInputs | undefined = plan && {
+  const inputs: ActionInputs = {
     functionName,
     alias,
     version,
-    plan,
+    // A strategy with a problem stands as all at once, for the checks of the other inputs only.
+    plan: plan ?? { name: '', steps: [{ weight: 100, holdMs: 0 }] },
     alarms,
     ignoreFiringAlarms,
     pollIntervalMs,

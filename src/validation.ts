@@ -18,7 +18,7 @@ export async function validateInputs(
   const { inputs, valid } = parsed;
   const problems = [...parsed.problems];
   // Credentials that would expire before the timeout: known without asking AWS anything.
-  if (inputs && valid('timeout') && valid('strategy')) {
+  if (valid('timeout') && valid('strategy')) {
     try {
       checkCredentialExpiry(inputs, env, now);
     } catch (error) {
@@ -27,7 +27,7 @@ export async function validateInputs(
   }
   // Only inputs read without a problem are looked up, and only in a region that is one; with
   // credentials already known to be too short-lived, AWS is not called at all.
-  if (inputs && valid('region') && problems.length === parsed.problems.length) {
+  if (valid('region') && problems.length === parsed.problems.length) {
     const aws = clients(inputs.region);
     const checks: Promise<string[]>[] = [];
     if (valid('function-name') && valid('version')) {

@@ -52,8 +52,7 @@ export async function prepareLambdaRelease(
     return await prepare(lambda, inputs, identity, signal, progress);
   } catch (error) {
     // Whatever was interrupted (a read, a wait, a write), the run is being cancelled.
-    if (signal.aborted && !(error instanceof CancelledError))
-      throw new CancelledError(signal, progress.stage);
+    if (signal.aborted) throw new CancelledError(signal, progress.stage);
     throw error;
   }
 }
