@@ -256,10 +256,13 @@ export function checkResolution(text: string, plan: Plan, resolution: WeightReso
   const step = plan.steps.find((s) => !isRepresentable(s.weight, resolution));
   if (!step) return;
   const unit = resolution.stepPercent;
-  const near = Math.max(unit, Math.round(step.weight / unit) * unit);
+  // The representable weights either side (the lower one above zero).
+  const below = formatPercent(Math.max(unit, Math.floor(step.weight / unit) * unit));
+  const above = formatPercent(Math.ceil(step.weight / unit) * unit);
+  const near = below === above ? `${below}%` : `${below}% or ${above}%`;
   throw new StrategyError(
     `Input "strategy": ${JSON.stringify(text)}: the weight ${formatPercent(step.weight)}% is finer than ${resolution.target} can route (steps of ${formatPercent(unit)}%); ` +
-      `give weights in whole steps of ${formatPercent(unit)}%, such as ${formatPercent(near)}%.`,
+      `give weights in whole steps of ${formatPercent(unit)}%, such as ${near}.`,
   );
 }
 

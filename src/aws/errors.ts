@@ -32,6 +32,9 @@ interface SdkErrorShape {
 }
 
 function hintFor(code: string, status: number | undefined, context: CallContext): string {
+  // First: a code such as ENOTFOUND (DNS) must not read as AWS's ResourceNotFound.
+  const unreachable = status === undefined ? unreachableBecause(code) : undefined;
+  if (unreachable) return endpointHint(unreachable, context);
   if (/AccessDenied|NotAuthorized|Unauthorized/i.test(code) || status === 403) {
     return `the credentials lack the IAM permission ${context.iamAction}; add it to the role's policy (see "IAM policy" in the README)`;
   }
@@ -57,8 +60,6 @@ function hintFor(code: string, status: number | undefined, context: CallContext)
   if (status !== undefined && status >= 500) {
     return 'AWS answered with a server error after the SDK retried; run again';
   }
-  const unreachable = unreachableBecause(code);
-  if (unreachable) return endpointHint(unreachable, context);
   return 'see the AWS message above';
 }
 
