@@ -212,6 +212,20 @@ describe('versions and updates', () => {
     expect(versions.Versions?.map((v) => v.Version)).toEqual(['$LATEST', '1', '2', '3', '4', '5']);
   });
 
+  it('lists versions page by page with Marker and MaxItems', async () => {
+    const pages: string[][] = [];
+    let marker: string | undefined;
+    do {
+      const page = await t.lambda.send(
+        new ListVersionsByFunctionCommand({ FunctionName: 'orders', MaxItems: 2, Marker: marker }),
+      );
+      pages.push((page.Versions ?? []).map((v) => v.Version!));
+      marker = page.NextMarker;
+    } while (marker);
+    expect(pages.flat()).toEqual(['$LATEST', '1', '2', '3', '4']);
+    expect(pages.every((p) => p.length <= 2)).toBe(true);
+  });
+
   it('settles UpdateFunctionCode: InProgress, publish refused with 409, then Successful', async () => {
     await t.lambda.send(
       new UpdateFunctionCodeCommand({ FunctionName: 'orders', ZipFile: Buffer.from('new code') }),

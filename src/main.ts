@@ -83,18 +83,18 @@ export async function run(deps: RunDeps = {}): Promise<RunOutcome> {
 
 /** Inputs refused (or not checkable): outputs, a short job summary listing every problem, and the failure. */
 async function refuse(error: unknown, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<void> {
-  const reason = signal.aborted ? `${abortText(signal)} before any change to the alias` : errorMessage(error);
+  const kind = signal.aborted ? 'cancelled' : error instanceof InputError ? 'refused' : 'failed';
+  const reason =
+    kind === 'cancelled' ? `${abortText(signal)} before any change to the alias` : errorMessage(error);
   core.setOutput('result', 'failed');
   core.setOutput('reason', reason);
-  const problems = error instanceof InputError && !signal.aborted ? error.problems : [reason];
+  const problems = error instanceof InputError && kind === 'refused' ? error.problems : [reason];
   if (summaryWanted()) {
-    await writeRefusalSummary(problems, env).catch((e: unknown) =>
+    await writeRefusalSummary(kind, problems, env).catch((e: unknown) =>
       core.warning(`Could not write the job summary: ${errorMessage(e)}`),
     );
   }
-  core.setFailed(
-    error instanceof InputError && !signal.aborted ? error.message : `Release failed: ${reason}`,
-  );
+  core.setFailed(kind === 'refused' ? reason : `Release failed: ${reason}`);
 }
 
 /** `job-summary` as the runner passes it; anything but false (a typo included) writes one. */
