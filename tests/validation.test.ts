@@ -82,14 +82,12 @@ describe('validateInputs', () => {
   });
 
   it('throws a failed look-up as itself, or lists it with the problems found', async () => {
-    cwMock
-      .on(DescribeAlarmsCommand)
-      .rejects(
-        Object.assign(new Error('denied'), {
-          name: 'AccessDeniedException',
-          $metadata: { httpStatusCode: 403 },
-        }),
-      );
+    cwMock.on(DescribeAlarmsCommand).rejects(
+      Object.assign(new Error('denied'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
     lambdaMock.on(GetFunctionConfigurationCommand).resolves({ Version: '4' });
     await expect(validate({ 'function-name': 'orders', alarms: 'orders-errors' })).rejects.toThrow(
       /^Could not read the state of alarms orders-errors: AccessDeniedException/,
