@@ -16,7 +16,12 @@ import { writeRefusalSummary } from './report/refusal.js';
 import { DEPLOYMENT_KEY, FINISHED_KEY, REPORTED_KEY, STATE_KEY, type SavedRollout } from './state.js';
 import { describePlan, planDurationMs, shortHolds } from './strategy.js';
 import { CancelledError, LambdaAliasTarget, type RolloutIdentity } from './targets/lambda-alias.js';
-import { DRY_RUN_VERSION, prepareLambdaRelease, type LambdaRelease } from './targets/lambda-preflight.js';
+import {
+  DRY_RUN_VERSION,
+  prepareLambdaRelease,
+  stageOf,
+  type LambdaRelease,
+} from './targets/lambda-preflight.js';
 import { validateInputs } from './validation.js';
 
 /** The metrics are for the report only: never wait long for them. */
@@ -166,7 +171,7 @@ async function release(
     return;
   }
   if (signal.aborted) {
-    report.reason = `${abortText(signal)} before any change to the alias`;
+    report.reason = `${abortText(signal)} ${stageOf({ changes: prepared.changes })}`;
     return;
   }
 

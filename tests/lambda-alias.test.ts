@@ -22,7 +22,7 @@ import {
   toFraction,
   waitForFunctionUpdated,
 } from '../src/targets/lambda-alias.js';
-import { prepareLambdaRelease } from '../src/targets/lambda-preflight.js';
+import { prepareLambdaRelease, stageOf } from '../src/targets/lambda-preflight.js';
 import { FakeClock } from './support/fake-clock.js';
 
 const lambdaMock = mockClient(LambdaClient);
@@ -494,10 +494,41 @@ describe('cancellation in preflight', () => {
     for (const call of calls) expect((call.args as unknown[])[1]).toMatchObject({ abortSignal: signal });
   });
 
+  it('says which version it published when cancelled while that version becomes active', async () => {
+    const cancellation = new AbortController();
+    lambdaMock
+      .on(GetFunctionCommand)
+      .resolves({ Configuration: { State: 'Active', LastUpdateStatus: 'Successful' } });
+    lambdaMock.on(GetFunctionConfigurationCommand).callsFake((i: { Qualifier?: string }) => {
+      if (i.Qualifier !== '7') return { Version: i.Qualifier, Role: 'r' };
+      setTimeout(() => cancellation.abort('cancelled by SIGTERM'), 10);
+      return { Version: '7', State: 'Pending' };
+    });
+    await expect(prepareLambdaRelease(lambda(), inputs, identity, cancellation.signal)).rejects.toThrow(
+      'cancelled by SIGTERM after publishing version 7, before any change to the alias',
+    );
+    expect(lambdaMock.commandCalls(UpdateAliasCommand)).toHaveLength(0);
+  });
+
   it('checks the signal before publishing', async () => {
     const cancellation = new AbortController();
     cancellation.abort('cancelled by SIGINT');
     await expect(publishVersion(lambda(), ref, cancellation.signal)).rejects.toThrow('cancelled by SIGINT');
     expect(lambdaMock.commandCalls(PublishVersionCommand)).toHaveLength(0);
+  });
+});
+
+describe('stageOf: where a cancellation found the release', () => {
+  it('says what preflight changed, and what was under way', () => {
+    expect(stageOf({ changes: [] })).toBe('before any change to the alias');
+    expect(stageOf({ changes: ['publishing version 7'] })).toBe(
+      'after publishing version 7, before any change to the alias',
+    );
+    expect(stageOf({ changes: [], underWay: 'publishing a version (perhaps done)' })).toBe(
+      'after publishing a version (perhaps done), before any change to the alias',
+    );
+    expect(stageOf({ changes: ['returning alias live to version 6', 'publishing version 7'] })).toBe(
+      'after returning alias live to version 6 and publishing version 7, before the first step of this release',
+    );
   });
 });

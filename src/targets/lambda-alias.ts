@@ -284,6 +284,8 @@ export async function publishVersion(
   ref: AliasRef,
   signal?: AbortSignal,
   maxWaitSeconds = 300,
+  /** Told the version as soon as Lambda has published it, before it is active. */
+  onPublished: (version: string) => void = () => {},
 ): Promise<string> {
   if (signal?.aborted) throw new CancelledError(signal);
   const published = await awsCall(
@@ -303,6 +305,7 @@ export async function publishVersion(
       'run again',
     );
   }
+  onPublished(version);
   await waiterOutcome(
     awsCall(
       {

@@ -25,6 +25,8 @@ export type LambdaRelease =
   | { kind: 'no-change'; reason: string; version: string; notes: string[] }
   | {
       kind: 'release';
+      /** What preflight itself changed (clearing a split, publishing), in words, for a later cancellation's reason. */
+      changes: string[];
       previousVersion: string;
       targetVersion: string;
       revisionId: string;
@@ -47,14 +49,28 @@ export async function prepareLambdaRelease(
   identity: RolloutIdentity,
   signal: AbortSignal = new AbortController().signal,
 ): Promise<LambdaRelease> {
-  const progress = { stage: 'before any change to the alias' };
+  const progress: Progress = { changes: [] };
   try {
     return await prepare(lambda, inputs, identity, signal, progress);
   } catch (error) {
     // Whatever was interrupted (a read, a wait, a write), the run is being cancelled.
-    if (signal.aborted) throw new CancelledError(signal, progress.stage);
+    if (signal.aborted) throw new CancelledError(signal, stageOf(progress));
     throw error;
   }
+}
+
+/** How far preflight got: what it changed, and a write under way whose outcome is unknown. */
+interface Progress {
+  changes: string[];
+  underWay?: string;
+}
+
+/** Where a cancellation found the release, as "before any change to the alias". */
+export function stageOf(progress: Progress): string {
+  const done = [...progress.changes, ...(progress.underWay ? [progress.underWay] : [])];
+  if (done.length === 0) return 'before any change to the alias';
+  const cleared = progress.changes.some((c) => c.startsWith('returning'));
+  return `after ${done.join(' and ')}, ${cleared ? 'before the first step of this release' : 'before any change to the alias'}`;
 }
 
 async function prepare(
@@ -62,13 +78,13 @@ async function prepare(
   inputs: ActionInputs,
   identity: RolloutIdentity,
   signal: AbortSignal,
-  progress: { stage: string },
+  progress: Progress,
 ): Promise<LambdaRelease> {
   const ref: AliasRef = { functionName: inputs.functionName, alias: inputs.alias, region: inputs.region };
   const notes: string[] = [];
   /** Checked before each write: a cancelled run writes nothing more. */
   const beforeWrite = () => {
-    if (signal.aborted) throw new CancelledError(signal, progress.stage);
+    if (signal.aborted) throw new CancelledError(signal, stageOf(progress));
   };
   const alias = await readAlias(lambda, ref, signal);
   const split = alias.split;
@@ -142,6 +158,7 @@ async function prepare(
     const targetVersion = inputs.version === 'publish' ? DRY_RUN_VERSION : inputs.version;
     return {
       kind: 'release',
+      changes: [],
       previousVersion,
       targetVersion,
       revisionId: alias.revisionId,
@@ -154,15 +171,23 @@ async function prepare(
   let revisionId = alias.revisionId;
   if (split && inputs.onExistingSplit === 'rollback') {
     beforeWrite();
+    progress.underWay = `returning alias ${ref.alias} to version ${previousVersion} (perhaps done)`;
     revisionId = await clearSplit(lambda, ref, alias, identity, signal);
-    progress.stage = `after returning alias ${ref.alias} to version ${previousVersion}, before publishing or splitting`;
+    progress.changes.push(`returning alias ${ref.alias} to version ${previousVersion}`);
+    progress.underWay = undefined;
     notes.push(
       `The alias was split (${describeAliasState(alias)}); it was returned to version ${previousVersion} first.`,
     );
   }
   beforeWrite();
-  const targetVersion =
-    inputs.version === 'publish' ? await publishVersion(lambda, ref, signal) : inputs.version;
+  let targetVersion = inputs.version;
+  if (inputs.version === 'publish') {
+    progress.underWay = "publishing a version (perhaps done: see the function's versions)";
+    targetVersion = await publishVersion(lambda, ref, signal, undefined, (version) => {
+      progress.changes.push(`publishing version ${version}`);
+      progress.underWay = undefined;
+    });
+  }
   if (targetVersion === previousVersion) {
     return {
       kind: 'no-change',
@@ -186,7 +211,15 @@ async function prepare(
       `Resumed the split found on the alias (${describeAliasState(alias)}) from step ${firstStep + 1}.`,
     );
   }
-  return { kind: 'release', previousVersion, targetVersion, revisionId, firstStep, notes };
+  return {
+    kind: 'release',
+    changes: progress.changes,
+    previousVersion,
+    targetVersion,
+    revisionId,
+    firstStep,
+    notes,
+  };
 }
 
 /** The latest time the run that wrote `marker` can still be moving the alias: its plan plus the default timeout margin, or GitHub's 6-hour job limit when the plan cannot be read. */
