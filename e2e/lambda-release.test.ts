@@ -169,6 +169,20 @@ describe('a release against the local cloud', () => {
     expect(post.stdout).toContain('nothing to do');
   });
 
+  it('writes the finest weight a Lambda alias routes exactly as asked', async () => {
+    await t.control.loadScenario(lambdaScenario());
+    const step = startStep({
+      step: 'main',
+      ctx: newRunnerContext(),
+      inputs: releaseInputs({ strategy: '0.0001%:60s, 12.3456%:60s' }),
+      env: t.env,
+    });
+    await waitFor('the split', async () => Object.keys(await weightsOf()).length > 0);
+    expect(await weightsOf()).toEqual({ '2': 0.000001 });
+    step.child.kill('SIGTERM');
+    expect((await step.done).outputs.result).toBe('rolled-back');
+  });
+
   it('SIGKILL mid-rollout, then the post step: the alias ends on one version', async () => {
     await t.control.loadScenario(lambdaScenario());
     const ctx = newRunnerContext();
