@@ -1,6 +1,8 @@
 // Every bad input, and every release Lambda would refuse, fails the step with a message naming
 // the problem, and leaves the local cloud's log of writes empty.
+import { createServer, type AddressInfo } from 'node:net';
 import { formatMarker } from '../src/marker.js';
+import { escapeMarkdown } from '../src/report/escape.js';
 import { startTestCloud, type TestCloud } from './local-cloud-env.js';
 import { newRunnerContext, runStep } from './runner.js';
 import { ALIAS, ERRORS_ALARM, FUNCTION, lambdaScenario, releaseInputs } from './scenarios.js';
@@ -97,7 +99,36 @@ const cases: Case[] = [
   {
     name: 'unknown function',
     inputs: { 'function-name': 'no-such-function' },
-    expected: /ResourceNotFoundException.*check the name and the region/,
+    expected:
+      /^Input "function-name": function no-such-function does not exist in us-east-1\. Check the name/,
+  },
+  {
+    name: 'unknown function, with a version number',
+    inputs: { 'function-name': 'no-such-function', version: '3' },
+    expected: /^Input "function-name": function no-such-function does not exist in us-east-1\./,
+  },
+  {
+    name: 'a function ARN of another region',
+    inputs: { 'function-name': `arn:aws:lambda:eu-west-1:123456789012:function:${FUNCTION}` },
+    expected:
+      /^Input "function-name": the ARN "arn:aws:lambda:eu-west-1:123456789012:function:orders" is of a function in eu-west-1, but the region is us-east-1 \(from AWS_REGION\)/,
+  },
+  {
+    name: 'a weight finer than a Lambda alias routes',
+    inputs: { strategy: '0.00001%:5m' },
+    expected:
+      /^Input "strategy": "0\.00001%:5m": the weight 0\.00001% is finer than a Lambda alias can route \(steps of 0\.0001%\); give weights in whole steps of 0\.0001%, such as 0\.0001%\.$/,
+  },
+  {
+    name: 'alarms written as a YAML list',
+    inputs: { alarms: `- ${ERRORS_ALARM}\n- orders-latency` },
+    expected:
+      /^Input "alarms": 2 alarm\(s\) not found in us-east-1: "- orders-live-errors" \(a YAML list item\? the input is one string: one name a line or comma-separated, without YAML's "- "; did you mean "orders-live-errors"\?\), "- orders-latency" \(a YAML list item\?/,
+  },
+  {
+    name: 'a typo in an alarm name',
+    inputs: { alarms: 'orders-live-erors' },
+    expected: /not found in us-east-1: "orders-live-erors" \(did you mean "orders-live-errors"\?\)/,
   },
   {
     name: 'unknown alias',
@@ -106,8 +137,10 @@ const cases: Case[] = [
   },
   {
     name: 'version that does not exist',
-    inputs: { version: '9' },
-    expected: /Could not read version 9 of function orders: ResourceNotFoundException/,
+    inputs: { version: '99' },
+    scenario: withVersion2(),
+    expected:
+      /^Input "version": version 99 of function orders does not exist; the latest published version is 2\. Give a published version number, or "publish"/,
   },
   {
     name: 'alarm already firing',
@@ -172,3 +205,76 @@ describe('refused before the first write', () => {
     expect(await t.control.writes()).toEqual([]);
   });
 });
+
+describe('every problem at once', () => {
+  // Syntax and what only AWS can tell (a missing alarm, a missing version) together, in one error.
+  const inputs = releaseInputs({
+    strategy: 'canary 10%',
+    'poll-interval': '0s',
+    alarms: 'orders-live-erors',
+    version: '99',
+  });
+  const problems = [
+    /^Input "strategy": "canary 10%" is not a strategy/,
+    /^Input "poll-interval": "0s"/,
+    /^Input "version": version 99 of function orders does not exist; the latest published version is 1\./,
+    /^Input "alarms": 1 alarm\(s\) not found in us-east-1: "orders-live-erors" \(did you mean "orders-live-errors"\?\)/,
+  ];
+
+  it('are listed in one error, and each in the job summary, escaped', async () => {
+    await t.control.loadScenario(lambdaScenario());
+    await t.control.clearWrites();
+    const result = await runStep({ step: 'main', ctx: newRunnerContext(), inputs, env: t.env });
+    expect(result.code).toBe(1);
+    const listed = result.outputs.reason!.split('\n- ');
+    expect(listed[0]).toBe('4 inputs are invalid:');
+    expect(listed.slice(1)).toEqual(problems.map((p) => expect.stringMatching(p)));
+    const bullets = result.summary.split('\n').filter((line) => line.startsWith('- '));
+    expect(bullets).toEqual(listed.slice(1).map((p) => `- ${escapeMarkdown(p)}`));
+    expect(result.summary).toContain('the release did not start and nothing was changed');
+    expect(await t.control.writes()).toEqual([]);
+  });
+
+  it('write no job summary with job-summary: false', async () => {
+    await t.control.loadScenario(lambdaScenario());
+    const result = await runStep({
+      step: 'main',
+      ctx: newRunnerContext(),
+      inputs: { ...inputs, 'job-summary': 'false' },
+      env: t.env,
+    });
+    expect(result.outputs.reason).toMatch(/^4 inputs are invalid:/);
+    expect(result.summary).toBe('');
+  });
+});
+
+describe('an endpoint that cannot be reached', () => {
+  it('is named, with where its URL came from and what to check', async () => {
+    const port = await closedPort();
+    const result = await runStep({
+      step: 'main',
+      ctx: newRunnerContext(),
+      inputs: releaseInputs(),
+      env: { ...t.env, AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` },
+    });
+    expect(result.code).toBe(1);
+    expect(result.outputs.reason).toMatch(
+      new RegExp(
+        `\\(hint: Lambda at http://127\\.0\\.0\\.1:${port} \\(from AWS_ENDPOINT_URL\\) could not be reached: the connection was refused; check that the URL is right and that the endpoint is running, or unset AWS_ENDPOINT_URL to use AWS\\)`,
+      ),
+    );
+    expect(result.outputs.reason).not.toContain('see the AWS message above');
+    expect(result.summary).toContain(
+      escapeMarkdown(`Lambda at http://127.0.0.1:${port} (from AWS_ENDPOINT_URL)`),
+    );
+  });
+});
+
+/** A local port nothing listens on: one the system just gave out and took back. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}

@@ -2,6 +2,7 @@
 // post step), against the local cloud with live traffic and self-evaluating alarms.
 import { parseMarker } from '../src/marker.js';
 import { startTestCloud, waitFor, type TestCloud } from './local-cloud-env.js';
+import type { ChildProcess } from 'node:child_process';
 import { newRunnerContext, runStep, startStep, type RunnerContext } from './runner.js';
 import { ALIAS, ERRORS_ALARM, FUNCTION, lambdaScenario, releaseInputs } from './scenarios.js';
 
@@ -19,6 +20,20 @@ beforeEach(async () => {
 
 const aliasNow = () => t.control.alias(FUNCTION, ALIAS);
 const weightsOf = async () => (await aliasNow()).RoutingConfig?.AdditionalVersionWeights ?? {};
+/** Resolves once the child has printed `text` (its stdout is still collected by the runner). */
+function printed(child: ChildProcess, text: string): Promise<void> {
+  return new Promise((resolvePrinted) => {
+    let seen = '';
+    const onData = (d: Buffer) => {
+      seen += d.toString();
+      if (!seen.includes(text)) return;
+      child.stdout!.off('data', onData);
+      resolvePrinted();
+    };
+    child.stdout!.on('data', onData);
+  });
+}
+
 const main = (ctx: RunnerContext, inputs: Record<string, string>, env: Record<string, string> = {}) =>
   runStep({ step: 'main', ctx, inputs, env: { ...t.env, ...env } });
 
@@ -87,6 +102,50 @@ describe('a release against the local cloud', () => {
     expect(Number(result.outputs['duration-seconds'])).toBeGreaterThanOrEqual(2);
   });
 
+  describe('SIGTERM while preflight waits for a code update to settle', () => {
+    const cases = [
+      { name: 'between polls of the waiter', faults: undefined },
+      // Each GetFunction of the waiter hangs for 8 s: the signal lands while one is in flight.
+      {
+        name: 'during a GetFunction that hangs',
+        faults: { lambda: { delayMs: 8_000, operations: ['GetFunction'] } },
+      },
+    ];
+    it.each(cases)(
+      '$name: nothing published, the alias untouched, the process gone within the grace',
+      async ({ faults }) => {
+        // The new code stays InProgress for a minute: far longer than the test.
+        await t.control.loadScenario({ ...lambdaScenario(), updateSettleMs: 60_000 });
+        await t.control.deployCode(FUNCTION, { code: 'v3' });
+        if (faults) await t.control.setFaults(faults);
+        await t.control.clearWrites();
+        const step = startStep({
+          step: 'main',
+          ctx: newRunnerContext(),
+          inputs: releaseInputs({ strategy: 'AllAtOnce' }),
+          env: t.env,
+        });
+        // The plan is printed once the inputs are checked, just before preflight starts waiting; the
+        // pause lets the waiter poll (its polls are at least 1 s apart).
+        await printed(step.child, 'Plan: AllAtOnce');
+        await new Promise((r) => setTimeout(r, 2_500));
+        const sentAt = Date.now();
+        step.child.kill('SIGTERM');
+        const result = await step.done;
+        const exitMs = Date.now() - sentAt;
+        expect(result.code).toBe(1);
+        expect(result.outputs).toMatchObject({
+          result: 'failed',
+          reason: 'cancelled by SIGTERM before any change to the alias',
+        });
+        expect(exitMs).toBeLessThan(7_500);
+        // The process is gone: no publish or alias write can come later.
+        expect(await t.control.writes()).toEqual([]);
+        expect(await aliasNow()).toMatchObject({ FunctionVersion: '1' });
+      },
+    );
+  });
+
   it('publishing unchanged code is no-change, with no alias write', async () => {
     await t.control.loadScenario(lambdaScenario());
     await main(newRunnerContext(), releaseInputs({ strategy: 'AllAtOnce' }));
@@ -114,6 +173,20 @@ describe('a release against the local cloud', () => {
     // The main step finished its rollout (a rollback): the post step leaves the alias alone.
     const post = await runStep({ step: 'post', ctx, env: t.env });
     expect(post.stdout).toContain('nothing to do');
+  });
+
+  it('writes the finest weight a Lambda alias routes exactly as asked', async () => {
+    await t.control.loadScenario(lambdaScenario());
+    const step = startStep({
+      step: 'main',
+      ctx: newRunnerContext(),
+      inputs: releaseInputs({ strategy: '0.0001%:60s, 12.3456%:60s' }),
+      env: t.env,
+    });
+    await waitFor('the split', async () => Object.keys(await weightsOf()).length > 0);
+    expect(await weightsOf()).toEqual({ '2': 0.000001 });
+    step.child.kill('SIGTERM');
+    expect((await step.done).outputs.result).toBe('rolled-back');
   });
 
   it('SIGKILL mid-rollout, then the post step: the alias ends on one version', async () => {

@@ -177,6 +177,22 @@ describe('alias rules, refused with the errors AWS answers', () => {
     expect(c.Version).toBe('1');
   });
 
+  it('answers as Lambda does for the ARN of a function in another region: not found, naming both regions', async () => {
+    const elsewhere = 'arn:aws:lambda:eu-west-1:123456789012:function:orders';
+    for (const call of [
+      t.lambda.send(new GetAliasCommand({ FunctionName: elsewhere, Name: 'live' })),
+      t.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: elsewhere })),
+      update({ FunctionName: elsewhere, FunctionVersion: '1' }),
+    ]) {
+      expect(await rejection(call)).toMatchObject({
+        name: 'ResourceNotFoundException',
+        status: 404,
+        message: "Functions from 'eu-west-1' are not reachable in this region ('us-east-1')",
+      });
+    }
+    expect(await t.control.alias('orders', 'live')).toMatchObject({ FunctionVersion: '1' });
+  });
+
   it('lists and deletes aliases', async () => {
     const list = await t.lambda.send(new ListAliasesCommand({ FunctionName: 'orders' }));
     expect(list.Aliases?.map((a) => a.Name)).toEqual(['live']);
@@ -194,6 +210,20 @@ describe('versions and updates', () => {
     expect(again.Version).toBe('5');
     const versions = await t.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'orders' }));
     expect(versions.Versions?.map((v) => v.Version)).toEqual(['$LATEST', '1', '2', '3', '4', '5']);
+  });
+
+  it('lists versions page by page with Marker and MaxItems', async () => {
+    const pages: string[][] = [];
+    let marker: string | undefined;
+    do {
+      const page = await t.lambda.send(
+        new ListVersionsByFunctionCommand({ FunctionName: 'orders', MaxItems: 2, Marker: marker }),
+      );
+      pages.push((page.Versions ?? []).map((v) => v.Version!));
+      marker = page.NextMarker;
+    } while (marker);
+    expect(pages.flat()).toEqual(['$LATEST', '1', '2', '3', '4']);
+    expect(pages.every((p) => p.length <= 2)).toBe(true);
   });
 
   it('settles UpdateFunctionCode: InProgress, publish refused with 409, then Successful', async () => {

@@ -275,12 +275,21 @@ export class LambdaService implements Service {
   /** Splits a function reference (name, name:qualifier, partial or full ARN) into its parts. */
   parseName(ref: string): { name: string; qualifier?: string } {
     const full =
-      /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:([a-zA-Z0-9-_]+)(?::([a-zA-Z0-9-_$]+))?$/.exec(
+      /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):\d{12}:function:([a-zA-Z0-9-_]+)(?::([a-zA-Z0-9-_$]+))?$/.exec(
         ref,
       );
+    if (full) {
+      // Lambda serves a region's functions only; an ARN of another region is not found, and says so.
+      if (full[1] !== this.opts.region) {
+        throw notFound(
+          `Functions from '${full[1]}' are not reachable in this region ('${this.opts.region}')`,
+        );
+      }
+      return { name: full[2] as string, qualifier: full[3] };
+    }
     const partial = /^\d{12}:function:([a-zA-Z0-9-_]+)(?::([a-zA-Z0-9-_$]+))?$/.exec(ref);
     const plain = /^([a-zA-Z0-9-_]+)(?::([a-zA-Z0-9-_$]+))?$/.exec(ref);
-    const m = full ?? partial ?? plain;
+    const m = partial ?? plain;
     if (!m) {
       throw validation(
         `1 validation error detected: Value '${ref}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`,

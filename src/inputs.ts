@@ -1,7 +1,14 @@
 // Every input is read and validated here, once, before anything touches AWS. All problems are
 // reported together; each message names the input, quotes the value and says what is accepted.
 import { DurationError, formatDuration, parseDuration } from './duration.js';
-import { parseStrategy, planDurationMs, type Plan } from './strategy.js';
+import {
+  checkResolution,
+  parseStrategy,
+  planDurationMs,
+  type Plan,
+  type WeightResolution,
+} from './strategy.js';
+import { LAMBDA_ALIAS_WEIGHTS } from './targets/lambda-alias.js';
 
 export type ExistingSplitPolicy = 'fail' | 'rollback' | 'resume';
 
@@ -58,30 +65,66 @@ const MIN_POLL_MS = 1_000;
 export const DEFAULT_TIMEOUT_MARGIN_MS = 10 * 60_000;
 const MAX_POLL_MS = 5 * 60_000;
 
-export function readInputs(read: InputReader, env: NodeJS.ProcessEnv = process.env): ActionInputs {
+/** What the inputs say, with every problem found; an input with a problem holds its fallback. */
+export interface ParsedInputs {
+  inputs: ActionInputs;
+  problems: string[];
+  /** Whether `name` was read without a problem, so that checks against AWS may rely on it. */
+  valid: (name: string) => boolean;
+}
+
+export function readInputs(
+  read: InputReader,
+  env: NodeJS.ProcessEnv = process.env,
+  resolution: WeightResolution = LAMBDA_ALIAS_WEIGHTS,
+): ActionInputs {
+  const parsed = parseInputs(read, env, resolution);
+  if (parsed.problems.length > 0) throw new InputError(parsed.problems);
+  return parsed.inputs;
+}
+
+/** Reads every input, collecting all the problems rather than stopping at the first. */
+export function parseInputs(
+  read: InputReader,
+  env: NodeJS.ProcessEnv = process.env,
+  resolution: WeightResolution = LAMBDA_ALIAS_WEIGHTS,
+): ParsedInputs {
   const problems: string[] = [];
+  const invalid = new Set<string>();
   const value = (name: string, fallback = '') => read(name).trim() || fallback;
-  /** Runs a parser; a thrown message becomes a problem and the fallback is used. */
-  const check = <T>(parse: () => T, fallback: T): T => {
+  /** Runs the parser of input `name`; a thrown message becomes a problem and the fallback is used. */
+  const check = <T>(name: string, parse: () => T, fallback: T): T => {
     try {
       return parse();
     } catch (error) {
       problems.push(error instanceof Error ? error.message : String(error));
+      invalid.add(name);
       return fallback;
     }
   };
 
-  const functionName = check(() => parseFunctionName(value('function-name')), '');
-  const alias = check(() => parseAlias(value('alias', DEFAULTS.alias)), DEFAULTS.alias);
-  const version = check(() => parseVersion(value('version', DEFAULTS.version)), 'publish');
-  const plan = check(() => parseStrategy(value('strategy', DEFAULTS.strategy)), undefined);
-  const alarms = check(() => parseAlarms(read('alarms')), []);
+  const functionName = check('function-name', () => parseFunctionName(value('function-name')), '');
+  const alias = check('alias', () => parseAlias(value('alias', DEFAULTS.alias)), DEFAULTS.alias);
+  const version = check('version', () => parseVersion(value('version', DEFAULTS.version)), 'publish');
+  const strategyText = value('strategy', DEFAULTS.strategy);
+  const plan = check(
+    'strategy',
+    () => {
+      const parsed = parseStrategy(strategyText);
+      checkResolution(strategyText, parsed, resolution);
+      return parsed;
+    },
+    undefined,
+  );
+  const alarms = check('alarms', () => parseAlarms(read('alarms')), []);
   const pollIntervalMs = check(
+    'poll-interval',
     () => parsePollInterval(value('poll-interval', DEFAULTS['poll-interval'])),
     5_000,
   );
-  const timeoutMs = check(() => parseTimeout(value('timeout'), plan), 0);
+  const timeoutMs = check('timeout', () => parseTimeout(value('timeout'), plan), 0);
   const onExistingSplit = check(
+    'on-existing-split',
     () =>
       oneOf('on-existing-split', value('on-existing-split', DEFAULTS['on-existing-split']), [
         'fail',
@@ -90,23 +133,37 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv = process.e
       ] as const),
     'fail',
   );
-  const dryRun = check(() => parseBoolean('dry-run', value('dry-run', 'false')), false);
-  const ignoreFiringAlarms = check(
-    () => parseBoolean('ignore-firing-alarms', value('ignore-firing-alarms', 'false')),
-    false,
+  const boolean = (name: string, fallback: boolean) =>
+    check(name, () => parseBoolean(name, value(name, String(fallback))), fallback);
+  const dryRun = boolean('dry-run', false);
+  const ignoreFiringAlarms = boolean('ignore-firing-alarms', false);
+  const jobSummary = boolean('job-summary', true);
+  const region = check('region', () => parseRegion(value('region'), env), '');
+  if (!invalid.has('function-name') && !invalid.has('region')) {
+    check(
+      'function-name',
+      () => checkArnRegion(functionName, region, regionSource(value('region'), env)),
+      undefined,
+    );
+  }
+  const prComment = boolean('pr-comment', true);
+  const deploymentEnvironment = check(
+    'deployment-environment',
+    () => parseEnvironment(value('deployment-environment')),
+    undefined,
   );
-  const jobSummary = check(() => parseBoolean('job-summary', value('job-summary', 'true')), true);
-  const region = check(() => parseRegion(value('region'), env), '');
-  const prComment = check(() => parseBoolean('pr-comment', value('pr-comment', 'true')), true);
-  const deploymentEnvironment = check(() => parseEnvironment(value('deployment-environment')), undefined);
-  const environmentUrl = check(() => parseEnvironmentUrl(value('environment-url')), undefined);
+  const environmentUrl = check(
+    'environment-url',
+    () => parseEnvironmentUrl(value('environment-url')),
+    undefined,
+  );
 
-  if (problems.length > 0 || !plan) throw new InputError(problems);
-  return {
+  const inputs: ActionInputs = {
     functionName,
     alias,
     version,
-    plan,
+    // A strategy with a problem stands as all at once, for the checks of the other inputs only.
+    plan: plan ?? { name: '', steps: [{ weight: 100, holdMs: 0 }] },
     alarms,
     ignoreFiringAlarms,
     pollIntervalMs,
@@ -120,6 +177,22 @@ export function readInputs(read: InputReader, env: NodeJS.ProcessEnv = process.e
     deploymentEnvironment,
     environmentUrl,
   };
+  return { inputs, problems, valid: (name) => !invalid.has(name) };
+}
+
+/** The region a function ARN names, or undefined for a plain name or a partial ARN. */
+export function arnRegion(functionName: string): string | undefined {
+  return /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):/.exec(functionName)?.[1];
+}
+
+/** Lambda answers a call in one region only for functions of that region: refuse the mismatch up front. */
+function checkArnRegion(functionName: string, region: string, from: string): void {
+  const inArn = arnRegion(functionName);
+  if (inArn === undefined || inArn === region) return;
+  throw new Error(
+    `Input "function-name": the ARN "${functionName}" is of a function in ${inArn}, but the region is ${region} (from ${from}); ` +
+      `Lambda in ${region} cannot reach a function in ${inArn}. Set "region: ${inArn}", or give the ARN of the function in ${region}.`,
+  );
 }
 
 function parseFunctionName(text: string): string {
@@ -253,6 +326,12 @@ function parseEnvironmentUrl(text: string): string | undefined {
   throw new Error(
     `Input "environment-url": "${text}" is not a URL. Accepted: an http(s) URL such as "https://orders.example.com".`,
   );
+}
+
+/** Where the region came from, as parseRegion found it. */
+function regionSource(regionInput: string, env: NodeJS.ProcessEnv): string {
+  if (regionInput) return 'the "region" input';
+  return env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION';
 }
 
 function parseRegion(text: string, env: NodeJS.ProcessEnv): string {

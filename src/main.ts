@@ -2,7 +2,6 @@
 import * as core from '@actions/core';
 import { createHash, randomBytes } from 'node:crypto';
 import { createClients, type AwsClients } from './aws/clients.js';
-import { checkCredentialExpiry } from './aws/credentials.js';
 import { formatDuration } from './duration.js';
 import { log } from './log.js';
 import { rolloutLogger } from './rollout-log.js';
@@ -10,15 +9,22 @@ import { systemClock } from './engine/clock.js';
 import { errorMessage, runRollout } from './engine/rollout.js';
 import type { Clock, RolloutEvent, RolloutRecord, StepRecord } from './engine/types.js';
 import { AlarmGate } from './gates/alarms.js';
-import { InputError, readInputs, type ActionInputs } from './inputs.js';
+import { InputError, type ActionInputs } from './inputs.js';
 import { readCanaryMetrics } from './report/metrics.js';
 import { latestAlarmStatuses, newReport, type ReleaseReport, type Result } from './report/model.js';
 import { planLines, releasePlan } from './report/plan.js';
 import { Reporter } from './report/publish.js';
+import { writeRefusalSummary } from './report/refusal.js';
 import { DEPLOYMENT_KEY, FINISHED_KEY, REPORTED_KEY, STATE_KEY, type SavedRollout } from './state.js';
 import { describePlan, planDurationMs, shortHolds } from './strategy.js';
-import { LambdaAliasTarget, type RolloutIdentity } from './targets/lambda-alias.js';
-import { DRY_RUN_VERSION, prepareLambdaRelease, type LambdaRelease } from './targets/lambda-preflight.js';
+import { CancelledError, LambdaAliasTarget, type RolloutIdentity } from './targets/lambda-alias.js';
+import {
+  DRY_RUN_VERSION,
+  prepareLambdaRelease,
+  stageOf,
+  type LambdaRelease,
+} from './targets/lambda-preflight.js';
+import { validateInputs } from './validation.js';
 
 /** The metrics are for the report only: never wait long for them. */
 const METRICS_TIMEOUT_MS = 15_000;
@@ -34,22 +40,31 @@ export interface RunDeps {
   githubTimeoutMs?: number;
 }
 
-export async function run(deps: RunDeps = {}): Promise<void> {
+/** Whether the run was cancelled: the entry then exits at once (see index.ts). */
+export interface RunOutcome {
+  cancelled: boolean;
+}
+
+export async function run(deps: RunDeps = {}): Promise<RunOutcome> {
   const env = deps.env ?? process.env;
   const clock = deps.clock ?? systemClock;
   const startedAt = clock.now();
   const cancellation = deps.cancellation ?? cancelOnSignals();
+  const signal = cancellation.signal;
 
   let inputs: ActionInputs;
+  let clients: AwsClients;
   try {
-    inputs = readInputs((name) => core.getInput(name), env);
+    ({ inputs, clients } = await validateInputs(
+      (name) => core.getInput(name),
+      env,
+      deps.clients ?? createClients,
+      signal,
+      startedAt,
+    ));
   } catch (error) {
-    core.setOutput('result', 'failed');
-    core.setOutput('reason', errorMessage(error));
-    log.fail(
-      error instanceof InputError ? error.message : `Could not read the inputs: ${errorMessage(error)}`,
-    );
-    return;
+    await refuse(error, env, signal);
+    return { cancelled: signal.aborted };
   }
 
   if (inputs.githubToken) core.setSecret(inputs.githubToken);
@@ -62,30 +77,46 @@ export async function run(deps: RunDeps = {}): Promise<void> {
     deployment: { onCreated: (id) => core.saveState(DEPLOYMENT_KEY, String(id)) },
   });
   try {
-    await release(inputs, report, reporter, {
-      clock,
-      env,
-      cancellation,
-      clients: deps.clients ?? createClients,
-    });
+    await release(inputs, report, reporter, { clock, env, cancellation, clients });
   } catch (error) {
     report.result = 'failed';
     report.reason = errorMessage(error);
   } finally {
     report.durationSeconds = Math.round((clock.now() - startedAt) / 1000);
-    await publish(report, reporter, cancellation.signal.aborted);
+    await publish(report, reporter, signal.aborted);
   }
+  return { cancelled: signal.aborted };
+}
+
+/** Inputs refused (or not checkable): outputs, a short job summary listing every problem, and the failure. */
+async function refuse(error: unknown, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<void> {
+  const kind = signal.aborted ? 'cancelled' : error instanceof InputError ? 'refused' : 'failed';
+  const reason =
+    kind === 'cancelled' ? `${abortText(signal)} before any change to the alias` : errorMessage(error);
+  core.setOutput('result', 'failed');
+  core.setOutput('reason', reason);
+  const problems = error instanceof InputError && kind === 'refused' ? error.problems : [reason];
+  if (summaryWanted()) {
+    await writeRefusalSummary(kind, problems, env).catch((e: unknown) =>
+      log.warning(`Could not write the job summary: ${errorMessage(e)}`),
+    );
+  }
+  log.fail(kind === 'refused' ? reason : `Release failed: ${reason}`);
+}
+
+/** `job-summary` as the runner passes it; anything but false (a typo included) writes one. */
+function summaryWanted(): boolean {
+  return !['false', 'False', 'FALSE'].includes(core.getInput('job-summary').trim());
 }
 
 async function release(
   inputs: ActionInputs,
   report: ReleaseReport,
   reporter: Reporter,
-  deps: Required<Pick<RunDeps, 'clock' | 'env' | 'cancellation' | 'clients'>>,
+  deps: Required<Pick<RunDeps, 'clock' | 'env' | 'cancellation'>> & { clients: AwsClients },
 ): Promise<void> {
   const { clock, env, cancellation } = deps;
   const signal = cancellation.signal;
-  checkCredentialExpiry(inputs, env, clock.now());
   for (const step of shortHolds(inputs.plan)) {
     log.warning(
       `A hold of ${formatDuration(step.holdMs)} at ${step.weight}% is shorter than a minute; Lambda metrics come per minute, so alarms may not see this step.`,
@@ -96,7 +127,7 @@ async function release(
     `Plan: ${inputs.plan.name}: ${describePlan(inputs.plan)} (${formatDuration(planDurationMs(inputs.plan))} of holds).`,
   );
 
-  const clients = deps.clients(inputs.region);
+  const clients = deps.clients;
   const identity: RolloutIdentity = {
     run: runId(env),
     plan: inputs.plan.name,
@@ -106,14 +137,22 @@ async function release(
   const gate = new AlarmGate(clients.cloudwatch, inputs.alarms, inputs.region, clock);
 
   // Preflight: everything read and checked before the first write.
-  const alarmStatuses = inputs.alarms.length > 0 ? await gate.preflight(inputs.ignoreFiringAlarms) : [];
-  report.alarms = alarmStatuses;
-  for (const a of alarmStatuses.filter((s) => s.state === 'ALARM')) {
-    log.warning(
-      `Alarm ${a.name} is already in ALARM; it is ignored until it leaves ALARM (ignore-firing-alarms).`,
-    );
+  let prepared: LambdaRelease;
+  try {
+    report.alarms = inputs.alarms.length > 0 ? await gate.preflight(inputs.ignoreFiringAlarms, signal) : [];
+    for (const a of report.alarms.filter((s) => s.state === 'ALARM')) {
+      log.warning(
+        `Alarm ${a.name} is already in ALARM; it is ignored until it leaves ALARM (ignore-firing-alarms).`,
+      );
+    }
+    prepared = await prepareLambdaRelease(clients.lambda, inputs, identity, signal);
+  } catch (error) {
+    // Cancelled while preflight read, waited or wrote: the message says how far it got.
+    if (!signal.aborted) throw error;
+    report.reason =
+      error instanceof CancelledError ? error.message : `${abortText(signal)} before any change to the alias`;
+    return;
   }
-  const prepared = await prepareLambdaRelease(clients.lambda, inputs, identity);
   report.notes.push(...prepared.notes);
   if (prepared.kind === 'no-change') {
     Object.assign(report, {
@@ -131,7 +170,7 @@ async function release(
     return;
   }
   if (signal.aborted) {
-    report.reason = `${abortText(signal)} before any change to the alias`;
+    report.reason = `${abortText(signal)} ${stageOf({ changes: prepared.changes })}`;
     return;
   }
 

@@ -16,6 +16,7 @@
 // decimal ("0.5%"). Durations are those of `parseDuration`. A plan has at most 100 steps before
 // 100% (so "linear 0.1% every 1s" is refused).
 import { DurationError, formatDuration, parseDuration } from './duration.js';
+import { nearest } from './suggest.js';
 
 export interface PlanStep {
   /** Percent of traffic on the new version, 0 < weight <= 100. */
@@ -194,13 +195,12 @@ function predefinedPlan(text: string): Plan {
       `CodeDeploy predefines no such ${shape} configuration (its ${shape} ones are ${names.join(', ')}); for that plan write "${custom}".`,
     );
   }
-  const nearest = PREDEFINED.map((c) => ({
-    name: c.name,
-    distance: editDistance(bare, c.name.toLowerCase()),
-  })).sort((a, b) => a.distance - b.distance)[0]!;
-  if (nearest.distance <= 3) {
-    return reject(`it is not a CodeDeploy name; did you mean "${nearest.name}"?`);
-  }
+  const close = nearest(
+    bare,
+    PREDEFINED.map((c) => c.name),
+    3,
+  );
+  if (close) return reject(`it is not a CodeDeploy name; did you mean "${close}"?`);
   if (lower.startsWith('codedeploydefault.')) {
     return reject(
       `it is not one of CodeDeploy's predefined Lambda configurations, which are "CodeDeployDefault.Lambda" followed by one of ${PREDEFINED.map((c) => c.name).join(', ')}.`,
@@ -236,16 +236,39 @@ function round(weight: number): number {
   return Math.round(weight * 1e9) / 1e9;
 }
 
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    row = next;
-  }
-  return row[b.length]!;
+/** The weights a traffic target can route: multiples of `stepPercent`; `target` names it in messages. */
+export interface WeightResolution {
+  target: string;
+  stepPercent: number;
+}
+
+/** Whether `weight` (percent) is a whole number of the resolution's steps, free of float noise. */
+export function isRepresentable(weight: number, resolution: WeightResolution): boolean {
+  const steps = weight / resolution.stepPercent;
+  return Math.abs(steps - Math.round(steps)) < 1e-6;
+}
+
+/**
+ * Refuses a plan with a weight the target cannot route, rather than rounding it (0.00001% would
+ * become 0: a step that sends no traffic and judges nothing). Quotes the input as written.
+ */
+export function checkResolution(text: string, plan: Plan, resolution: WeightResolution): void {
+  const step = plan.steps.find((s) => !isRepresentable(s.weight, resolution));
+  if (!step) return;
+  const unit = resolution.stepPercent;
+  // The representable weights either side (the lower one above zero).
+  const below = formatPercent(Math.max(unit, Math.floor(step.weight / unit) * unit));
+  const above = formatPercent(Math.ceil(step.weight / unit) * unit);
+  const near = below === above ? `${below}%` : `${below}% or ${above}%`;
+  throw new StrategyError(
+    `Input "strategy": ${JSON.stringify(text)}: the weight ${formatPercent(step.weight)}% is finer than ${resolution.target} can route (steps of ${formatPercent(unit)}%); ` +
+      `give weights in whole steps of ${formatPercent(unit)}%, such as ${near}.`,
+  );
+}
+
+/** A percentage as people write it: "0.00001", never "1e-5"; no float noise. */
+export function formatPercent(weight: number): string {
+  return weight.toFixed(12).replace(/0+$/, '').replace(/\.$/, '');
 }
 
 /** "10% for 5m → 100%"; "100%" for all at once. */

@@ -1,6 +1,6 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AlarmGate } from '../src/gates/alarms.js';
+import { AlarmGate, missingAlarmsProblem } from '../src/gates/alarms.js';
 import { FakeClock } from './support/fake-clock.js';
 
 const cw = mockClient(CloudWatchClient);
@@ -109,5 +109,65 @@ describe('AlarmGate', () => {
     const reading = await gateFor(['errors', 'gone']).read(signal);
     expect(reading.status).toBe('error');
     expect(reading.summary).toContain('gone');
+  });
+});
+
+describe('missingAlarmsProblem', () => {
+  const cloudwatch = () => new CloudWatchClient({ region: 'us-east-1' });
+  /** The account's alarms: looked up by name, or listed page by page (two a page) when no names are given. */
+  function account(metric: string[], composite: string[] = []) {
+    const all = [
+      ...metric.map((n) => ({ n, composite: false })),
+      ...composite.map((n) => ({ n, composite: true })),
+    ];
+    cw.on(DescribeAlarmsCommand).callsFake((input: { AlarmNames?: string[]; NextToken?: string }) => {
+      const start = Number(input.NextToken ?? 0);
+      const rows = input.AlarmNames
+        ? all.filter((a) => input.AlarmNames!.includes(a.n))
+        : all.slice(start, start + 2);
+      const next = !input.AlarmNames && start + 2 < all.length ? String(start + 2) : undefined;
+      return {
+        MetricAlarms: rows.filter((r) => !r.composite).map((r) => metricAlarm(r.n, 'OK')),
+        CompositeAlarms: rows.filter((r) => r.composite).map((r) => metricAlarm(r.n, 'OK')),
+        NextToken: next,
+      };
+    });
+  }
+
+  it('finds nothing to say when every alarm exists, and lists nothing then', async () => {
+    account(['orders-errors']);
+    expect(await missingAlarmsProblem(cloudwatch(), ['orders-errors'], 'us-east-1')).toBeUndefined();
+    expect(cw.commandCalls(DescribeAlarmsCommand)).toHaveLength(1);
+  });
+
+  it('suggests the nearest existing alarm for a typo, composite alarms and later pages included', async () => {
+    account(['a', 'b', 'orders-errors'], ['orders-health']);
+    expect(
+      await missingAlarmsProblem(cloudwatch(), ['orders-erors', 'Orders-Health', 'zzz'], 'us-east-1'),
+    ).toBe(
+      'Input "alarms": 3 alarm(s) not found in us-east-1: "orders-erors" (did you mean "orders-errors"?), "Orders-Health" (did you mean "orders-health"?), "zzz". ' +
+        'Check the names (they are case-sensitive) and the region; both metric and composite alarms are looked up.',
+    );
+  });
+
+  it('explains the dash of a YAML list written into the input', async () => {
+    account(['orders-errors']);
+    const problem = await missingAlarmsProblem(
+      cloudwatch(),
+      ['- orders-errors', '- orders-latency'],
+      'us-east-1',
+    );
+    expect(problem).toContain(
+      '"- orders-errors" (a YAML list item? the input is one string: one name a line or comma-separated, without YAML\'s "- "; did you mean "orders-errors"?)',
+    );
+    expect(problem).toContain('"- orders-latency" (a YAML list item? the input is one string');
+  });
+
+  it('lists at most ten pages of alarms for its suggestions', async () => {
+    account(Array.from({ length: 50 }, (_, i) => `alarm-${i}`));
+    await missingAlarmsProblem(cloudwatch(), ['nope'], 'us-east-1');
+    const listings = cw.commandCalls(DescribeAlarmsCommand).filter((c) => !c.args[0].input.AlarmNames);
+    expect(listings).toHaveLength(10);
+    expect(listings[0]!.args[0].input.AlarmTypes).toEqual(['MetricAlarm', 'CompositeAlarm']);
   });
 });

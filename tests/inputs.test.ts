@@ -1,4 +1,4 @@
-import { InputError, readInputs } from '../src/inputs.js';
+import { InputError, parseInputs, readInputs } from '../src/inputs.js';
 
 const env = { AWS_REGION: 'eu-west-1' };
 
@@ -137,5 +137,76 @@ describe('readInputs', () => {
       'version',
       'dry-run',
     ]);
+  });
+
+  describe('a function ARN must be of the region', () => {
+    const arn = 'arn:aws:lambda:eu-west-1:123456789012:function:orders';
+
+    it('refuses an ARN of another region than the "region" input, naming both', () => {
+      expect(problemsOf({ 'function-name': arn, region: 'us-east-1' })).toEqual([
+        'Input "function-name": the ARN "arn:aws:lambda:eu-west-1:123456789012:function:orders" is of a function in eu-west-1, but the region is us-east-1 (from the "region" input); ' +
+          'Lambda in us-east-1 cannot reach a function in eu-west-1. Set "region: eu-west-1", or give the ARN of the function in us-east-1.',
+      ]);
+    });
+
+    it('says when the region came from the environment', () => {
+      expect(problemsOf({ 'function-name': arn }, { AWS_REGION: 'us-east-1' })[0]).toMatch(
+        /but the region is us-east-1 \(from AWS_REGION\)/,
+      );
+      expect(problemsOf({ 'function-name': arn }, { AWS_DEFAULT_REGION: 'ap-south-1' })[0]).toMatch(
+        /but the region is ap-south-1 \(from AWS_DEFAULT_REGION\)/,
+      );
+    });
+
+    it('accepts an ARN of the region, and a partial ARN (which names no region)', () => {
+      expect(readInputs(reader({ 'function-name': arn }), env).functionName).toBe(arn);
+      const partial = '123456789012:function:orders';
+      expect(readInputs(reader({ 'function-name': partial }), { AWS_REGION: 'us-east-1' }).functionName).toBe(
+        partial,
+      );
+    });
+  });
+
+  describe('weights the target cannot route', () => {
+    it('refuses a weight finer than a Lambda alias routes, quoting the strategy', () => {
+      expect(problemsOf({ 'function-name': 'orders', strategy: '0.00001%:5m' })).toEqual([
+        'Input "strategy": "0.00001%:5m": the weight 0.00001% is finer than a Lambda alias can route (steps of 0.0001%); give weights in whole steps of 0.0001%, such as 0.0001%.',
+      ]);
+    });
+
+    it('accepts the finest step a Lambda alias routes, and writes exactly it', () => {
+      const inputs = readInputs(
+        reader({ 'function-name': 'orders', strategy: '0.0001%:1m, 12.3456%:1m' }),
+        env,
+      );
+      expect(inputs.plan.steps.map((s) => s.weight)).toEqual([0.0001, 12.3456, 100]);
+    });
+
+    it("checks against the target's own resolution", () => {
+      const wholePercent = { target: 'a whole-percent router', stepPercent: 1 };
+      const problems = (() => {
+        try {
+          readInputs(reader({ 'function-name': 'orders', strategy: '2.5%:1m' }), env, wholePercent);
+        } catch (error) {
+          return (error as InputError).problems;
+        }
+        return [];
+      })();
+      expect(problems).toEqual([
+        'Input "strategy": "2.5%:1m": the weight 2.5% is finer than a whole-percent router can route (steps of 1%); give weights in whole steps of 1%, such as 2% or 3%.',
+      ]);
+    });
+  });
+
+  describe('parseInputs', () => {
+    it('says which inputs were read without a problem, so that AWS checks rely only on those', () => {
+      const parsed = parseInputs(reader({ 'function-name': 'orders', version: 'x', strategy: 'nope' }), env);
+      expect(parsed.problems).toHaveLength(2);
+      expect(parsed.valid('version')).toBe(false);
+      expect(parsed.valid('strategy')).toBe(false);
+      expect(parsed.valid('function-name')).toBe(true);
+      expect(parsed.valid('region')).toBe(true);
+      expect(parsed.inputs).toMatchObject({ functionName: 'orders', region: 'eu-west-1' });
+    });
   });
 });

@@ -1,20 +1,28 @@
 import {
   GetAliasCommand,
   GetFunctionCommand,
+  GetFunctionConfigurationCommand,
   LambdaClient,
+  ListVersionsByFunctionCommand,
+  PublishVersionCommand,
   UpdateAliasCommand,
 } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runRollout } from '../src/engine/rollout.js';
 import { ConcurrentChangeError, WriteRefusedError, type Gate } from '../src/engine/types.js';
 import { formatMarker, parseMarker } from '../src/marker.js';
+import { readInputs } from '../src/inputs.js';
 import {
+  CancelledError,
   checkVersionsCompatible,
+  functionInputProblems,
   LambdaAliasTarget,
+  publishVersion,
   readAlias,
   toFraction,
   waitForFunctionUpdated,
 } from '../src/targets/lambda-alias.js';
+import { prepareLambdaRelease, stageOf } from '../src/targets/lambda-preflight.js';
 import { FakeClock } from './support/fake-clock.js';
 
 const lambdaMock = mockClient(LambdaClient);
@@ -308,7 +316,9 @@ describe('waiting for the function', () => {
     lambdaMock.on(GetFunctionCommand).resolves({
       Configuration: { State: 'Active', LastUpdateStatus: 'Failed', LastUpdateStatusReason: 'bad zip' },
     });
-    await expect(waitForFunctionUpdated(new LambdaClient({ region: 'us-east-1' }), ref, 2)).rejects.toThrow(
+    await expect(
+      waitForFunctionUpdated(new LambdaClient({ region: 'us-east-1' }), ref, undefined, 2),
+    ).rejects.toThrow(
       /^Function orders was still updating after 2s, or its last update failed \(LastUpdateStatus\); wait for the update to finish \(or fix it\) and run again \(answers seen: .*"LastUpdateStatusReason":"bad zip".*\)\.$/,
     );
   });
@@ -320,7 +330,9 @@ describe('waiting for the function', () => {
         $metadata: { httpStatusCode: 403 },
       }),
     );
-    await expect(waitForFunctionUpdated(new LambdaClient({ region: 'us-east-1' }), ref, 2)).rejects.toThrow(
+    await expect(
+      waitForFunctionUpdated(new LambdaClient({ region: 'us-east-1' }), ref, undefined, 2),
+    ).rejects.toThrow(
       /\(answers seen: 403: not authorized to perform: lambda:GetFunction ×\d; the credentials lack the IAM permission lambda:GetFunction\)\.$/,
     );
   });
@@ -351,6 +363,172 @@ describe('version compatibility', () => {
 
 describe('toFraction', () => {
   it('turns percents into fractions without float noise', () => {
-    expect([10, 30, 0.5, 33.3333].map(toFraction)).toEqual([0.1, 0.3, 0.005, 0.333333]);
+    expect([10, 30, 0.5, 33.3333, 0.0001].map(toFraction)).toEqual([0.1, 0.3, 0.005, 0.333333, 0.000001]);
+  });
+
+  it('never rounds a weight away: one finer than the alias routes is refused', () => {
+    expect(() => toFraction(0.00001)).toThrow(
+      'The weight 0.00001% is finer than a Lambda alias can route (steps of 0.0001%).',
+    );
+    expect(() => toFraction(12.34565)).toThrow(/finer than a Lambda alias can route/);
+  });
+});
+
+function notFound(message: string) {
+  return Object.assign(new Error(message), {
+    name: 'ResourceNotFoundException',
+    $metadata: { httpStatusCode: 404 },
+  });
+}
+
+describe('functionInputProblems', () => {
+  const lambda = () => new LambdaClient({ region: 'us-east-1' });
+  const fnRef = { functionName: 'orders', region: 'us-east-1' };
+
+  it('finds nothing wrong with a version that exists', async () => {
+    lambdaMock.on(GetFunctionConfigurationCommand).resolves({ Version: '7' });
+    expect(await functionInputProblems(lambda(), fnRef, '7')).toEqual([]);
+    expect(lambdaMock.commandCalls(GetFunctionConfigurationCommand)[0]!.args[0].input).toEqual({
+      FunctionName: 'orders',
+      Qualifier: '7',
+    });
+  });
+
+  it('says a version does not exist and names the latest published one, reading every page', async () => {
+    lambdaMock
+      .on(GetFunctionConfigurationCommand)
+      .rejects(notFound('Function not found: arn:aws:lambda:us-east-1:123456789012:function:orders:99'));
+    lambdaMock
+      .on(ListVersionsByFunctionCommand)
+      .resolvesOnce({
+        Versions: [{ Version: '$LATEST' }, { Version: '3' }, { Version: '12' }],
+        NextMarker: 'p2',
+      })
+      .resolvesOnce({ Versions: [{ Version: '9' }] });
+    expect(await functionInputProblems(lambda(), fnRef, '99')).toEqual([
+      'Input "version": version 99 of function orders does not exist; the latest published version is 12. Give a published version number, or "publish" to publish the current code.',
+    ]);
+    expect(lambdaMock.commandCalls(ListVersionsByFunctionCommand).map((c) => c.args[0].input.Marker)).toEqual(
+      [undefined, 'p2'],
+    );
+  });
+
+  it('says when the function has no published version at all', async () => {
+    lambdaMock.on(GetFunctionConfigurationCommand).rejects(notFound('Function not found'));
+    lambdaMock.on(ListVersionsByFunctionCommand).resolves({ Versions: [{ Version: '$LATEST' }] });
+    expect((await functionInputProblems(lambda(), fnRef, '1'))[0]).toMatch(
+      /version 1 of function orders does not exist; it has no published version yet\./,
+    );
+  });
+
+  it('tells a missing function from a missing version', async () => {
+    lambdaMock.on(GetFunctionConfigurationCommand).rejects(notFound('Function not found'));
+    lambdaMock.on(ListVersionsByFunctionCommand).rejects(notFound('Function not found'));
+    expect(await functionInputProblems(lambda(), fnRef, 'publish')).toEqual([
+      'Input "function-name": function orders does not exist in us-east-1. Check the name (it is case-sensitive) and the region.',
+    ]);
+    expect(lambdaMock.commandCalls(GetFunctionConfigurationCommand)[0]!.args[0].input.Qualifier).toBe(
+      '$LATEST',
+    );
+  });
+
+  it("throws what is not the inputs' fault (a denied call), rather than blaming them", async () => {
+    lambdaMock.on(GetFunctionConfigurationCommand).rejects(
+      Object.assign(new Error('not authorized'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
+    await expect(functionInputProblems(lambda(), fnRef, '7')).rejects.toThrow(
+      /lack the IAM permission lambda:GetFunctionConfiguration/,
+    );
+  });
+});
+
+describe('cancellation in preflight', () => {
+  const lambda = () => new LambdaClient({ region: 'us-east-1' });
+  const inputs = readInputs((name) => ({ 'function-name': 'orders', strategy: 'AllAtOnce' })[name] ?? '', {
+    AWS_REGION: 'us-east-1',
+  });
+
+  beforeEach(() => {
+    lambdaMock.reset();
+    lambdaMock.on(GetAliasCommand).resolves({ FunctionVersion: '6', RevisionId: 'rev-1' });
+    lambdaMock.on(GetFunctionConfigurationCommand).callsFake((i) => ({ Version: i.Qualifier, Role: 'r' }));
+    lambdaMock.on(PublishVersionCommand).resolves({ Version: '7' });
+  });
+
+  it('abandons the wait for a code update at once, and publishes nothing', async () => {
+    const cancellation = new AbortController();
+    // The update never settles; the signal comes while the waiter waits.
+    lambdaMock.on(GetFunctionCommand).callsFake(() => {
+      setTimeout(() => cancellation.abort('cancelled by SIGTERM'), 10);
+      return { Configuration: { State: 'Active', LastUpdateStatus: 'InProgress' } };
+    });
+    const preparing = prepareLambdaRelease(lambda(), inputs, identity, cancellation.signal);
+    await expect(preparing).rejects.toBeInstanceOf(CancelledError);
+    await expect(preparing).rejects.toThrow('cancelled by SIGTERM before any change to the alias');
+    expect(lambdaMock.commandCalls(PublishVersionCommand)).toHaveLength(0);
+    expect(lambdaMock.commandCalls(UpdateAliasCommand)).toHaveLength(0);
+  });
+
+  it('passes the signal to every read', async () => {
+    lambdaMock
+      .on(GetFunctionCommand)
+      .resolves({ Configuration: { State: 'Active', LastUpdateStatus: 'Successful' } });
+    lambdaMock.on(PublishVersionCommand).resolves({ Version: '7' });
+    lambdaMock
+      .on(GetFunctionConfigurationCommand)
+      .callsFake((i) => ({ Version: i.Qualifier, Role: 'r', State: 'Active' }));
+    const signal = new AbortController().signal;
+    await prepareLambdaRelease(lambda(), inputs, identity, signal);
+    // Every read and write preflight makes itself (the SDK's own waiter polls take no options).
+    const calls = [
+      ...lambdaMock.commandCalls(GetAliasCommand),
+      ...lambdaMock
+        .commandCalls(GetFunctionConfigurationCommand)
+        .filter((c) => c.args[0].input.Qualifier !== '7'),
+      ...lambdaMock.commandCalls(PublishVersionCommand),
+    ];
+    expect(calls).toHaveLength(4);
+    for (const call of calls) expect((call.args as unknown[])[1]).toMatchObject({ abortSignal: signal });
+  });
+
+  it('says which version it published when cancelled while that version becomes active', async () => {
+    const cancellation = new AbortController();
+    lambdaMock
+      .on(GetFunctionCommand)
+      .resolves({ Configuration: { State: 'Active', LastUpdateStatus: 'Successful' } });
+    lambdaMock.on(GetFunctionConfigurationCommand).callsFake((i: { Qualifier?: string }) => {
+      if (i.Qualifier !== '7') return { Version: i.Qualifier, Role: 'r' };
+      setTimeout(() => cancellation.abort('cancelled by SIGTERM'), 10);
+      return { Version: '7', State: 'Pending' };
+    });
+    await expect(prepareLambdaRelease(lambda(), inputs, identity, cancellation.signal)).rejects.toThrow(
+      'cancelled by SIGTERM after publishing version 7, before any change to the alias',
+    );
+    expect(lambdaMock.commandCalls(UpdateAliasCommand)).toHaveLength(0);
+  });
+
+  it('checks the signal before publishing', async () => {
+    const cancellation = new AbortController();
+    cancellation.abort('cancelled by SIGINT');
+    await expect(publishVersion(lambda(), ref, cancellation.signal)).rejects.toThrow('cancelled by SIGINT');
+    expect(lambdaMock.commandCalls(PublishVersionCommand)).toHaveLength(0);
+  });
+});
+
+describe('stageOf: where a cancellation found the release', () => {
+  it('says what preflight changed, and what was under way', () => {
+    expect(stageOf({ changes: [] })).toBe('before any change to the alias');
+    expect(stageOf({ changes: ['publishing version 7'] })).toBe(
+      'after publishing version 7, before any change to the alias',
+    );
+    expect(stageOf({ changes: [], underWay: 'publishing a version (perhaps done)' })).toBe(
+      'after publishing a version (perhaps done), before any change to the alias',
+    );
+    expect(stageOf({ changes: ['returning alias live to version 6', 'publishing version 7'] })).toBe(
+      'after returning alias live to version 6 and publishing version 7, before the first step of this release',
+    );
   });
 });

@@ -172,8 +172,9 @@ describe('run()', () => {
       run: expect.stringMatching(/^acme\/shop#77\.1~[0-9a-f]{6}$/),
     });
     expect(readFileSync(files.summary, 'utf8')).toContain('Promoted');
-    // One DescribeAlarms for preflight, then one per poll: 13 polls a minute-long step at 5 s.
-    expect(cwMock.commandCalls(DescribeAlarmsCommand)).toHaveLength(1 + 3 * 13);
+    // One DescribeAlarms with the inputs (do they exist?), one for preflight (are they firing?),
+    // then one per poll: 13 polls a minute-long step at 5 s.
+    expect(cwMock.commandCalls(DescribeAlarmsCommand)).toHaveLength(2 + 3 * 13);
   });
 
   it('with the longest repository and job names, the run id it saves is the one the alias shows', async () => {

@@ -1,5 +1,7 @@
 import {
+  checkResolution,
   describePlan,
+  formatPercent,
   parseStrategy,
   planDurationMs,
   shortHolds,
@@ -259,5 +261,37 @@ describe('describePlan, planDurationMs and shortHolds', () => {
     expect(shortHolds(plan('Canary10Percent5Minutes'))).toEqual([]);
     expect(shortHolds(plan('AllAtOnce'))).toEqual([]);
     expect(shortHolds(plan('linear 50% every 10s'))).toEqual([{ weight: 50, holdMs: 10 * S }]);
+  });
+});
+
+describe('checkResolution and formatPercent', () => {
+  const lambda = { target: 'a Lambda alias', stepPercent: 0.0001 };
+
+  it('passes plans whose every weight is a whole number of steps, computed ones included', () => {
+    for (const text of [
+      'Linear10PercentEvery1Minute',
+      'linear 12.5% every 1m',
+      '33.3333%:1m',
+      '0.0001%:1m',
+    ]) {
+      expect(() => checkResolution(text, parseStrategy(text), lambda)).not.toThrow();
+    }
+  });
+
+  it('refuses the first weight that is not, in the words of the input', () => {
+    const text = '0.0001%:1m, 0.00015%:1m, 0.00025%:1m';
+    expect(() => checkResolution(text, parseStrategy(text), lambda)).toThrow(
+      'Input "strategy": "0.0001%:1m, 0.00015%:1m, 0.00025%:1m": the weight 0.00015% is finer than a Lambda alias can route (steps of 0.0001%); give weights in whole steps of 0.0001%, such as 0.0001% or 0.0002%.',
+    );
+  });
+
+  it('writes percentages as people do, never in exponent form', () => {
+    expect([0.00001, 0.0001, 12.5, 100, 0.1 + 0.2].map(formatPercent)).toEqual([
+      '0.00001',
+      '0.0001',
+      '12.5',
+      '100',
+      '0.3',
+    ]);
   });
 });

@@ -3,6 +3,7 @@
 import { DescribeAlarmsCommand, type CloudWatchClient, type StateValue } from '@aws-sdk/client-cloudwatch';
 import { awsCall } from '../aws/errors.js';
 import type { Clock, Gate, GateReading } from '../engine/types.js';
+import { nearest } from '../suggest.js';
 
 export interface AlarmStatus {
   name: string;
@@ -57,6 +58,74 @@ export async function describeAlarms(
   return found;
 }
 
+/** Pages of 100 alarm names read, at most, to suggest a name for a typo. */
+const SUGGESTION_PAGES = 10;
+
+/**
+ * The input problem of alarms that do not exist, each with a hint: a YAML list item's "- ", or
+ * the existing alarm (metric or composite) nearest to a typo. Undefined when all exist.
+ */
+export async function missingAlarmsProblem(
+  cloudwatch: CloudWatchClient,
+  names: string[],
+  region: string,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  const found = await describeAlarms(cloudwatch, names, region, signal);
+  const missing = names.filter((n) => !found.has(n));
+  if (missing.length === 0) return undefined;
+  const existing = await listAlarmNames(cloudwatch, region, signal);
+  const described = missing.map((name) => `"${name}"${missingAlarmHint(name, existing)}`);
+  return (
+    `Input "alarms": ${missing.length} alarm(s) not found in ${region}: ${described.join(', ')}. ` +
+    'Check the names (they are case-sensitive) and the region; both metric and composite alarms are looked up.'
+  );
+}
+
+function missingAlarmHint(name: string, existing: string[]): string {
+  const dash = /^-\s+(.*)$/.exec(name);
+  const meant = dash?.[1] ?? name;
+  const close = existing.includes(meant)
+    ? meant
+    : nearest(meant, existing, Math.max(2, Math.floor(meant.length / 4)));
+  const suggestion = close ? `did you mean "${close}"?` : '';
+  if (dash) {
+    const yaml =
+      'a YAML list item? the input is one string: one name a line or comma-separated, without YAML\'s "- "';
+    return ` (${yaml}${suggestion ? `; ${suggestion}` : ''})`;
+  }
+  return suggestion ? ` (${suggestion})` : '';
+}
+
+/** The names of the region's alarms, metric and composite, up to SUGGESTION_PAGES pages. */
+async function listAlarmNames(
+  cloudwatch: CloudWatchClient,
+  region: string,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const names: string[] = [];
+  let nextToken: string | undefined;
+  for (let page = 0; page < SUGGESTION_PAGES && (page === 0 || nextToken); page++) {
+    const answer = await awsCall(
+      { doing: 'list the alarms, to suggest a name', iamAction: 'cloudwatch:DescribeAlarms', region },
+      () =>
+        cloudwatch.send(
+          new DescribeAlarmsCommand({
+            AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+            MaxRecords: BATCH,
+            NextToken: nextToken,
+          }),
+          { abortSignal: signal },
+        ),
+    );
+    for (const a of [...(answer.MetricAlarms ?? []), ...(answer.CompositeAlarms ?? [])]) {
+      if (a.AlarmName) names.push(a.AlarmName);
+    }
+    nextToken = answer.NextToken;
+  }
+  return names;
+}
+
 function status(
   name: string,
   type: AlarmStatus['type'],
@@ -92,8 +161,8 @@ export class AlarmGate implements Gate {
    * Before any change: every alarm must exist, and none may be firing unless `ignoreFiring`.
    * Returns the statuses read, for the report.
    */
-  async preflight(ignoreFiring: boolean): Promise<AlarmStatus[]> {
-    const found = await describeAlarms(this.cloudwatch, this.alarmNames, this.region);
+  async preflight(ignoreFiring: boolean, signal?: AbortSignal): Promise<AlarmStatus[]> {
+    const found = await describeAlarms(this.cloudwatch, this.alarmNames, this.region, signal);
     const missing = this.alarmNames.filter((n) => !found.has(n));
     if (missing.length > 0) {
       throw new Error(

@@ -3,6 +3,7 @@
 import {
   GetAliasCommand,
   GetFunctionConfigurationCommand,
+  ListVersionsByFunctionCommand,
   PublishVersionCommand,
   UpdateAliasCommand,
   waitUntilFunctionUpdatedV2,
@@ -24,6 +25,7 @@ import {
   type MarkerState,
   type RolloutMarker,
 } from '../marker.js';
+import { formatPercent, isRepresentable, type WeightResolution } from '../strategy.js';
 
 export interface AliasRef {
   functionName: string;
@@ -52,6 +54,27 @@ export class PreflightError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PreflightError';
+  }
+}
+
+/** Lambda stores a weight as a fraction of 1; we write it in millionths (steps of 0.0001%). */
+const FRACTION_STEPS = 1_000_000;
+
+/**
+ * What a Lambda alias can route. The API takes any double from 0.0 to 1.0 and documents no
+ * precision; we write millionths of the traffic (0.0001% steps), finer than any real canary needs,
+ * which survive the double's round trip exactly. Weights are checked against this with the inputs.
+ */
+export const LAMBDA_ALIAS_WEIGHTS: WeightResolution = {
+  target: 'a Lambda alias',
+  stepPercent: 100 / FRACTION_STEPS,
+};
+
+/** The run was cancelled while this call or wait was under way; `stage` says how far it got. */
+export class CancelledError extends Error {
+  constructor(signal: AbortSignal, stage = '') {
+    super(`${typeof signal.reason === 'string' ? signal.reason : 'cancelled'}${stage ? ` ${stage}` : ''}`);
+    this.name = 'CancelledError';
   }
 }
 
@@ -94,6 +117,7 @@ export async function readVersionConfig(
   lambda: LambdaClient,
   ref: AliasRef,
   version: string,
+  signal?: AbortSignal,
 ): Promise<FunctionConfiguration> {
   return awsCall(
     {
@@ -104,21 +128,96 @@ export async function readVersionConfig(
     () =>
       lambda.send(
         new GetFunctionConfigurationCommand({ FunctionName: ref.functionName, Qualifier: version }),
+        { abortSignal: signal },
       ),
   );
 }
 
-const waitOptions = (lambda: LambdaClient, maxWaitSeconds: number) => ({
+/** Pages of versions read, at most, to name the latest one (50 a page). */
+const VERSION_PAGES = 100;
+
+/**
+ * The input problems of the function and the version asked for, read from Lambda: a function
+ * that does not exist, or a version that does not (naming the latest published one). Other
+ * errors (denied, unreachable) are thrown: they are not the inputs' fault.
+ */
+export async function functionInputProblems(
+  lambda: LambdaClient,
+  ref: Pick<AliasRef, 'functionName' | 'region'>,
+  version: string,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const qualifier = version === 'publish' ? '$LATEST' : version;
+  try {
+    await readVersionConfig(lambda, { ...ref, alias: '' }, qualifier, signal);
+    return [];
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  let versions: string[];
+  try {
+    versions = await listVersions(lambda, ref, signal);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    return [
+      `Input "function-name": function ${ref.functionName} does not exist in ${ref.region}. Check the name (it is case-sensitive) and the region.`,
+    ];
+  }
+  const published = versions.filter((v) => /^\d+$/.test(v)).map(Number);
+  const latest =
+    published.length > 0
+      ? `the latest published version is ${Math.max(...published)}`
+      : 'it has no published version yet';
+  return [
+    `Input "version": version ${version} of function ${ref.functionName} does not exist; ${latest}. Give a published version number, or "publish" to publish the current code.`,
+  ];
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof AwsCallError && error.code === 'ResourceNotFoundException';
+}
+
+/** Every version of the function ($LATEST included), page by page. */
+async function listVersions(
+  lambda: LambdaClient,
+  ref: Pick<AliasRef, 'functionName' | 'region'>,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const versions: string[] = [];
+  let marker: string | undefined;
+  for (let page = 0; page < VERSION_PAGES && (page === 0 || marker); page++) {
+    const answer = await awsCall(
+      {
+        doing: `list the versions of function ${ref.functionName}`,
+        iamAction: 'lambda:ListVersionsByFunction',
+        region: ref.region,
+      },
+      () =>
+        lambda.send(
+          new ListVersionsByFunctionCommand({ FunctionName: ref.functionName, Marker: marker, MaxItems: 50 }),
+          { abortSignal: signal },
+        ),
+    );
+    for (const v of answer.Versions ?? []) if (v.Version) versions.push(v.Version);
+    marker = answer.NextMarker;
+  }
+  return versions;
+}
+
+/** A cancelled run abandons the wait at once (the waiter answers ABORTED). */
+const waitOptions = (lambda: LambdaClient, maxWaitSeconds: number, signal: AbortSignal | undefined) => ({
   client: lambda,
   maxWaitTime: maxWaitSeconds,
   minDelay: 1,
   maxDelay: 5,
+  abortSignal: signal,
 });
 
 /** Waits until the function's last update (code or configuration) has finished. */
 export async function waitForFunctionUpdated(
   lambda: LambdaClient,
   ref: AliasRef,
+  signal?: AbortSignal,
   maxWaitSeconds = 300,
 ): Promise<void> {
   await waiterOutcome(
@@ -129,11 +228,14 @@ export async function waitForFunctionUpdated(
         region: ref.region,
       },
       () =>
-        waitUntilFunctionUpdatedV2(waitOptions(lambda, maxWaitSeconds), { FunctionName: ref.functionName }),
+        waitUntilFunctionUpdatedV2(waitOptions(lambda, maxWaitSeconds, signal), {
+          FunctionName: ref.functionName,
+        }),
     ),
     `function ${ref.functionName} was still updating after ${maxWaitSeconds}s, or its last update failed (LastUpdateStatus); ` +
       'wait for the update to finish (or fix it) and run again',
     'lambda:GetFunction',
+    signal,
   );
 }
 
@@ -153,10 +255,16 @@ function observedResponses(message: string): string[] {
   }
 }
 
-async function waiterOutcome<T>(waiting: Promise<T>, meaning: string, iamAction: string): Promise<T> {
+async function waiterOutcome<T>(
+  waiting: Promise<T>,
+  meaning: string,
+  iamAction: string,
+  signal: AbortSignal | undefined,
+): Promise<T> {
   try {
     return await waiting;
   } catch (error) {
+    if (signal?.aborted) throw new CancelledError(signal);
     const text = error instanceof Error ? error.message : '';
     if (!/"state":\s*"(TIMEOUT|FAILURE|ABORTED)"/.test(text)) throw error;
     const observed = observedResponses(text);
@@ -174,15 +282,19 @@ async function waiterOutcome<T>(waiting: Promise<T>, meaning: string, iamAction:
 export async function publishVersion(
   lambda: LambdaClient,
   ref: AliasRef,
+  signal?: AbortSignal,
   maxWaitSeconds = 300,
+  /** Told the version as soon as Lambda has published it, before it is active. */
+  onPublished: (version: string) => void = () => {},
 ): Promise<string> {
+  if (signal?.aborted) throw new CancelledError(signal);
   const published = await awsCall(
     {
       doing: `publish a version of function ${ref.functionName}`,
       iamAction: 'lambda:PublishVersion',
       region: ref.region,
     },
-    () => lambda.send(new PublishVersionCommand({ FunctionName: ref.functionName })),
+    () => lambda.send(new PublishVersionCommand({ FunctionName: ref.functionName }), { abortSignal: signal }),
   );
   const version = published.Version;
   if (!version) {
@@ -193,6 +305,7 @@ export async function publishVersion(
       'run again',
     );
   }
+  onPublished(version);
   await waiterOutcome(
     awsCall(
       {
@@ -201,13 +314,14 @@ export async function publishVersion(
         region: ref.region,
       },
       () =>
-        waitUntilPublishedVersionActive(waitOptions(lambda, maxWaitSeconds), {
+        waitUntilPublishedVersionActive(waitOptions(lambda, maxWaitSeconds, signal), {
           FunctionName: ref.functionName,
           Qualifier: version,
         }),
     ),
     `version ${version} of ${ref.functionName} did not become active within ${maxWaitSeconds}s, or failed to (State); see the function in the Lambda console`,
     'lambda:GetFunctionConfiguration',
+    signal,
   );
   return version;
 }
@@ -325,7 +439,7 @@ export class LambdaAliasTarget implements TrafficTarget {
     if (!m || m.run !== this.identity.run || m.state !== state || m.weight !== weight) return false;
     const split = state === 'shifting' ? { version: this.targetVersion, weight } : undefined;
     // Compared as Lambda stores them, so a weight such as 0.12345% matches its read-back.
-    const stored = (w: number | undefined) => (w === undefined ? undefined : toFraction(w));
+    const stored = (w: number | undefined) => (w === undefined ? undefined : round(w));
     return (
       found.functionVersion === functionVersion &&
       found.split?.version === split?.version &&
@@ -409,11 +523,17 @@ function isClientError(error: AwsCallError): boolean {
   return error.httpStatus !== undefined && error.httpStatus >= 400 && error.httpStatus < 500;
 }
 
-/** Lambda wants a fraction; keep it free of float noise such as 0.30000000000000004. */
+/** The fraction Lambda wants for `percent`, exactly: a weight it cannot represent is a bug upstream, never rounded away. */
 export function toFraction(percent: number): number {
-  return Math.round(percent * 1e4) / 1e6;
+  if (!isRepresentable(percent, LAMBDA_ALIAS_WEIGHTS)) {
+    throw new Error(
+      `The weight ${formatPercent(percent)}% is finer than a Lambda alias can route (steps of ${formatPercent(LAMBDA_ALIAS_WEIGHTS.stepPercent)}%).`,
+    );
+  }
+  return Math.round(percent / LAMBDA_ALIAS_WEIGHTS.stepPercent) / FRACTION_STEPS;
 }
 
+/** A weight read from Lambda (anyone may have written it) in percent, to our resolution. */
 function round(n: number): number {
   return Math.round(n * 1e4) / 1e4;
 }

@@ -7,6 +7,7 @@ import { describeMarker, type RolloutMarker } from '../marker.js';
 import { parseStrategy, planDurationMs } from '../strategy.js';
 import { DEFAULT_TIMEOUT_MARGIN_MS } from '../inputs.js';
 import {
+  CancelledError,
   checkVersionsCompatible,
   describeAliasState,
   LambdaAliasTarget,
@@ -24,6 +25,8 @@ export type LambdaRelease =
   | { kind: 'no-change'; reason: string; version: string; notes: string[] }
   | {
       kind: 'release';
+      /** What preflight itself changed (clearing a split, publishing), in words, for a later cancellation's reason. */
+      changes: string[];
       previousVersion: string;
       targetVersion: string;
       revisionId: string;
@@ -38,14 +41,54 @@ export const DRY_RUN_VERSION = '(to be published)';
 /** GitHub-hosted runners end a job after 6 hours. */
 const JOB_LIMIT_MS = 6 * 60 * 60_000;
 
+/**
+ * Cancellation (`signal`) abandons every read, wait and write under way and is checked before
+ * each write; it then throws a CancelledError that says how far preflight got.
+ */
 export async function prepareLambdaRelease(
   lambda: LambdaClient,
   inputs: ActionInputs,
   identity: RolloutIdentity,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<LambdaRelease> {
+  const progress: Progress = { changes: [] };
+  try {
+    return await prepare(lambda, inputs, identity, signal, progress);
+  } catch (error) {
+    // Whatever was interrupted (a read, a wait, a write), the run is being cancelled.
+    if (signal.aborted) throw new CancelledError(signal, stageOf(progress));
+    throw error;
+  }
+}
+
+/** How far preflight got: what it changed, and a write under way whose outcome is unknown. */
+interface Progress {
+  changes: string[];
+  underWay?: string;
+}
+
+/** Where a cancellation found the release, as "before any change to the alias". */
+export function stageOf(progress: Progress): string {
+  const done = [...progress.changes, ...(progress.underWay ? [progress.underWay] : [])];
+  if (done.length === 0) return 'before any change to the alias';
+  const cleared = progress.changes.some((c) => c.startsWith('returning'));
+  return `after ${done.join(' and ')}, ${cleared ? 'before the first step of this release' : 'before any change to the alias'}`;
+}
+
+async function prepare(
+  lambda: LambdaClient,
+  inputs: ActionInputs,
+  identity: RolloutIdentity,
+  signal: AbortSignal,
+  progress: Progress,
 ): Promise<LambdaRelease> {
   const ref: AliasRef = { functionName: inputs.functionName, alias: inputs.alias, region: inputs.region };
   const notes: string[] = [];
-  const alias = await readAlias(lambda, ref);
+  /** Checked before each write: a cancelled run writes nothing more. */
+  const beforeWrite = () => {
+    if (signal.aborted) throw new CancelledError(signal, stageOf(progress));
+  };
+  const alias = await readAlias(lambda, ref, signal);
   const split = alias.split;
   const label = `Alias ${ref.alias} of ${ref.functionName}`;
 
@@ -96,17 +139,17 @@ export async function prepareLambdaRelease(
   // The new code's configuration: the named version's, or $LATEST's once it has settled (what publishing will snapshot).
   let candidate: FunctionConfiguration;
   if (inputs.version === 'publish') {
-    await waitForFunctionUpdated(lambda, ref);
-    candidate = await readVersionConfig(lambda, ref, '$LATEST');
+    await waitForFunctionUpdated(lambda, ref, signal);
+    candidate = await readVersionConfig(lambda, ref, '$LATEST', signal);
   } else {
-    candidate = await readVersionConfig(lambda, ref, inputs.version);
+    candidate = await readVersionConfig(lambda, ref, inputs.version, signal);
     if (candidate.Version !== inputs.version) {
       throw new PreflightError(
         `Version ${inputs.version} of ${ref.functionName} is not a published version.`,
       );
     }
   }
-  const previousConfig = await readVersionConfig(lambda, ref, previousVersion);
+  const previousConfig = await readVersionConfig(lambda, ref, previousVersion, signal);
   checkVersionsCompatible(ref, previousConfig, candidate);
 
   if (inputs.dryRun) {
@@ -117,6 +160,7 @@ export async function prepareLambdaRelease(
     const targetVersion = inputs.version === 'publish' ? DRY_RUN_VERSION : inputs.version;
     return {
       kind: 'release',
+      changes: [],
       previousVersion,
       targetVersion,
       revisionId: alias.revisionId,
@@ -129,12 +173,24 @@ export async function prepareLambdaRelease(
   // Every check passed: the writes start here.
   let revisionId = alias.revisionId;
   if (split && inputs.onExistingSplit === 'rollback') {
-    revisionId = await clearSplit(lambda, ref, alias, identity);
+    beforeWrite();
+    progress.underWay = `returning alias ${ref.alias} to version ${previousVersion} (perhaps done)`;
+    revisionId = await clearSplit(lambda, ref, alias, identity, signal);
+    progress.changes.push(`returning alias ${ref.alias} to version ${previousVersion}`);
+    progress.underWay = undefined;
     notes.push(
       `The alias was split (${describeAliasState(alias)}); it was returned to version ${previousVersion} first.`,
     );
   }
-  const targetVersion = inputs.version === 'publish' ? await publishVersion(lambda, ref) : inputs.version;
+  beforeWrite();
+  let targetVersion = inputs.version;
+  if (inputs.version === 'publish') {
+    progress.underWay = "publishing a version (perhaps done: see the function's versions)";
+    targetVersion = await publishVersion(lambda, ref, signal, undefined, (version) => {
+      progress.changes.push(`publishing version ${version}`);
+      progress.underWay = undefined;
+    });
+  }
   if (targetVersion === previousVersion) {
     return {
       kind: 'no-change',
@@ -158,7 +214,15 @@ export async function prepareLambdaRelease(
       `Resumed the split found on the alias (${describeAliasState(alias)}) from step ${firstStep + 1}.`,
     );
   }
-  return { kind: 'release', previousVersion, targetVersion, revisionId, firstStep, notes };
+  return {
+    kind: 'release',
+    changes: progress.changes,
+    previousVersion,
+    targetVersion,
+    revisionId,
+    firstStep,
+    notes,
+  };
 }
 
 /** The latest time the run that wrote `marker` can still be moving the alias: its plan plus the default timeout margin, or GitHub's 6-hour job limit when the plan cannot be read. */
@@ -178,6 +242,7 @@ async function clearSplit(
   ref: AliasRef,
   alias: AliasState,
   identity: RolloutIdentity,
+  signal: AbortSignal,
 ): Promise<string> {
   const target = new LambdaAliasTarget(
     lambda,
@@ -187,6 +252,6 @@ async function clearSplit(
     identity,
     alias.revisionId,
   );
-  await target.rollback('an earlier release left the alias split');
+  await target.rollback('an earlier release left the alias split', signal);
   return target.lastRevisionId;
 }

@@ -1,0 +1,56 @@
+// The inputs, checked as a whole before any write: their syntax, then what only AWS can tell
+// (the alarms exist, the function and the version exist). Every problem found is reported in one
+// error, so that a user fixes them all in one go rather than one run at a time.
+import type { AwsClients } from './aws/clients.js';
+import { checkCredentialExpiry } from './aws/credentials.js';
+import { missingAlarmsProblem } from './gates/alarms.js';
+import { InputError, parseInputs, type ActionInputs, type InputReader } from './inputs.js';
+import { functionInputProblems } from './targets/lambda-alias.js';
+
+export async function validateInputs(
+  read: InputReader,
+  env: NodeJS.ProcessEnv,
+  clients: (region: string) => AwsClients,
+  signal: AbortSignal,
+  now: number,
+): Promise<{ inputs: ActionInputs; clients: AwsClients }> {
+  const parsed = parseInputs(read, env);
+  const { inputs, valid } = parsed;
+  const problems = [...parsed.problems];
+  // Credentials that would expire before the timeout: known without asking AWS anything.
+  if (valid('timeout') && valid('strategy')) {
+    try {
+      checkCredentialExpiry(inputs, env, now);
+    } catch (error) {
+      problems.push(errorText(error));
+    }
+  }
+  // Only inputs read without a problem are looked up, and only in a region that is one; with
+  // credentials already known to be too short-lived, AWS is not called at all.
+  if (valid('region') && problems.length === parsed.problems.length) {
+    const aws = clients(inputs.region);
+    const checks: Promise<string[]>[] = [];
+    if (valid('function-name') && valid('version')) {
+      checks.push(functionInputProblems(aws.lambda, inputs, inputs.version, signal));
+    }
+    if (valid('alarms') && inputs.alarms.length > 0) {
+      checks.push(
+        missingAlarmsProblem(aws.cloudwatch, inputs.alarms, inputs.region, signal).then((p) =>
+          p ? [p] : [],
+        ),
+      );
+    }
+    const settled = await Promise.allSettled(checks);
+    for (const check of settled) if (check.status === 'fulfilled') problems.push(...check.value);
+    const failed = settled.find((check) => check.status === 'rejected');
+    // A failed look-up (denied, unreachable) is the error, unless there are problems to report anyway.
+    if (failed && problems.length === 0) throw failed.reason;
+    if (failed) problems.push(`Not every input could be checked against AWS: ${errorText(failed.reason)}`);
+    if (problems.length === 0) return { inputs, clients: aws };
+  }
+  throw new InputError(problems);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
