@@ -7,6 +7,9 @@ import { startLocalCloud, type LocalCloud } from '../sim/server.js';
 import { commentMarker, StickyComment, type RunEvent } from '../src/report/comment.js';
 import { createGitHub } from '../src/report/github.js';
 
+/** As long as the run's own wait for GitHub at the end: Octokit's throttling paces writes (1 s; 3 s between new comments). */
+const SETTLE_MS = 10_000;
+
 let cloud: LocalCloud;
 let control: LocalCloudControl;
 let requests: AbortController;
@@ -52,10 +55,10 @@ describe('StickyComment', () => {
   it('creates the comment, then edits the same one: its history shows the updates', async () => {
     const comment = sticky();
     comment.update('step 1');
-    await comment.settle(5000);
+    await comment.settle(SETTLE_MS);
     comment.update('step 2');
     comment.update('promoted');
-    expect(await comment.settle(5000)).toBe(true);
+    expect(await comment.settle(SETTLE_MS)).toBe(true);
     const [found, ...others] = await ours();
     expect(others).toEqual([]);
     expect(found!.history.map((h) => h.body)).toEqual([`${MARKER}\nstep 1`, `${MARKER}\npromoted`]);
@@ -66,7 +69,7 @@ describe('StickyComment', () => {
   it('coalesces: twenty updates made while nothing was written become one write', async () => {
     const comment = sticky();
     for (let i = 1; i <= 20; i++) comment.update(`step ${i}`);
-    await comment.settle(5000);
+    await comment.settle(SETTLE_MS);
     const [found] = await ours();
     expect(found!.history.map((h) => h.body)).toEqual([`${MARKER}\nstep 20`]);
   });
@@ -74,13 +77,13 @@ describe('StickyComment', () => {
   it('never rewrites an unchanged body, in the same run or a rerun', async () => {
     const first = sticky();
     first.update('promoted');
-    await first.settle(5000);
+    await first.settle(SETTLE_MS);
     const writes = await githubWrites();
     first.update('promoted');
-    await first.settle(5000);
+    await first.settle(SETTLE_MS);
     const rerun = sticky();
     rerun.update('promoted');
-    await rerun.settle(5000);
+    await rerun.settle(SETTLE_MS);
     expect(await githubWrites()).toBe(writes);
     expect(rerun.url).toBe(first.url);
   });
@@ -99,7 +102,7 @@ describe('StickyComment', () => {
     });
     const comment = sticky();
     comment.update('this run');
-    await comment.settle(5000);
+    await comment.settle(SETTLE_MS);
     const [found, ...others] = await ours();
     expect(others).toEqual([]);
     expect(found!.history.map((h) => h.body)).toEqual([`${MARKER}\nearlier run`, `${MARKER}\nthis run`]);
@@ -111,7 +114,7 @@ describe('StickyComment', () => {
     });
     const comment = sticky();
     comment.update('ours');
-    await comment.settle(5000);
+    await comment.settle(SETTLE_MS);
     const all = await ours();
     expect(all.map((c) => [c.user.login, c.body])).toEqual([
       ['mallory', `${MARKER}\nplanted`],
@@ -130,7 +133,7 @@ describe('StickyComment', () => {
     });
     const comment = sticky();
     comment.update('this run');
-    await comment.settle(5000);
+    await comment.settle(SETTLE_MS);
     const all = await ours();
     expect(all.map((c) => [c.user.login, c.body])).toEqual([
       ['mallory', `${MARKER}\nplanted`],
@@ -141,12 +144,12 @@ describe('StickyComment', () => {
   it('writes the comment anew when a person deleted it during the rollout', async () => {
     const comment = sticky();
     comment.update('step 1');
-    await comment.settle(5000);
+    await comment.settle(SETTLE_MS);
     const [first] = await ours();
     const github = createGitHub('ghs_token', { GITHUB_API_URL: cloud.url }, requests.signal);
     await github.rest.issues.deleteComment({ ...repo, comment_id: first!.id });
     comment.update('promoted');
-    await comment.settle(5000);
+    await comment.settle(SETTLE_MS);
     const now = await ours();
     expect(now.map((c) => c.body)).toEqual([`${MARKER}\npromoted`]);
     expect(log.warning).not.toHaveBeenCalled();
@@ -157,7 +160,7 @@ describe('StickyComment', () => {
     const staging = sticky(onPullRequest, 'lambda/orders/live/staging');
     live.update('live');
     staging.update('staging');
-    await Promise.all([live.settle(5000), staging.settle(5000)]);
+    await Promise.all([live.settle(SETTLE_MS), staging.settle(SETTLE_MS)]);
     const bodies = (await control.comments('acme/shop', 12)).map((c) => c.body).sort();
     expect(bodies).toEqual(
       [`${MARKER}\nlive`, `${commentMarker('lambda/orders/live/staging')}\nstaging`].sort(),
@@ -167,12 +170,12 @@ describe('StickyComment', () => {
   it('on push, comments on the pull requests of the commit; none: skips quietly', async () => {
     const merged = sticky({ name: 'push', payload: {}, sha: MERGE_SHA });
     merged.update('promoted');
-    await merged.settle(5000);
+    await merged.settle(SETTLE_MS);
     expect(await ours()).toHaveLength(1);
 
     const direct = sticky({ name: 'push', payload: {}, sha: 'c'.repeat(40) });
     direct.update('promoted');
-    await direct.settle(5000);
+    await direct.settle(SETTLE_MS);
     expect(direct.url).toBeUndefined();
     expect(log.warning).not.toHaveBeenCalled();
     expect(log.info).toHaveBeenCalledWith('No pull request for this push event: no comment.');
@@ -183,9 +186,9 @@ describe('StickyComment', () => {
     const comment = sticky();
     comment.update('step 1');
     comment.update('step 2');
-    await comment.settle(5000);
+    await comment.settle(SETTLE_MS);
     comment.update('promoted');
-    await comment.settle(5000);
+    await comment.settle(SETTLE_MS);
     expect(log.warning).toHaveBeenCalledTimes(1);
     expect(log.warning.mock.calls[0]![0]).toMatch(
       /HTTP 403: Resource not accessible by integration.*pull-requests: write/,
