@@ -25,7 +25,7 @@ describe('project conventions', () => {
 
   it("the development commands' Node in package.json engines is the one the README states", () => {
     const engines = (JSON.parse(text('package.json')) as { engines: { node: string } }).engines.node;
-    const major = /^>=(\d+)$/.exec(engines)?.[1];
+    const major = /^>=(\d+(?:\.\d+)?)$/.exec(engines)?.[1];
     expect(major).toBeDefined();
     expect(text('README.md')).toContain(`development commands below need Node ${major} or later`);
   });
