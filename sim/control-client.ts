@@ -5,12 +5,12 @@
  *   await control.loadScenario({ functions: [...], alarms: [...], traffic: [...] });
  *   expect(await control.writes()).toEqual([]);
  */
-import type { HookReport } from './codedeploy.js';
-import type { FaultSpec } from './faults.js';
-import type { ServiceName } from './http.js';
-import type { Behavior } from './lambda.js';
-import type { CodeDeployScenario, GitHubScenario, Scenario, TrafficSpec } from './scenario.js';
-import type { WriteRecord } from './writes.js';
+import type { HookReport } from './codedeploy/codedeploy.js';
+import type { FaultSpec } from './core/faults.js';
+import type { ServiceName } from './core/http.js';
+import type { Behavior } from './lambda/lambda.js';
+import type { CodeDeployScenario, GitHubScenario, Scenario, TrafficSpec } from './core/scenario.js';
+import type { WriteRecord } from './core/writes.js';
 
 export type {
   FaultSpec,

@@ -9,7 +9,7 @@ import {
   UpdateStageCommand,
 } from '@aws-sdk/client-api-gateway';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { rejection, sleep, testCloud, type TestCloud } from './testing.js';
+import { rejection, sleep, testCloud, type TestCloud } from '../testing.js';
 
 let t: TestCloud;
 let apigw: APIGatewayClient;

@@ -2,8 +2,8 @@
  * The control API under /_control/: load scenarios, read any resource, force alarm states,
  * drive traffic, inject faults, read the writes log. Plain JSON, for tests and the demo.
  */
-import { deploymentBehaviorPatch, stageOut } from './apigateway.js';
-import { alarmView } from './cloudwatch.js';
+import { deploymentBehaviorPatch, stageOut } from '../apigateway/apigateway.js';
+import { alarmView } from '../cloudwatch/cloudwatch.js';
 import type { Cloud } from './cloud.js';
 import type { FaultSpec } from './faults.js';
 import {
@@ -18,10 +18,10 @@ import {
   type SimRequest,
   type SimResponse,
 } from './http.js';
-import { behaviorPatch, codeOf, sha256 } from './lambda.js';
+import { behaviorPatch, codeOf, sha256 } from '../lambda/lambda.js';
 import { loadScenario, setHookReports, setTraffic, type Scenario, type TrafficSpec } from './scenario.js';
-import type { HookReport } from './codedeploy.js';
-import type { AlarmState } from './alarms.js';
+import type { HookReport } from '../codedeploy/codedeploy.js';
+import type { AlarmState } from '../cloudwatch/alarms.js';
 
 export const CONTROL_PREFIX = '/_control';
 

@@ -16,9 +16,9 @@ import {
   type Service,
   type SimRequest,
   type SimResponse,
-} from './http.js';
-import type { MetricStore } from './metrics.js';
-import type { Rng } from './rng.js';
+} from '../core/http.js';
+import type { MetricStore } from '../cloudwatch/metrics.js';
+import type { Rng } from '../core/rng.js';
 
 /** How requests served by a deployment behave. */
 export interface DeploymentBehavior {

@@ -2,14 +2,14 @@
  * The local cloud's whole state: every service, the metric store, traffic, faults and the
  * writes log, with one clock tick that drives traffic, alarm evaluation and deployments.
  */
-import { ApiGatewayService } from './apigateway.js';
-import { CloudWatchService } from './cloudwatch.js';
-import { CodeDeployService } from './codedeploy.js';
+import { ApiGatewayService } from '../apigateway/apigateway.js';
+import { CloudWatchService } from '../cloudwatch/cloudwatch.js';
+import { CodeDeployService } from '../codedeploy/codedeploy.js';
 import type { Service } from './http.js';
-import { LambdaService } from './lambda.js';
-import { MetricStore } from './metrics.js';
+import { LambdaService } from '../lambda/lambda.js';
+import { MetricStore } from '../cloudwatch/metrics.js';
 import { Faults } from './faults.js';
-import { GitHubService } from './github.js';
+import { GitHubService } from '../github/github.js';
 import { Rng } from './rng.js';
 import { TrafficGenerator } from './traffic.js';
 import { WritesLog } from './writes.js';

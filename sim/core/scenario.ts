@@ -5,10 +5,10 @@
 import { Cloud, type CloudOptions } from './cloud.js';
 import type { FaultSpec } from './faults.js';
 import { ApiError, SERVICES, isRecord, type ServiceName } from './http.js';
-import { DEFAULT_BEHAVIOR, behaviorPatch, sha256, type Behavior } from './lambda.js';
-import type { AlarmState } from './alarms.js';
-import { deploymentBehaviorPatch, type DeploymentBehavior } from './apigateway.js';
-import type { HookReport } from './codedeploy.js';
+import { DEFAULT_BEHAVIOR, behaviorPatch, sha256, type Behavior } from '../lambda/lambda.js';
+import type { AlarmState } from '../cloudwatch/alarms.js';
+import { deploymentBehaviorPatch, type DeploymentBehavior } from '../apigateway/apigateway.js';
+import type { HookReport } from '../codedeploy/codedeploy.js';
 
 export interface VersionSpec {
   /** Version number; default: the next one. */
