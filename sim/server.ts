@@ -165,9 +165,7 @@ async function handle(
 
 function throttleFor(cloud: Cloud, service: Service): ApiError {
   const retryAfter = cloud.faults.get(service.name)?.retryAfterSeconds;
-  return service.name === 'lambda' && retryAfter !== undefined
-    ? cloud.lambda.throttleError(retryAfter)
-    : service.throttleError();
+  return service.throttleError(retryAfter);
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
