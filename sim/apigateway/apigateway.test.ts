@@ -266,7 +266,7 @@ it('limits CreateDeployment to one per interval with TooManyRequestsException an
   expect(Object.keys((await t.control.restApi('abc123')).deployments)).toHaveLength(3);
 });
 
-it('throttles with a Retry-After the fault sets, and answers injected 5xx', async () => {
+it('throttles with a Retry-After the fault sets, answers injected 5xx and drops connections', async () => {
   await t.control.setFaults({ apigateway: { throttle: 1, limit: 1, retryAfterSeconds: 3 } });
   const err = (await t.apigw
     .send(new GetRestApiCommand({ restApiId: 'abc123' }))
@@ -280,6 +280,12 @@ it('throttles with a Retry-After the fault sets, and answers injected 5xx', asyn
     name: 'ServiceUnavailableException',
     status: 503,
   });
+  await t.control.setFaults({ apigateway: { drop: 1, limit: 1, operations: ['UpdateStage'] } });
+  await expect(update([{ op: 'replace', path: '/description', value: 'dropped' }])).rejects.toThrow();
+  expect((await t.control.stage('abc123', 'prod')).description).toBeUndefined();
+  expect((await t.control.writes('apigateway')).map((w) => [w.operation, w.target, w.status])).toContainEqual(
+    ['UpdateStage', 'abc123/prod', 0],
+  );
   expect((await t.apigw.send(new GetRestApiCommand({ restApiId: 'abc123' }))).name).toBe('shop');
 });
 
