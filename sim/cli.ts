@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadScenario, type Scenario } from './scenario.js';
+import { loadScenario, type Scenario } from './core/scenario.js';
 import { startLocalCloud } from './server.js';
 
 const { values } = parseArgs({

@@ -5,12 +5,23 @@
  *   await control.loadScenario({ functions: [...], alarms: [...], traffic: [...] });
  *   expect(await control.writes()).toEqual([]);
  */
-import type { HookReport } from './codedeploy.js';
-import type { FaultSpec } from './faults.js';
-import type { ServiceName } from './http.js';
-import type { Behavior } from './lambda.js';
-import type { CodeDeployScenario, GitHubScenario, Scenario, TrafficSpec } from './scenario.js';
-import type { WriteRecord } from './writes.js';
+import type { HookReport } from './codedeploy/codedeploy.js';
+import type { FaultSpec } from './core/faults.js';
+import type { ServiceName } from './core/http.js';
+import type { Behavior } from './lambda/lambda.js';
+import type { DeploymentBehavior, MockAnswer } from './apigateway/model.js';
+import type {
+  CodeDeployScenario,
+  GitHubScenario,
+  HttpApiSpec,
+  MethodSpec,
+  ResourceSpec,
+  RestApiSpec,
+  Scenario,
+  StageTrafficSpec,
+  TrafficSpec,
+} from './core/scenario.js';
+import type { WriteRecord } from './core/writes.js';
 
 export type {
   FaultSpec,
@@ -21,7 +32,77 @@ export type {
   GitHubScenario,
   CodeDeployScenario,
   HookReport,
+  RestApiSpec,
+  ResourceSpec,
+  MethodSpec,
+  HttpApiSpec,
+  StageTrafficSpec,
+  DeploymentBehavior,
+  MockAnswer,
 };
+
+/** A stage as GetStage answers it (fields never set are absent). */
+export interface StageView {
+  stageName: string;
+  deploymentId: string;
+  description?: string;
+  variables?: Record<string, string>;
+  canarySettings?: {
+    deploymentId: string;
+    percentTraffic: number;
+    stageVariableOverrides?: Record<string, string>;
+    useStageCache: boolean;
+  };
+  tracingEnabled: boolean;
+  createdDate: number;
+  lastUpdatedDate: number;
+}
+
+/** A resource as GetResources answers it, with each MOCK method's simulated answer as `mock`. */
+export interface ResourceView {
+  id: string;
+  parentId?: string;
+  pathPart?: string;
+  path: string;
+  resourceMethods?: Record<
+    string,
+    {
+      httpMethod: string;
+      authorizationType: string;
+      methodIntegration?: { type: string; uri?: string; httpMethod?: string } & Record<string, unknown>;
+      mock?: MockAnswer;
+    } & Record<string, unknown>
+  >;
+}
+
+/** A REST API with its resources, deployments (each with its frozen resources) and stages. */
+export interface RestApiView {
+  id: string;
+  name: string;
+  description?: string;
+  rootResourceId: string;
+  resources: ResourceView[];
+  deployments: Record<
+    string,
+    {
+      id: string;
+      description?: string;
+      createdDate: number;
+      behavior: DeploymentBehavior;
+      resources: ResourceView[];
+    }
+  >;
+  stages: Record<string, StageView>;
+  nextDeploymentBehavior: DeploymentBehavior;
+}
+
+/** An HTTP or WebSocket API as GetApi answers it. */
+export interface HttpApiView {
+  apiId: string;
+  name: string;
+  protocolType: 'HTTP' | 'WEBSOCKET';
+  apiEndpoint: string;
+}
 
 export interface CommentView {
   id: number;
@@ -170,6 +251,7 @@ export class LocalCloudControl {
       metricPeriodSeconds?: number;
       updateSettleMs?: number;
       codedeployMinuteMs?: number;
+      createDeploymentIntervalMs?: number;
       clearWrites?: boolean;
     } = {},
   ) {
@@ -322,6 +404,53 @@ export class LocalCloudControl {
    */
   setHookReports(reports: Record<string, HookReport | null>): Promise<Record<string, HookReport>> {
     return this.call('POST', '/codedeploy/hook-reports', reports);
+  }
+
+  /** Every REST API by id. */
+  restApis(): Promise<Record<string, RestApiView>> {
+    return this.call('GET', '/state/apigateway');
+  }
+
+  /** One REST API: resources, deployments with their frozen resources, stages. */
+  restApi(restApiId: string): Promise<RestApiView> {
+    return this.call('GET', `/state/apigateway/restapis/${encodeURIComponent(restApiId)}`);
+  }
+
+  /** One stage, as GetStage answers it. */
+  stage(restApiId: string, stageName: string): Promise<StageView> {
+    return this.call(
+      'GET',
+      `/state/apigateway/restapis/${encodeURIComponent(restApiId)}/stages/${encodeURIComponent(stageName)}`,
+    );
+  }
+
+  /** Every HTTP and WebSocket API (API Gateway v2) by id. */
+  httpApis(): Promise<Record<string, HttpApiView>> {
+    return this.call('GET', '/state/apigatewayv2');
+  }
+
+  /**
+   * Sets how a MOCK method answers (status code, latency): in the API's current state, so the
+   * next CreateDeployment carries it, or with `deploymentId` in that deployment's frozen copy.
+   */
+  setMockAnswer(
+    restApiId: string,
+    answer: { path: string; method: string; deploymentId?: string } & MockAnswer,
+  ): Promise<MockAnswer> {
+    return this.call('POST', `/apigateway/restapis/${encodeURIComponent(restApiId)}/mock`, answer);
+  }
+
+  /** Changes how a method-less deployment answers (errorRate, latencyMs, latencyJitterMs). */
+  setDeploymentBehavior(
+    restApiId: string,
+    deploymentId: string,
+    behavior: Partial<DeploymentBehavior>,
+  ): Promise<DeploymentBehavior> {
+    return this.call(
+      'POST',
+      `/apigateway/restapis/${encodeURIComponent(restApiId)}/deployments/${encodeURIComponent(deploymentId)}/behavior`,
+      behavior,
+    );
   }
 
   /** Every mutating request received since the last clear, oldest first. */

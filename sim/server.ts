@@ -4,9 +4,9 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { Cloud, type CloudOptions } from './cloud.js';
-import { CONTROL_PREFIX, ControlApi } from './control.js';
-import { ApiError, jsonResponse, type Service, type SimRequest, type SimResponse } from './http.js';
+import { Cloud, type CloudOptions } from './core/cloud.js';
+import { CONTROL_PREFIX, ControlApi } from './core/control.js';
+import { ApiError, jsonResponse, type Service, type SimRequest, type SimResponse } from './core/http.js';
 
 export interface LocalCloudOptions extends Partial<CloudOptions> {
   /** Port to listen on; 0 (default) picks a free one. */
@@ -165,9 +165,7 @@ async function handle(
 
 function throttleFor(cloud: Cloud, service: Service): ApiError {
   const retryAfter = cloud.faults.get(service.name)?.retryAfterSeconds;
-  return service.name === 'lambda' && retryAfter !== undefined
-    ? cloud.lambda.throttleError(retryAfter)
-    : service.throttleError();
+  return service.throttleError(retryAfter);
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

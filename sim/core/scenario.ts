@@ -5,10 +5,17 @@
 import { Cloud, type CloudOptions } from './cloud.js';
 import type { FaultSpec } from './faults.js';
 import { ApiError, SERVICES, isRecord, type ServiceName } from './http.js';
-import { DEFAULT_BEHAVIOR, behaviorPatch, sha256, type Behavior } from './lambda.js';
-import type { AlarmState } from './alarms.js';
-import { deploymentBehaviorPatch, type DeploymentBehavior } from './apigateway.js';
-import type { HookReport } from './codedeploy.js';
+import { DEFAULT_BEHAVIOR, behaviorPatch, sha256, type Behavior } from '../lambda/lambda.js';
+import type { AlarmState } from '../cloudwatch/alarms.js';
+import {
+  deploymentBehaviorPatch,
+  type ApiGatewayService,
+  type DeploymentBehavior,
+  type MockAnswer,
+  type Resource,
+  type RestApi,
+} from '../apigateway/apigateway.js';
+import type { HookReport } from '../codedeploy/codedeploy.js';
 
 export interface VersionSpec {
   /** Version number; default: the next one. */
@@ -58,37 +65,84 @@ export interface StageTrafficSpec {
   stage: string;
   /** Requests per second; 0 stops. */
   rate: number;
-  /** Per-deployment behaviour, e.g. {"d2": {"errorRate": 0.2}}. */
+  /** The request each time: default GET /. */
+  method?: string;
+  path?: string;
+  /** Per-deployment behaviour of method-less deployments, e.g. {"d2": {"errorRate": 0.2}}. */
   deployments?: Record<string, Partial<DeploymentBehavior>>;
 }
 
 export type TrafficSpec = LambdaTrafficSpec | StageTrafficSpec;
 
+/** A method of a scenario's REST API resource, with its integration. */
+export interface MethodSpec {
+  /** Default NONE. */
+  authorizationType?: string;
+  /**
+   * PutIntegration's input: `{type: "MOCK", requestTemplates?}` or `{type: "AWS_PROXY",
+   * httpMethod: "POST", uri}` (a Lambda function/alias ARN or the apigateway invocation URI); a
+   * MOCK may carry `statusCode`/`latencyMs`, the answer the local cloud gives for it.
+   */
+  integration?: Record<string, unknown> & MockAnswer;
+  /** Status codes of method and integration responses; default ["200"]. */
+  responses?: string[];
+}
+
+/** A resource of a scenario's REST API: its path ("/" is the root) and methods by HTTP method. */
+export interface ResourceSpec {
+  path: string;
+  methods?: Record<string, MethodSpec>;
+}
+
 export interface RestApiSpec {
   id?: string;
   name: string;
   description?: string;
-  deployments?: ({ id?: string; description?: string } & Partial<DeploymentBehavior>)[];
+  /** The API's resources (parents are created as needed); deployments freeze them as loaded. */
+  resources?: ResourceSpec[];
+  /**
+   * Deployments, each a frozen copy of `resources`; `resources` of its own replace the API's for
+   * that deployment only (e.g. a canary whose MOCK answers 500). Behaviour fields apply when
+   * the deployment has no methods.
+   */
+  deployments?: ({
+    id?: string;
+    description?: string;
+    resources?: ResourceSpec[];
+  } & Partial<DeploymentBehavior>)[];
   stages?: {
     name: string;
     deploymentId: string;
     description?: string;
     variables?: Record<string, string>;
     canary?: {
-      deploymentId: string;
+      /** Default: the stage's own deployment. */
+      deploymentId?: string;
       percentTraffic: number;
       stageVariableOverrides?: Record<string, string>;
       useStageCache?: boolean;
     };
   }[];
-  /** Behaviour of the next deployment created through the API (e.g. a bad release). */
+  /** Behaviour of the next deployment created through the API (for method-less APIs). */
   nextDeployment?: Partial<DeploymentBehavior>;
+}
+
+/** An API Gateway v2 API: CreateApi's input, with an optional fixed `id`. */
+export interface HttpApiSpec {
+  id?: string;
+  name: string;
+  protocolType: 'HTTP' | 'WEBSOCKET';
+  routeSelectionExpression?: string;
+  description?: string;
 }
 
 type AlarmSpec = Record<string, unknown> & { StateValue?: AlarmState; StateReason?: string };
 
 export interface Scenario extends Partial<
-  Pick<CloudOptions, 'seed' | 'metricPeriodSeconds' | 'updateSettleMs' | 'codedeployMinuteMs'>
+  Pick<
+    CloudOptions,
+    'seed' | 'metricPeriodSeconds' | 'updateSettleMs' | 'codedeployMinuteMs' | 'createDeploymentIntervalMs'
+  >
 > {
   functions?: FunctionSpec[];
   /** PutMetricAlarm inputs (AWS shapes), optionally with a StateValue/StateReason to start in. */
@@ -99,6 +153,8 @@ export interface Scenario extends Partial<
   faults?: Partial<Record<ServiceName, FaultSpec>>;
   github?: GitHubScenario;
   restApis?: RestApiSpec[];
+  /** HTTP and WebSocket APIs (API Gateway v2). */
+  httpApis?: HttpApiSpec[];
   codedeploy?: CodeDeployScenario;
 }
 
@@ -165,9 +221,14 @@ function apply(cloud: Cloud, scenario: Scenario): void {
       : {}),
     ...(scenario.updateSettleMs !== undefined ? { updateSettleMs: scenario.updateSettleMs } : {}),
     ...(scenario.codedeployMinuteMs !== undefined ? { codedeployMinuteMs: scenario.codedeployMinuteMs } : {}),
+    ...(scenario.createDeploymentIntervalMs !== undefined
+      ? { createDeploymentIntervalMs: scenario.createDeploymentIntervalMs }
+      : {}),
   });
   for (const fn of scenario.functions ?? []) loadFunction(cloud, fn);
   for (const api of scenario.restApis ?? []) loadRestApi(cloud, api);
+  for (const api of scenario.httpApis ?? [])
+    cloud.apigatewayv2.addApi(api as unknown as Record<string, unknown>);
   const now = cloud.clock();
   const cw = cloud.cloudwatch;
   for (const a of scenario.alarms ?? []) {
@@ -273,13 +334,59 @@ function behaviorOf(v: VersionSpec): Behavior {
 function loadRestApi(cloud: Cloud, spec: RestApiSpec): void {
   const apigw = cloud.apigateway;
   const api = apigw.addApi(spec);
+  addResources(apigw, api, spec.resources ?? []);
+  const current = api.resources;
   for (const d of spec.deployments ?? []) {
+    if (d.resources) {
+      // A deployment of its own resources: built on a fresh tree, frozen, then the API's put back.
+      api.resources = new Map(
+        [...current].filter(([, r]) => r.path === '/').map(([id, r]) => [id, { ...r, methods: new Map() }]),
+      );
+      addResources(apigw, api, d.resources);
+    }
     apigw.addDeployment(api, { id: d.id, description: d.description, behavior: deploymentBehaviorPatch(d) });
+    api.resources = current;
   }
   for (const s of spec.stages ?? []) apigw.addStage(api, s);
   api.nextDeploymentBehavior = {
     ...api.nextDeploymentBehavior,
     ...deploymentBehaviorPatch(spec.nextDeployment ?? {}),
+  };
+}
+
+/** Adds resources by path (parents as needed) with their methods, integrations and responses. */
+function addResources(apigw: ApiGatewayService, api: RestApi, specs: ResourceSpec[]): void {
+  for (const spec of specs) {
+    if (typeof spec.path !== 'string' || !spec.path.startsWith('/'))
+      throw bad('Every resource needs a "path" starting with "/".');
+    const r = resourceAt(apigw, api, spec.path);
+    for (const [httpMethod, m] of Object.entries(spec.methods ?? {})) {
+      const method = apigw.addMethod(r, httpMethod.toUpperCase(), m.authorizationType ?? 'NONE');
+      if (!m.integration) continue;
+      const integration = apigw.setIntegration(method, m.integration);
+      integration.mock = { ...integration.mock, ...mockOf(m.integration) };
+      for (const status of m.responses ?? ['200']) {
+        method.methodResponses.set(status, { statusCode: status });
+        integration.integrationResponses.set(status, { statusCode: status });
+      }
+    }
+  }
+}
+
+function resourceAt(apigw: ApiGatewayService, api: RestApi, path: string): Resource {
+  let r = apigw.resourceByPath(api.resources, '/');
+  for (const part of path.split('/').filter(Boolean)) {
+    r =
+      [...api.resources.values()].find((x) => x.parentId === r.id && x.pathPart === part) ??
+      apigw.addResource(api, r.id, part);
+  }
+  return r;
+}
+
+function mockOf(v: MockAnswer): MockAnswer {
+  return {
+    ...(typeof v.statusCode === 'number' ? { statusCode: v.statusCode } : {}),
+    ...(typeof v.latencyMs === 'number' ? { latencyMs: v.latencyMs } : {}),
   };
 }
 
@@ -323,7 +430,7 @@ function setStageTraffic(cloud: Cloud, spec: StageTrafficSpec): void {
     key: `apigateway:${api.id}:${spec.stage}`,
     rate: spec.rate,
     invoke: () => {
-      apigw.invokeStage(api.id, spec.stage);
+      apigw.invokeStage(api.id, spec.stage, { method: spec.method ?? 'GET', path: spec.path ?? '/' });
     },
   });
 }

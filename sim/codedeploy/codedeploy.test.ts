@@ -18,8 +18,8 @@ import {
   type RevisionLocation,
 } from '@aws-sdk/client-codedeploy';
 import { GetAliasCommand } from '@aws-sdk/client-lambda';
-import type { Scenario } from './scenario.js';
-import { rejection, testCloud, waitFor, type TestCloud } from './testing.js';
+import type { Scenario } from '../core/scenario.js';
+import { rejection, testCloud, waitFor, type TestCloud } from '../testing.js';
 
 let t: TestCloud;
 let cd: CodeDeployClient;

@@ -1,6 +1,6 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetAliasCommand, LambdaClient, UpdateAliasCommand } from '@aws-sdk/client-lambda';
-import { rejection, testCloud, type TestCloud } from './testing.js';
+import { rejection, testCloud, type TestCloud } from '../testing.js';
 
 let t: TestCloud;
 let once: { lambda: LambdaClient; cloudwatch: CloudWatchClient };

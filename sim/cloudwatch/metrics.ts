@@ -4,7 +4,7 @@
  * SampleCount, Minimum, Maximum, pNN) over any period; and the small part of metric math that
  * the action uses (FILL, + - * /, parentheses).
  */
-import { ApiError, isRecord, num, str } from './http.js';
+import { ApiError, isRecord, num, str } from '../core/http.js';
 
 export type Dimensions = Record<string, string>;
 

@@ -8,7 +8,7 @@ import {
   SetAlarmStateCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { UpdateAliasCommand } from '@aws-sdk/client-lambda';
-import { rejection, sleep, testCloud, waitFor, type TestCloud } from './testing.js';
+import { rejection, sleep, testCloud, waitFor, type TestCloud } from '../testing.js';
 
 let t: TestCloud;
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { LocalCloudControl } from './control-client.js';
-import { startLocalCloud } from './server.js';
+import { LocalCloudControl } from '../control-client.js';
+import { startLocalCloud } from '../server.js';
 
 it('the CLI prints its URL, serves, and stops on SIGTERM', async () => {
   const child = spawn(

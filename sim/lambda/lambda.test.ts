@@ -13,7 +13,7 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { rejection, sleep, testCloud, type TestCloud } from './testing.js';
+import { rejection, sleep, testCloud, type TestCloud } from '../testing.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/orders';
 const OTHER_ROLE = 'arn:aws:iam::123456789012:role/other';

@@ -19,7 +19,7 @@ export interface FaultSpec {
   dropAfter?: number;
   /** Delay added before every answer, in ms. */
   delayMs?: number;
-  /** Retry-After (seconds) sent with Lambda throttles. Default 0.2. */
+  /** Retry-After (seconds) sent with Lambda (default 0.2) and API Gateway (default 1) throttles. */
   retryAfterSeconds?: number;
   /** Only these operations are affected (e.g. ["UpdateAlias"]); all when absent. */
   operations?: string[];

@@ -3,7 +3,7 @@
  * per period from the metric store, and composite alarms whose rule is evaluated whenever a
  * child changes. State reasons are worded the way CloudWatch words them.
  */
-import { ApiError } from './http.js';
+import { ApiError } from '../core/http.js';
 import { MetricStore, runQueries, type Dimensions, type MetricDataQuery } from './metrics.js';
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';

@@ -7,7 +7,7 @@
  * tick, stops, and rollbacks made as new deployments.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { AlarmStore } from './alarms.js';
+import type { AlarmStore } from '../cloudwatch/alarms.js';
 import {
   ApiError,
   isRecord,
@@ -19,9 +19,9 @@ import {
   type Service,
   type SimRequest,
   type SimResponse,
-} from './http.js';
-import type { LambdaService } from './lambda.js';
-import type { Rng } from './rng.js';
+} from '../core/http.js';
+import type { LambdaService } from '../lambda/lambda.js';
+import type { Rng } from '../core/rng.js';
 
 const TARGET = 'CodeDeploy_20141006';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';

@@ -13,7 +13,7 @@ import {
   type Service,
   type SimRequest,
   type SimResponse,
-} from './http.js';
+} from '../core/http.js';
 import {
   AlarmStore,
   isComparison,

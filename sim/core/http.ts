@@ -4,12 +4,13 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
-export type ServiceName = 'lambda' | 'cloudwatch' | 'apigateway' | 'codedeploy' | 'github';
+export type ServiceName = 'lambda' | 'cloudwatch' | 'apigateway' | 'apigatewayv2' | 'codedeploy' | 'github';
 
 export const SERVICES: readonly ServiceName[] = [
   'lambda',
   'cloudwatch',
   'apigateway',
+  'apigatewayv2',
   'codedeploy',
   'github',
 ];
@@ -62,8 +63,8 @@ export interface Service {
   resolve(req: SimRequest): Operation | undefined;
   /** Renders an error in the service's wire format. */
   errorResponse(err: ApiError): SimResponse;
-  /** The error this service answers when it throttles. */
-  throttleError(): ApiError;
+  /** The error this service answers when it throttles (with the fault's Retry-After, when set). */
+  throttleError(retryAfterSeconds?: number): ApiError;
   /** The error this service answers for an internal failure. */
   internalError(): ApiError;
 }

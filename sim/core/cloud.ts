@@ -2,14 +2,15 @@
  * The local cloud's whole state: every service, the metric store, traffic, faults and the
  * writes log, with one clock tick that drives traffic, alarm evaluation and deployments.
  */
-import { ApiGatewayService } from './apigateway.js';
-import { CloudWatchService } from './cloudwatch.js';
-import { CodeDeployService } from './codedeploy.js';
+import { ApiGatewayService } from '../apigateway/apigateway.js';
+import { ApiGatewayV2Service } from '../apigateway/apigatewayv2.js';
+import { CloudWatchService } from '../cloudwatch/cloudwatch.js';
+import { CodeDeployService } from '../codedeploy/codedeploy.js';
 import type { Service } from './http.js';
-import { LambdaService } from './lambda.js';
-import { MetricStore } from './metrics.js';
+import { LambdaService } from '../lambda/lambda.js';
+import { MetricStore } from '../cloudwatch/metrics.js';
 import { Faults } from './faults.js';
-import { GitHubService } from './github.js';
+import { GitHubService } from '../github/github.js';
 import { Rng } from './rng.js';
 import { TrafficGenerator } from './traffic.js';
 import { WritesLog } from './writes.js';
@@ -23,6 +24,8 @@ export interface CloudOptions {
   updateSettleMs: number;
   /** How long one CodeDeploy "minute" lasts (traffic intervals, hook timeout), in ms. Default 60000. */
   codedeployMinuteMs: number;
+  /** Least time between two API Gateway CreateDeployment calls (AWS's quota: 5000). Default 5000. */
+  createDeploymentIntervalMs: number;
   region: string;
   accountId: string;
 }
@@ -32,6 +35,7 @@ export const DEFAULT_OPTIONS: CloudOptions = {
   metricPeriodSeconds: 60,
   updateSettleMs: 1000,
   codedeployMinuteMs: 60_000,
+  createDeploymentIntervalMs: 5000,
   region: 'us-east-1',
   accountId: '123456789012',
 };
@@ -48,6 +52,7 @@ export class Cloud {
   traffic!: TrafficGenerator;
   github!: GitHubService;
   apigateway!: ApiGatewayService;
+  apigatewayv2!: ApiGatewayV2Service;
   codedeploy!: CodeDeployService;
   readonly writes = new WritesLog();
   private lastPrune = 0;
@@ -82,7 +87,14 @@ export class Cloud {
     this.faults = new Faults(rng.fork('faults'));
     this.traffic = new TrafficGenerator(this.clock);
     this.github = new GitHubService(this.clock);
-    this.apigateway = new ApiGatewayService(this.metrics, rng.fork('apigateway'), this.clock);
+    this.apigateway = new ApiGatewayService({
+      metrics: this.metrics,
+      rng: rng.fork('apigateway'),
+      clock: this.clock,
+      lambda: () => this.lambda,
+      createDeploymentIntervalMs: this.options.createDeploymentIntervalMs,
+    });
+    this.apigatewayv2 = new ApiGatewayV2Service(region, this.clock, (id) => this.apigateway.apis.has(id));
     this.codedeploy = new CodeDeployService({
       lambda: this.lambda,
       alarms: this.cloudwatch.alarms,
@@ -94,7 +106,7 @@ export class Cloud {
 
   /** The services in dispatch order (JSON-RPC targets first, then REST paths). */
   services(): Service[] {
-    return [this.cloudwatch, this.codedeploy, this.lambda, this.apigateway, this.github];
+    return [this.cloudwatch, this.codedeploy, this.lambda, this.apigateway, this.apigatewayv2, this.github];
   }
 
   service(name: string): Service | undefined {

@@ -1,6 +1,6 @@
 import { getOctokit } from '@actions/github';
-import { LocalCloudControl } from './control-client.js';
-import { startLocalCloud, type LocalCloud } from './server.js';
+import { LocalCloudControl } from '../control-client.js';
+import { startLocalCloud, type LocalCloud } from '../server.js';
 
 let cloud: LocalCloud;
 let control: LocalCloudControl;

@@ -17,9 +17,9 @@ import {
   type Service,
   type SimRequest,
   type SimResponse,
-} from './http.js';
-import type { MetricStore } from './metrics.js';
-import type { Rng } from './rng.js';
+} from '../core/http.js';
+import type { MetricStore } from '../cloudwatch/metrics.js';
+import type { Rng } from '../core/rng.js';
 
 /** How a version behaves when invoked (by Invoke or by the traffic generator). */
 export interface Behavior {

@@ -15,7 +15,7 @@ import {
   type Service,
   type SimRequest,
   type SimResponse,
-} from './http.js';
+} from '../core/http.js';
 
 export interface GitHubUser {
   login: string;

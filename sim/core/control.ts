@@ -2,8 +2,8 @@
  * The control API under /_control/: load scenarios, read any resource, force alarm states,
  * drive traffic, inject faults, read the writes log. Plain JSON, for tests and the demo.
  */
-import { deploymentBehaviorPatch, stageOut } from './apigateway.js';
-import { alarmView } from './cloudwatch.js';
+import { deploymentBehaviorPatch, stageOut } from '../apigateway/apigateway.js';
+import { alarmView } from '../cloudwatch/cloudwatch.js';
 import type { Cloud } from './cloud.js';
 import type { FaultSpec } from './faults.js';
 import {
@@ -18,10 +18,10 @@ import {
   type SimRequest,
   type SimResponse,
 } from './http.js';
-import { behaviorPatch, codeOf, sha256 } from './lambda.js';
+import { behaviorPatch, codeOf, sha256 } from '../lambda/lambda.js';
 import { loadScenario, setHookReports, setTraffic, type Scenario, type TrafficSpec } from './scenario.js';
-import type { HookReport } from './codedeploy.js';
-import type { AlarmState } from './alarms.js';
+import type { HookReport } from '../codedeploy/codedeploy.js';
+import type { AlarmState } from '../cloudwatch/alarms.js';
 
 export const CONTROL_PREFIX = '/_control';
 
@@ -54,6 +54,9 @@ export class ControlApi {
           ...(typeof b['updateSettleMs'] === 'number' ? { updateSettleMs: b['updateSettleMs'] } : {}),
           ...(typeof b['codedeployMinuteMs'] === 'number'
             ? { codedeployMinuteMs: b['codedeployMinuteMs'] }
+            : {}),
+          ...(typeof b['createDeploymentIntervalMs'] === 'number'
+            ? { createDeploymentIntervalMs: b['createDeploymentIntervalMs'] }
             : {}),
         });
         if (b['clearWrites'] !== false) c.writes.clear();
@@ -172,6 +175,26 @@ export class ControlApi {
       .add('GET', '/_control/faults', 'Faults', () => ok(c.faults.view()))
       .add('GET', '/_control/state/github', 'GitHub', () => ok(c.github.view()))
       .add('GET', '/_control/state/apigateway', 'ApiGateway', () => ok(c.apigateway.view()))
+      .add('GET', '/_control/state/apigateway/restapis/{api}', 'RestApi', (_x, p) =>
+        ok(c.apigateway.apiView(c.apigateway.api(p['api'] ?? ''))),
+      )
+      .add('GET', '/_control/state/apigatewayv2', 'ApiGatewayV2', () => ok(c.apigatewayv2.view()))
+      .add('POST', '/_control/apigateway/restapis/{api}/mock', 'SetMockAnswer', (x, p) => {
+        const b = x.body();
+        if (typeof b['path'] !== 'string' || typeof b['method'] !== 'string') {
+          throw bad('A MOCK answer needs "path" and "method", and "statusCode" and/or "latencyMs".');
+        }
+        const api = c.apigateway.api(p['api'] ?? '');
+        return ok(
+          c.apigateway.setMockAnswer(api, {
+            path: b['path'],
+            method: b['method'],
+            ...(typeof b['deploymentId'] === 'string' ? { deploymentId: b['deploymentId'] } : {}),
+            ...(typeof b['statusCode'] === 'number' ? { statusCode: b['statusCode'] } : {}),
+            ...(typeof b['latencyMs'] === 'number' ? { latencyMs: b['latencyMs'] } : {}),
+          }),
+        );
+      })
       .add('GET', '/_control/state/apigateway/restapis/{api}/stages/{stage}', 'Stage', (_x, p) =>
         ok(stageOut(c.apigateway.stage(c.apigateway.api(p['api'] ?? ''), p['stage'] ?? ''))),
       )
@@ -276,6 +299,7 @@ export class ControlApi {
       traffic: c.traffic.view(),
       github: c.github.view(),
       apigateway: c.apigateway.view(),
+      apigatewayv2: c.apigatewayv2.view(),
       codedeploy: c.codedeploy.view(),
       faults: c.faults.view(),
       writes: c.writes.list().length,
