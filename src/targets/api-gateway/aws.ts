@@ -61,17 +61,18 @@ export class Pacer {
   constructor(
     private readonly intervalMs: number,
     private readonly now: () => number = Date.now,
+    private readonly wait: (ms: number, signal?: AbortSignal) => Promise<void> = sleep,
   ) {}
 
   async turn(signal?: AbortSignal): Promise<void> {
     const at = Math.max(this.now(), this.next);
     this.next = at + this.intervalMs;
-    await sleep(at - this.now(), signal);
+    await this.wait(at - this.now(), signal);
   }
 }
 
-/** One pacer per process: every stage target of the run shares the account's quota. */
-export const pacers = {
+/** One pacer per process: every stage target of the run shares the account's quota (tests may swap them). */
+export const pacers: { management: Pacer; createDeployment: Pacer } = {
   management: new Pacer(MANAGEMENT_INTERVAL_MS),
   createDeployment: new Pacer(CREATE_DEPLOYMENT_INTERVAL_MS),
 };
