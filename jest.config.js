@@ -14,6 +14,9 @@ export default {
   },
   testMatch: [
     '<rootDir>/__tests__/**/*.test.ts',
-    '<rootDir>/tests/**/*.test.ts', '<rootDir>/sim/**/*.test.ts', '<rootDir>/e2e/**/*.test.ts'],
+    '<rootDir>/tests/**/*.test.ts',
+    '<rootDir>/sim/**/*.test.ts',
+    '<rootDir>/e2e/**/*.test.ts',
+  ],
   testTimeout: 60000,
 };

@@ -345,7 +345,9 @@ describe('quotas and cancellation', () => {
     ]);
     expect(
       calls.every(
-        (c) => (c.args[1] as { abortSignal?: AbortSignal } | undefined)?.abortSignal === controller.signal,
+        (c) =>
+          (c.args as unknown[])[1] !== undefined &&
+          ((c.args as unknown[])[1] as { abortSignal?: AbortSignal }).abortSignal === controller.signal,
       ),
     ).toBe(true);
   });
