@@ -44,6 +44,8 @@ export const arns = {
     `arn:aws:apigateway:${ref.region}::/restapis/${ref.restApiId}/stages/${ref.stage}`,
   deployments: (ref: Pick<StageRef, 'restApiId' | 'region'>) =>
     `arn:aws:apigateway:${ref.region}::/restapis/${ref.restApiId}/deployments`,
+  deployment: (ref: Pick<StageRef, 'restApiId' | 'region'>, deploymentId: string) =>
+    `arn:aws:apigateway:${ref.region}::/restapis/${ref.restApiId}/deployments/${deploymentId}`,
   v2Api: (ref: Pick<StageRef, 'restApiId' | 'region'>) =>
     `arn:aws:apigateway:${ref.region}::/apis/${ref.restApiId}`,
 };

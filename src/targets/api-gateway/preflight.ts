@@ -284,7 +284,7 @@ function readDeployment(
     {
       doing: `read deployment ${deploymentId} of REST API ${ref.restApiId}`,
       iamAction: 'apigateway:GET',
-      resource: arns.deployments(ref),
+      resource: arns.deployment(ref, deploymentId),
       region: ref.region,
     },
     () =>

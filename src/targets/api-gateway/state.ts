@@ -112,7 +112,7 @@ export async function inspectStageForPost(
       {
         doing: `read deployment ${deploymentId} of REST API ${ref.restApiId}`,
         iamAction: 'apigateway:GET',
-        resource: arns.deployments(ref),
+        resource: arns.deployment(ref, deploymentId),
         region: ref.region,
       },
       () =>

@@ -275,7 +275,7 @@ export class StageCanaryTarget implements TrafficTarget {
       {
         doing: `read deployment ${deploymentId} of REST API ${this.ref.restApiId}`,
         iamAction: 'apigateway:GET',
-        resource: arns.deployments(this.ref),
+        resource: arns.deployment(this.ref, deploymentId),
         region: this.ref.region,
       },
       () =>
