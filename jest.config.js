@@ -12,6 +12,11 @@ export default {
       { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } },
     ],
   },
-  testMatch: ['<rootDir>/tests/**/*.test.ts', '<rootDir>/sim/**/*.test.ts', '<rootDir>/e2e/**/*.test.ts'],
+  testMatch: [
+    '<rootDir>/__tests__/**/*.test.ts',
+    '<rootDir>/tests/**/*.test.ts',
+    '<rootDir>/sim/**/*.test.ts',
+    '<rootDir>/e2e/**/*.test.ts',
+  ],
   testTimeout: 60000,
 };

@@ -76,6 +76,7 @@ function unreachableBecause(code: string): string | undefined {
 const SERVICES: Record<string, { label: string; envSuffix: string; host: string }> = {
   lambda: { label: 'Lambda', envSuffix: 'LAMBDA', host: 'lambda' },
   cloudwatch: { label: 'CloudWatch', envSuffix: 'CLOUDWATCH', host: 'monitoring' },
+  apigateway: { label: 'API Gateway', envSuffix: 'API_GATEWAY', host: 'apigateway' },
 };
 
 /**

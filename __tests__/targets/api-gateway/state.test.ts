@@ -1,0 +1,201 @@
+import { GetDeploymentCommand } from '@aws-sdk/client-api-gateway';
+import { formatMarker, type MarkerState } from '../../../src/marker.js';
+import type { StageState } from '../../../src/targets/api-gateway/aws.js';
+import {
+  decideFromStage,
+  inspectStageForPost,
+  parseSavedStage,
+  type SavedStageRollout,
+} from '../../../src/targets/api-gateway/state.js';
+import {
+  stageConsoleUrl,
+  stageMetricQueries,
+  stageReportSubject,
+} from '../../../src/targets/api-gateway/subject.js';
+import { apigatewayMock, clients, givenApi, identity } from './scenario.js';
+
+const saved: SavedStageRollout = {
+  target: 'api-gateway-stage',
+  restApiId: 'a1b2c3d4e5',
+  stage: 'prod',
+  region: 'us-east-1',
+  previousDeploymentId: 'base01',
+  canaryDeploymentId: 'new001',
+  run: identity.run,
+};
+
+function markerOf(run: string, state: MarkerState, weight = 10) {
+  const text = formatMarker({ ...identity, run, state, from: 'base01', to: 'new001', weight });
+  return { description: text, marker: { ...identity, run, state, from: 'base01', to: 'new001', weight } };
+}
+
+function stage(overrides: Partial<StageState> = {}): StageState {
+  return {
+    deploymentId: 'base01',
+    canary: { deploymentId: 'new001', percent: 10, stageVariableOverrides: {}, useStageCache: false },
+    variables: {},
+    ...markerOf(identity.run, 'shifting'),
+    ...overrides,
+  };
+}
+
+describe('decideFromStage', () => {
+  const scenarios: [string, StageState, SavedStageRollout, 'nothing' | 'rollback', RegExp][] = [
+    [
+      "this run's canary, shifting",
+      stage(),
+      saved,
+      'rollback',
+      /stopped with the canary \(deployment new001\) at 10%/,
+    ],
+    [
+      'this run already promoted',
+      stage({ canary: undefined, deploymentId: 'new001', ...markerOf(identity.run, 'promoted', 100) }),
+      saved,
+      'nothing',
+      /already promoted/,
+    ],
+    [
+      'this run already rolled back',
+      stage({ canary: undefined, ...markerOf(identity.run, 'rolled-back', 0) }),
+      saved,
+      'nothing',
+      /already rolled back/,
+    ],
+    [
+      "another run's marker",
+      stage(markerOf('acme/shop#99.1~zzz', 'shifting')),
+      saved,
+      'nothing',
+      /last written by run acme\/shop#99\.1~zzz, not by this run/,
+    ],
+    [
+      'our marker but the stage moved',
+      stage({ deploymentId: 'other9' }),
+      saved,
+      'nothing',
+      /serves deployment other9, not this run's previous deployment base01/,
+    ],
+    [
+      'killed before the marker: our saved canary',
+      stage({ description: 'Production', marker: undefined }),
+      saved,
+      'rollback',
+      /right after creating the canary \(deployment new001, 10%\), before its marker/,
+    ],
+    [
+      "killed before the marker: someone else's canary",
+      stage({
+        description: 'Production',
+        marker: undefined,
+        canary: { deploymentId: 'xyz999', percent: 10, stageVariableOverrides: {}, useStageCache: false },
+      }),
+      saved,
+      'nothing',
+      /no canary of this run/,
+    ],
+  ];
+  it.each(scenarios)('%s', (_name, found, savedState, action, why) => {
+    const decision = decideFromStage(savedState, found);
+    expect(decision.action).toBe(action);
+    expect(decision.why).toMatch(why);
+  });
+
+  it('knows its canary by the deployment description when the id was never saved', () => {
+    const unsaved = { ...saved, canaryDeploymentId: undefined };
+    const unmarked = stage({ description: 'Production', marker: undefined });
+    expect(
+      decideFromStage(unsaved, unmarked, `serverless-canary: commit abc, run ${identity.run}`).action,
+    ).toBe('rollback');
+    expect(
+      decideFromStage(unsaved, unmarked, 'serverless-canary: commit abc, run acme/shop#7.1~other').action,
+    ).toBe('nothing');
+    expect(decideFromStage(unsaved, unmarked).action).toBe('nothing');
+  });
+});
+
+describe('inspectStageForPost', () => {
+  it('reads the canary deployment only when only it can tell', async () => {
+    const world = givenApi({ canarySettings: { deploymentId: 'new001', percentTraffic: 10 } }, [
+      { id: 'new001', description: `serverless-canary: commit abc, run ${identity.run}` },
+    ]);
+    const result = await inspectStageForPost(clients().apigateway, {
+      ...saved,
+      canaryDeploymentId: undefined,
+    });
+    expect(result.decision.action).toBe('rollback');
+    expect(apigatewayMock.commandCalls(GetDeploymentCommand)).toHaveLength(1);
+    apigatewayMock.resetHistory();
+    world.stage!.description = markerOf(identity.run, 'shifting').description;
+    expect((await inspectStageForPost(clients().apigateway, saved)).decision.action).toBe('rollback');
+    expect(apigatewayMock.commandCalls(GetDeploymentCommand)).toHaveLength(0);
+  });
+});
+
+describe('parseSavedStage', () => {
+  it('reads back what was saved, and nothing else', () => {
+    expect(parseSavedStage(JSON.stringify(saved))).toEqual(saved);
+    expect(parseSavedStage(JSON.stringify({ ...saved, target: 'lambda-alias' }))).toBeUndefined();
+    expect(parseSavedStage(JSON.stringify({ ...saved, previousDeploymentId: '' }))).toBeUndefined();
+    expect(parseSavedStage('{not json')).toBeUndefined();
+    expect(parseSavedStage('')).toBeUndefined();
+  });
+});
+
+describe('stageReportSubject', () => {
+  it('names the API, stage and deployments, links the console and keys the comment', () => {
+    const subject = stageReportSubject({
+      restApiId: 'a1b2c3d4e5',
+      apiName: 'orders',
+      stage: 'prod',
+      region: 'eu-west-1',
+      baseDeploymentId: 'base01',
+      canaryDeploymentId: 'new001',
+      canaryMetricsStage: 'prod/Canary',
+    });
+    expect(subject).toMatchObject({
+      kind: 'api-gateway-stage',
+      title: 'stage prod of REST API orders (a1b2c3d4e5)',
+      baseDeploymentId: 'base01',
+      canaryDeploymentId: 'new001',
+      commentKey: 'api-gateway/eu-west-1/a1b2c3d4e5/prod',
+      links: [
+        {
+          label: 'Stage prod in the API Gateway console',
+          url: 'https://eu-west-1.console.aws.amazon.com/apigateway/main/apis/a1b2c3d4e5/stages?api=a1b2c3d4e5&region=eu-west-1',
+        },
+      ],
+    });
+    expect(subject.metrics).toHaveLength(10);
+  });
+
+  it('queries canary and base under {ApiName, Stage}: Count, 5XXError, 4XXError, Latency p50/p99', () => {
+    const queries = stageMetricQueries('orders', 'prod', 'prod/Canary');
+    expect(
+      queries.map((q) => [
+        q.id,
+        q.metricName,
+        q.stat,
+        q.dimensions.map((d) => `${d.name}=${d.value}`).join(','),
+      ]),
+    ).toEqual([
+      ['baseline_requests', 'Count', 'Sum', 'ApiName=orders,Stage=prod'],
+      ['baseline_errors5xx', '5XXError', 'Sum', 'ApiName=orders,Stage=prod'],
+      ['baseline_errors4xx', '4XXError', 'Sum', 'ApiName=orders,Stage=prod'],
+      ['baseline_latencyp50', 'Latency', 'p50', 'ApiName=orders,Stage=prod'],
+      ['baseline_latencyp99', 'Latency', 'p99', 'ApiName=orders,Stage=prod'],
+      ['canary_requests', 'Count', 'Sum', 'ApiName=orders,Stage=prod/Canary'],
+      ['canary_errors5xx', '5XXError', 'Sum', 'ApiName=orders,Stage=prod/Canary'],
+      ['canary_errors4xx', '4XXError', 'Sum', 'ApiName=orders,Stage=prod/Canary'],
+      ['canary_latencyp50', 'Latency', 'p50', 'ApiName=orders,Stage=prod/Canary'],
+      ['canary_latencyp99', 'Latency', 'p99', 'ApiName=orders,Stage=prod/Canary'],
+    ]);
+    expect(queries.every((q) => q.namespace === 'AWS/ApiGateway' && /^[a-z]/.test(q.id))).toBe(true);
+  });
+
+  it("escapes the console link's parts", () => {
+    expect(stageConsoleUrl('a&b', 'us-east-1')).toBe(
+      'https://us-east-1.console.aws.amazon.com/apigateway/main/apis/a%26b/stages?api=a%26b&region=us-east-1',
+    );
+  });
+});
