@@ -3,7 +3,7 @@
  * action's log that tests produce out of the suite's output, unless the test fails.
  */
 export default {
-  testEnvironment: '<rootDir>/tests/support/quiet-environment.js',
+  testEnvironment: '<rootDir>/__tests__/support/quiet-environment.js',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
@@ -12,11 +12,6 @@ export default {
       { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } },
     ],
   },
-  testMatch: [
-    '<rootDir>/__tests__/**/*.test.ts',
-    '<rootDir>/tests/**/*.test.ts',
-    '<rootDir>/sim/**/*.test.ts',
-    '<rootDir>/e2e/**/*.test.ts',
-  ],
+  testMatch: ['<rootDir>/__tests__/**/*.test.ts', '<rootDir>/sim/**/*.test.ts', '<rootDir>/e2e/**/*.test.ts'],
   testTimeout: 60000,
 };

@@ -5,8 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { JSDOM } from 'jsdom';
-import { renderedProblems } from '../tests/support/gfm.js';
-import { mermaidBlocks } from '../tests/support/mermaid.js';
+import { renderedProblems } from '../__tests__/support/gfm.js';
+import { mermaidBlocks } from '../__tests__/support/mermaid.js';
 
 const root = resolve(import.meta.dirname, '..');
 const SCENARIOS = ['lambda-promote', 'lambda-rollback', 'lambda-dry-run'];

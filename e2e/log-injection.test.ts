@@ -14,7 +14,7 @@ import {
   pullRequestEnv,
   releaseInputs,
 } from './scenarios.js';
-import { workflowCommands } from './workflow-commands.js';
+import { workflowCommands } from '../__tests__/support/workflow-commands.js';
 
 /** Commands on lines of their own, as a field holding real line breaks would carry them. */
 const injected = (field: string) =>

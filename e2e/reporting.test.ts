@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { GitHubScenario } from '../sim/control-client.js';
 import { parseMarker } from '../src/marker.js';
 import { commentMarker } from '../src/report/comment.js';
-import { mermaidBlocks, parseMermaid } from '../tests/support/mermaid.js';
+import { mermaidBlocks, parseMermaid } from '../__tests__/support/mermaid.js';
 import { startTestCloud, waitFor, type TestCloud } from './local-cloud-env.js';
 import { newRunnerContext, runStep, startStep } from './runner.js';
 import {

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { readFileCommand } from '../__tests__/support/file-commands.js';
 
 const root = resolve(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
@@ -133,24 +134,4 @@ export function startStep(options: StepOptions): { child: ChildProcess; done: Pr
 
 export function runStep(options: StepOptions): Promise<StepResult> {
   return startStep(options).done;
-}
-
-/** Parses a file command (GITHUB_OUTPUT, GITHUB_STATE): `name<<DELIM\nvalue\nDELIM` or `name=value` lines. */
-export function readFileCommand(path: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  const lines = readFileSync(path, 'utf8').split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
-    if (heredoc) {
-      const [, name, delimiter] = heredoc;
-      const body: string[] = [];
-      while (++i < lines.length && lines[i] !== delimiter) body.push(lines[i]!);
-      values[name!] = body.join('\n');
-    } else if (line.includes('=')) {
-      const at = line.indexOf('=');
-      values[line.slice(0, at)] = line.slice(at + 1);
-    }
-  }
-  return values;
 }

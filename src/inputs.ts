@@ -1,22 +1,26 @@
 // Every input is read and validated here, once, before anything touches AWS. All problems are
 // reported together; each message names the input, quotes the value and says what is accepted.
 import { DurationError, formatDuration, parseDuration } from './duration.js';
+import { DEFAULT_TIMEOUT_MARGIN_MS, planDurationMs, type Plan } from './engine/plan.js';
+import { checkResolution, parseStrategy, type WeightResolution } from './strategy.js';
+import type { InputReader, TargetInputsRead } from './targets/definition.js';
 import {
-  checkResolution,
-  parseStrategy,
-  planDurationMs,
-  type Plan,
-  type WeightResolution,
-} from './strategy.js';
-import { LAMBDA_ALIAS_WEIGHTS } from './targets/lambda-alias.js';
+  DEFAULT_TARGET,
+  foreignInputProblems,
+  parseTarget,
+  targetDefinition,
+  type TargetKind,
+} from './targets/registry.js';
 
-export type ExistingSplitPolicy = 'fail' | 'rollback' | 'resume';
+import type { ExistingSplitPolicy } from './targets/definition.js';
+
+export type { ExistingSplitPolicy };
 
 export interface ActionInputs {
-  functionName: string;
-  alias: string;
-  /** `publish`, or a published version number. */
-  version: 'publish' | string;
+  /** The `target` input: which definition (src/targets/registry.ts) moves the traffic. */
+  target: TargetKind;
+  /** The target's own inputs, as its definition read them (opaque here). */
+  targetInputs: unknown;
   plan: Plan;
   alarms: string[];
   ignoreFiringAlarms: boolean;
@@ -44,25 +48,17 @@ export class InputError extends Error {
   }
 }
 
-/** Reads one input as the runner passes it; returns '' when unset. */
-export type InputReader = (name: string) => string;
+export type { InputReader };
 
 const DEFAULTS = {
-  alias: 'live',
-  version: 'publish',
+  target: DEFAULT_TARGET,
   strategy: 'Canary10Percent5Minutes',
   'poll-interval': '5s',
   'on-existing-split': 'fail',
 } as const;
 
-const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const FUNCTION_ARN =
-  /^(arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:)?\d{12}:function:([A-Za-z0-9_-]{1,64})(:[^:]+)?$/;
-const ALIAS = /^(?!\d+$)[A-Za-z0-9_-]{1,128}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const MIN_POLL_MS = 1_000;
-/** The default timeout is the plan's holds plus this, for slow calls and the final checks. */
-export const DEFAULT_TIMEOUT_MARGIN_MS = 10 * 60_000;
 const MAX_POLL_MS = 5 * 60_000;
 
 /** What the inputs say, with every problem found; an input with a problem holds its fallback. */
@@ -76,7 +72,8 @@ export interface ParsedInputs {
 export function readInputs(
   read: InputReader,
   env: NodeJS.ProcessEnv = process.env,
-  resolution: WeightResolution = LAMBDA_ALIAS_WEIGHTS,
+  /** The weights to check the plan against; by default, the chosen target's. */
+  resolution?: WeightResolution,
 ): ActionInputs {
   const parsed = parseInputs(read, env, resolution);
   if (parsed.problems.length > 0) throw new InputError(parsed.problems);
@@ -87,7 +84,7 @@ export function readInputs(
 export function parseInputs(
   read: InputReader,
   env: NodeJS.ProcessEnv = process.env,
-  resolution: WeightResolution = LAMBDA_ALIAS_WEIGHTS,
+  resolution?: WeightResolution,
 ): ParsedInputs {
   const problems: string[] = [];
   const invalid = new Set<string>();
@@ -103,15 +100,31 @@ export function parseInputs(
     }
   };
 
-  const functionName = check('function-name', () => parseFunctionName(value('function-name')), '');
-  const alias = check('alias', () => parseAlias(value('alias', DEFAULTS.alias)), DEFAULTS.alias);
-  const version = check('version', () => parseVersion(value('version', DEFAULTS.version)), 'publish');
+  const target = check('target', () => parseTarget(value('target', DEFAULTS.target)), DEFAULTS.target);
+  const definition = targetDefinition(target);
+  problems.push(...foreignInputProblems(target, read));
+  // The target reads its own inputs first (their problems come first); it needs the region.
+  const regionText = value('region');
+  let regionValid = true;
+  let regionFound = '';
+  try {
+    regionFound = parseRegion(regionText, env);
+  } catch {
+    regionValid = false;
+  }
+  const own: TargetInputsRead<unknown> = definition.readInputs(read, {
+    region: regionFound,
+    regionFrom: regionSource(regionText, env),
+    regionValid,
+  });
+  problems.push(...own.problems);
+  const weights = resolution ?? definition.weights;
   const strategyText = value('strategy', DEFAULTS.strategy);
   const plan = check(
     'strategy',
     () => {
       const parsed = parseStrategy(strategyText);
-      checkResolution(strategyText, parsed, resolution);
+      checkResolution(strategyText, parsed, weights);
       return parsed;
     },
     undefined,
@@ -139,13 +152,6 @@ export function parseInputs(
   const ignoreFiringAlarms = boolean('ignore-firing-alarms', false);
   const jobSummary = boolean('job-summary', true);
   const region = check('region', () => parseRegion(value('region'), env), '');
-  if (!invalid.has('function-name') && !invalid.has('region')) {
-    check(
-      'function-name',
-      () => checkArnRegion(functionName, region, regionSource(value('region'), env)),
-      undefined,
-    );
-  }
   const prComment = boolean('pr-comment', true);
   const deploymentEnvironment = check(
     'deployment-environment',
@@ -159,9 +165,8 @@ export function parseInputs(
   );
 
   const inputs: ActionInputs = {
-    functionName,
-    alias,
-    version,
+    target,
+    targetInputs: own.inputs,
     // A strategy with a problem stands as all at once, for the checks of the other inputs only.
     plan: plan ?? { name: '', steps: [{ weight: 100, holdMs: 0 }] },
     alarms,
@@ -177,66 +182,7 @@ export function parseInputs(
     deploymentEnvironment,
     environmentUrl,
   };
-  return { inputs, problems, valid: (name) => !invalid.has(name) };
-}
-
-/** The region a function ARN names, or undefined for a plain name or a partial ARN. */
-export function arnRegion(functionName: string): string | undefined {
-  return /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):/.exec(functionName)?.[1];
-}
-
-/** Lambda answers a call in one region only for functions of that region: refuse the mismatch up front. */
-function checkArnRegion(functionName: string, region: string, from: string): void {
-  const inArn = arnRegion(functionName);
-  if (inArn === undefined || inArn === region) return;
-  throw new Error(
-    `Input "function-name": the ARN "${functionName}" is of a function in ${inArn}, but the region is ${region} (from ${from}); ` +
-      `Lambda in ${region} cannot reach a function in ${inArn}. Set "region: ${inArn}", or give the ARN of the function in ${region}.`,
-  );
-}
-
-function parseFunctionName(text: string): string {
-  if (!text) {
-    throw new Error(
-      'Input "function-name" is required: give the function\'s name (e.g. "orders-api") or its ARN.',
-    );
-  }
-  if (/[\n,]/.test(text)) {
-    throw new Error(
-      `Input "function-name": "${text}" names several functions; a lockstep release of several functions is not supported yet, give one name or ARN.`,
-    );
-  }
-  if (FUNCTION_NAME.test(text)) return text;
-  const arn = FUNCTION_ARN.exec(text);
-  if (arn && !arn[3]) return text;
-  if (arn?.[3]) {
-    throw new Error(
-      `Input "function-name": "${text}" includes a qualifier (${arn[3].slice(1)}); give the unqualified function name or ARN, and the alias in the "alias" input.`,
-    );
-  }
-  throw new Error(
-    `Input "function-name": "${text}" is not a Lambda function name or ARN. Accepted: 1 to 64 letters, digits, "-" or "_" (e.g. "orders-api"), or an ARN such as "arn:aws:lambda:us-east-1:123456789012:function:orders-api".`,
-  );
-}
-
-function parseAlias(text: string): string {
-  if (ALIAS.test(text) && text !== '$LATEST') return text;
-  throw new Error(
-    `Input "alias": "${text}" is not a valid alias name. Accepted: 1 to 128 letters, digits, "-" or "_", not all digits (e.g. "live").`,
-  );
-}
-
-function parseVersion(text: string): string {
-  if (text === 'publish') return text;
-  if (/^\$LATEST$/i.test(text)) {
-    throw new Error(
-      'Input "version": "$LATEST" cannot receive alias traffic in a weighted split; Lambda routes only to published versions. Use "publish" to publish the current code, or a version number.',
-    );
-  }
-  if (/^[1-9]\d{0,9}$/.test(text)) return text;
-  throw new Error(
-    `Input "version": "${text}" is not a version. Accepted: "publish" (default) or a published version number such as "7".`,
-  );
+  return { inputs, problems, valid: (name) => !invalid.has(name) && own.valid(name) };
 }
 
 function parseAlarms(text: string): string[] {

@@ -1,4 +1,5 @@
-// run(): inputs → clients → preflight → engine → report. The one place that fails the step.
+// run(): inputs → target definition → preflight → engine → report, as named phases. The one
+// place that fails the step. It knows targets only through the registry.
 import * as core from '@actions/core';
 import { createHash, randomBytes } from 'node:crypto';
 import { createClients, type AwsClients } from './aws/clients.js';
@@ -6,24 +7,27 @@ import { formatDuration } from './duration.js';
 import { log } from './log.js';
 import { rolloutLogger } from './rollout-log.js';
 import { systemClock } from './engine/clock.js';
+import { planDurationMs, type Plan } from './engine/plan.js';
 import { errorMessage, runRollout } from './engine/rollout.js';
-import type { Clock, RolloutEvent, RolloutRecord, StepRecord } from './engine/types.js';
+import {
+  CancelledError,
+  type Clock,
+  type RolloutEvent,
+  type RolloutRecord,
+  type StepRecord,
+} from './engine/types.js';
 import { AlarmGate } from './gates/alarms.js';
 import { InputError, type ActionInputs } from './inputs.js';
+import type { RolloutIdentity } from './marker.js';
 import { readCanaryMetrics } from './report/metrics.js';
 import { latestAlarmStatuses, newReport, type ReleaseReport, type Result } from './report/model.js';
 import { planLines, releasePlan } from './report/plan.js';
-import { Reporter } from './report/publish.js';
+import { Reporter, reportingSettings } from './report/publish.js';
 import { writeRefusalSummary } from './report/refusal.js';
 import { DEPLOYMENT_KEY, FINISHED_KEY, REPORTED_KEY, STATE_KEY, type SavedRollout } from './state.js';
-import { describePlan, planDurationMs, shortHolds } from './strategy.js';
-import { CancelledError, LambdaAliasTarget, type RolloutIdentity } from './targets/lambda-alias.js';
-import {
-  DRY_RUN_VERSION,
-  prepareLambdaRelease,
-  stageOf,
-  type LambdaRelease,
-} from './targets/lambda-preflight.js';
+import { describePlan, shortHolds } from './strategy.js';
+import type { PreflightOutcome, TargetDefinition } from './targets/definition.js';
+import { DEFAULT_TARGET, findTarget, targetDefinition } from './targets/registry.js';
 import { validateInputs } from './validation.js';
 
 /** The metrics are for the report only: never wait long for them. */
@@ -68,8 +72,13 @@ export async function run(deps: RunDeps = {}): Promise<RunOutcome> {
   }
 
   if (inputs.githubToken) core.setSecret(inputs.githubToken);
-  const report = newReport(inputs, env);
-  const reporter = new Reporter(inputs, inputs, {
+  const definition = targetDefinition(inputs.target);
+  const subject = definition.subject(inputs.targetInputs, {
+    region: inputs.region,
+    environment: inputs.deploymentEnvironment,
+  });
+  const report = newReport(inputs, subject, env);
+  const reporter = new Reporter(reportingSettings(inputs), subject, {
     env,
     log,
     githubTimeoutMs: deps.githubTimeoutMs,
@@ -77,7 +86,7 @@ export async function run(deps: RunDeps = {}): Promise<RunOutcome> {
     deployment: { onCreated: (id) => core.saveState(DEPLOYMENT_KEY, String(id)) },
   });
   try {
-    await release(inputs, report, reporter, { clock, env, cancellation, clients });
+    await release({ inputs, definition, report, reporter, clients, clock, env, signal });
   } catch (error) {
     report.result = 'failed';
     report.reason = errorMessage(error);
@@ -91,8 +100,9 @@ export async function run(deps: RunDeps = {}): Promise<RunOutcome> {
 /** Inputs refused (or not checkable): outputs, a short job summary listing every problem, and the failure. */
 async function refuse(error: unknown, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<void> {
   const kind = signal.aborted ? 'cancelled' : error instanceof InputError ? 'refused' : 'failed';
-  const reason =
-    kind === 'cancelled' ? `${abortText(signal)} before any change to the alias` : errorMessage(error);
+  const untouched =
+    findTarget(core.getInput('target').trim() || DEFAULT_TARGET)?.untouched ?? 'before any change';
+  const reason = kind === 'cancelled' ? `${abortText(signal)} ${untouched}` : errorMessage(error);
   core.setOutput('result', 'failed');
   core.setOutput('reason', reason);
   const problems = error instanceof InputError && kind === 'refused' ? error.problems : [reason];
@@ -109,35 +119,72 @@ function summaryWanted(): boolean {
   return !['false', 'False', 'FALSE'].includes(core.getInput('job-summary').trim());
 }
 
-async function release(
-  inputs: ActionInputs,
-  report: ReleaseReport,
-  reporter: Reporter,
-  deps: Required<Pick<RunDeps, 'clock' | 'env' | 'cancellation'>> & { clients: AwsClients },
-): Promise<void> {
-  const { clock, env, cancellation } = deps;
-  const signal = cancellation.signal;
-  for (const step of shortHolds(inputs.plan)) {
+/** What a release works with once its inputs are valid. */
+interface ReleaseContext {
+  inputs: ActionInputs;
+  definition: TargetDefinition;
+  report: ReleaseReport;
+  reporter: Reporter;
+  clients: AwsClients;
+  clock: Clock;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+}
+
+type Ready = Extract<PreflightOutcome<unknown>, { kind: 'release' }>;
+
+/** The release, phase by phase: the plan said, preflight, the rollout, its record and metrics. */
+async function release(context: ReleaseContext): Promise<void> {
+  announcePlan(context.inputs.plan);
+  const identity = rolloutIdentity(context.inputs.plan, context.env, context.clock);
+  const gate = new AlarmGate(
+    context.clients.cloudwatch,
+    context.inputs.alarms,
+    context.inputs.region,
+    context.clock,
+  );
+  const ready = await preflight(context, gate, identity);
+  if (!ready) return;
+  saveForPostStep(context.inputs, identity, ready);
+  const record = await rollOut(context, gate, ready);
+  recordOutcome(context.report, record);
+  if (context.signal.aborted) context.report.metricsUnavailable = 'not read: the job is being cancelled';
+  else await addMetrics(context.report, context.clients, record, context.signal);
+}
+
+function announcePlan(plan: Plan): void {
+  for (const step of shortHolds(plan)) {
     log.warning(
       `A hold of ${formatDuration(step.holdMs)} at ${step.weight}% is shorter than a minute; Lambda metrics come per minute, so alarms may not see this step.`,
       'Short hold',
     );
   }
-  log.info(
-    `Plan: ${inputs.plan.name}: ${describePlan(inputs.plan)} (${formatDuration(planDurationMs(inputs.plan))} of holds).`,
-  );
+  log.info(`Plan: ${plan.name}: ${describePlan(plan)} (${formatDuration(planDurationMs(plan))} of holds).`);
+}
 
-  const clients = deps.clients;
-  const identity: RolloutIdentity = {
+/** Who is releasing what, as every marker this run writes records it. */
+function rolloutIdentity(plan: Plan, env: NodeJS.ProcessEnv, clock: Clock): RolloutIdentity {
+  return {
     run: runId(env),
-    plan: inputs.plan.name,
+    plan: plan.name,
     started: new Date(clock.now()).toISOString(),
     by: env.GITHUB_ACTOR ?? 'unknown',
+    steps: plan.steps,
   };
-  const gate = new AlarmGate(clients.cloudwatch, inputs.alarms, inputs.region, clock);
+}
 
-  // Preflight: everything read and checked before the first write.
-  let prepared: LambdaRelease;
+/**
+ * Everything read and checked before the first write (the alarms, then the target's preflight).
+ * Returns the target ready to move, or undefined when the run ends here (no change, a dry run, a
+ * cancellation), with the report saying why.
+ */
+async function preflight(
+  context: ReleaseContext,
+  gate: AlarmGate,
+  identity: RolloutIdentity,
+): Promise<Ready | undefined> {
+  const { inputs, definition, report, signal } = context;
+  let outcome: PreflightOutcome<unknown>;
   try {
     report.alarms = inputs.alarms.length > 0 ? await gate.preflight(inputs.ignoreFiringAlarms, signal) : [];
     for (const a of report.alarms.filter((s) => s.state === 'ALARM')) {
@@ -145,53 +192,58 @@ async function release(
         `Alarm ${a.name} is already in ALARM; it is ignored until it leaves ALARM (ignore-firing-alarms).`,
       );
     }
-    prepared = await prepareLambdaRelease(clients.lambda, inputs, identity, signal);
+    outcome = await definition.preflight(inputs.targetInputs, {
+      aws: context.clients,
+      settings: inputs,
+      identity,
+      signal,
+    });
   } catch (error) {
     // Cancelled while preflight read, waited or wrote: the message says how far it got.
     if (!signal.aborted) throw error;
     report.reason =
-      error instanceof CancelledError ? error.message : `${abortText(signal)} before any change to the alias`;
-    return;
+      error instanceof CancelledError ? error.message : `${abortText(signal)} ${definition.untouched}`;
+    return undefined;
   }
-  report.notes.push(...prepared.notes);
-  if (prepared.kind === 'no-change') {
-    Object.assign(report, {
-      result: 'no-change',
-      reason: prepared.reason,
-      previousVersion: prepared.version,
-      targetVersion: prepared.version,
-    });
-    return;
+  report.notes.push(...outcome.notes);
+  report.previousVersion = outcome.sides.previous;
+  report.targetVersion = outcome.sides.target;
+  if (outcome.kind === 'no-change') {
+    report.result = 'no-change';
+    report.reason = outcome.reason;
+    return undefined;
   }
-  report.previousVersion = prepared.previousVersion;
-  report.targetVersion = prepared.targetVersion;
-  if (inputs.dryRun) {
-    reportDryRun(report, inputs, prepared);
-    return;
+  if (outcome.kind === 'dry-run') {
+    reportDryRun(report, inputs, outcome);
+    return undefined;
   }
   if (signal.aborted) {
-    report.reason = `${abortText(signal)} ${stageOf({ changes: prepared.changes })}`;
-    return;
+    report.reason = `${abortText(signal)} ${outcome.progress}`;
+    return undefined;
   }
-
-  const saved: SavedRollout = {
-    functionName: inputs.functionName,
-    alias: inputs.alias,
+  report.subject = definition.subject(inputs.targetInputs, {
     region: inputs.region,
-    previousVersion: prepared.previousVersion,
-    targetVersion: prepared.targetVersion,
+    environment: inputs.deploymentEnvironment,
+    sides: outcome.sides,
+  });
+  return outcome;
+}
+
+/** Before the first write of the rollout: what the post step needs to finish it after a crash. */
+function saveForPostStep(inputs: ActionInputs, identity: RolloutIdentity, ready: Ready): void {
+  const saved: SavedRollout = {
+    target: inputs.target,
     run: identity.run,
+    region: inputs.region,
+    saved: ready.saved,
   };
   core.saveState(STATE_KEY, JSON.stringify(saved));
-  const target = new LambdaAliasTarget(
-    clients.lambda,
-    { functionName: inputs.functionName, alias: inputs.alias, region: inputs.region },
-    prepared.previousVersion,
-    prepared.targetVersion,
-    identity,
-    prepared.revisionId,
-  );
-  log.info(`Releasing ${target.description}.`);
+}
+
+/** The engine moves the traffic step by step; the log and the comment follow its events. */
+async function rollOut(context: ReleaseContext, gate: AlarmGate, ready: Ready): Promise<RolloutRecord> {
+  const { inputs, report, reporter, clock, signal } = context;
+  log.info(`Releasing ${ready.target.description}.`);
   const live = { startedAt: clock.now(), steps: [] as StepRecord[] };
   const progress = (reason: string): ReleaseReport => ({
     ...report,
@@ -201,16 +253,17 @@ async function release(
     alarms: latestAlarmStatuses(live.steps, report.alarms),
   });
   reporter.rolloutStarted(progress('starting'));
+  const unit = report.subject.unit;
   const reportEvent = (event: RolloutEvent) => {
     if (event.type === 'step-started') {
       live.steps.push(event.step);
       reporter.progress(
         progress(
-          `step ${event.step.index + 1} of ${event.count}: ${event.step.weight}% of traffic on version ${prepared.targetVersion}`,
+          `step ${event.step.index + 1} of ${event.count}: ${event.step.weight}% of traffic on ${unit} ${ready.sides.target}`,
         ),
       );
     } else if (event.type === 'promoting') {
-      reporter.progress(progress('promoting: all traffic to the new version'));
+      reporter.progress(progress(`promoting: all traffic to the new ${unit}`));
     } else if (event.type === 'rolling-back') {
       reporter.progress(progress(`rolling back: ${event.reason}`));
     }
@@ -218,9 +271,9 @@ async function release(
   const logEvent = rolloutLogger(log);
   const record = await runRollout(
     inputs.plan,
-    { pollIntervalMs: inputs.pollIntervalMs, timeoutMs: inputs.timeoutMs, firstStep: prepared.firstStep },
+    { pollIntervalMs: inputs.pollIntervalMs, timeoutMs: inputs.timeoutMs, firstStep: ready.firstStep },
     {
-      target,
+      target: ready.target,
       gates: inputs.alarms.length > 0 ? [gate] : [],
       clock,
       signal,
@@ -230,34 +283,29 @@ async function release(
       },
     },
   );
-  // Only an alias surely on one version is left alone by the post step; after a failed rollback
-  // (or any other failure) the post step looks at the alias again and finishes the job.
+  // Only a target surely on one side is left alone by the post step; after a failed rollback
+  // (or any other failure) the post step looks at the target again and finishes the job.
   if (record.outcome === 'promoted' || record.rollback?.completed) core.saveState(FINISHED_KEY, 'true');
+  return record;
+}
+
+function recordOutcome(report: ReleaseReport, record: RolloutRecord): void {
   report.record = record;
   report.result = record.outcome;
   report.reason = record.reason;
   report.alarms = latestAlarmStatuses(record.steps, report.alarms);
-  if (signal.aborted) report.metricsUnavailable = 'not read: the job is being cancelled';
-  else await addMetrics(report, clients, record, signal);
 }
 
 /** A dry run's result: what it would do, step by step, in the report and in the log. */
 function reportDryRun(
   report: ReleaseReport,
   inputs: ActionInputs,
-  prepared: Extract<LambdaRelease, { kind: 'release' }>,
+  dryRun: Extract<PreflightOutcome<unknown>, { kind: 'dry-run' }>,
 ): void {
-  const publishing = prepared.targetVersion === DRY_RUN_VERSION;
-  const to = publishing ? 'the version it would publish' : `version ${prepared.targetVersion}`;
   report.result = 'dry-run';
-  report.reason = `dry run: every check passed; would move alias ${inputs.alias} from version ${prepared.previousVersion} to ${to} by ${inputs.plan.name}, and changed nothing`;
-  if (publishing)
-    report.notes.push('The version would be published from the current code; dry-run publishes nothing.');
-  report.releasePlan = releasePlan({
-    ...inputs,
-    previousVersion: prepared.previousVersion,
-    split: prepared.split,
-  });
+  report.reason = dryRun.reason;
+  report.targetUnknown = dryRun.targetUnknown;
+  report.releasePlan = releasePlan(inputs, dryRun.writes);
   log.info('Dry run: the release would make these steps, timed from the start of the rollout:');
   for (const line of planLines(report.releasePlan)) log.info(`  ${line}`);
 }
@@ -269,12 +317,13 @@ async function addMetrics(
   record: RolloutRecord,
   signal: AbortSignal,
 ): Promise<void> {
+  const queries = report.subject.metrics;
+  if (!queries) return;
   try {
     report.metrics = await readCanaryMetrics(
       clients.cloudwatch,
       {
-        functionName: report.functionName,
-        alias: report.alias,
+        queries,
         region: report.region,
         baselineVersion: report.previousVersion!,
         canaryVersion: report.targetVersion!,
@@ -297,10 +346,7 @@ async function publish(report: ReleaseReport, reporter: Reporter, cancelled: boo
   core.setOutput('result', report.result);
   core.setOutput('previous-version', report.previousVersion ?? '');
   // A dry run of `version: publish` has no version yet: nothing for a later step to use.
-  core.setOutput(
-    'target-version',
-    report.targetVersion === DRY_RUN_VERSION ? '' : (report.targetVersion ?? ''),
-  );
+  core.setOutput('target-version', report.targetUnknown ? '' : (report.targetVersion ?? ''));
   core.setOutput('reason', report.reason);
   core.setOutput('duration-seconds', String(report.durationSeconds));
   // A cancelled job is killed seconds after the signal: GitHub gets less time then.

@@ -16,20 +16,8 @@
 // decimal ("0.5%"). Durations are those of `parseDuration`. A plan has at most 100 steps before
 // 100% (so "linear 0.1% every 1s" is refused).
 import { DurationError, formatDuration, parseDuration } from './duration.js';
+import type { Plan, PlanStep } from './engine/plan.js';
 import { nearest } from './suggest.js';
-
-export interface PlanStep {
-  /** Percent of traffic on the new version, 0 < weight <= 100. */
-  weight: number;
-  /** How long to hold this weight before the next step; 0 for the final 100%. */
-  holdMs: number;
-}
-
-export interface Plan {
-  /** A normalized display name, e.g. "Canary10Percent5Minutes" or "canary 10% 5m". */
-  name: string;
-  steps: PlanStep[];
-}
 
 export class StrategyError extends Error {
   constructor(message: string) {
@@ -278,11 +266,6 @@ export function describePlan(plan: Plan): string {
       s.weight >= 100 && s.holdMs === 0 ? `${s.weight}%` : `${s.weight}% for ${formatDuration(s.holdMs)}`,
     )
     .join(' → ');
-}
-
-/** The sum of the holds: how long the plan takes when nothing goes wrong. */
-export function planDurationMs(plan: Plan): number {
-  return plan.steps.reduce((sum, s) => sum + s.holdMs, 0);
 }
 
 /** Steps before 100% held under a minute: Lambda metrics come per minute, so the caller warns. */

@@ -1,11 +1,11 @@
 // The inputs, checked as a whole before any write: their syntax, then what only AWS can tell
-// (the alarms exist, the function and the version exist). Every problem found is reported in one
+// (the alarms exist; the target's own checks, such as the function and the version existing). Every problem found is reported in one
 // error, so that a user fixes them all in one go rather than one run at a time.
 import type { AwsClients } from './aws/clients.js';
 import { checkCredentialExpiry } from './aws/credentials.js';
 import { missingAlarmsProblem } from './gates/alarms.js';
 import { InputError, parseInputs, type ActionInputs, type InputReader } from './inputs.js';
-import { functionInputProblems } from './targets/lambda-alias.js';
+import { targetDefinition } from './targets/registry.js';
 
 export async function validateInputs(
   read: InputReader,
@@ -20,7 +20,7 @@ export async function validateInputs(
   // Credentials that would expire before the timeout: known without asking AWS anything.
   if (valid('timeout') && valid('strategy')) {
     try {
-      checkCredentialExpiry(inputs, env, now);
+      checkCredentialExpiry(inputs.timeoutMs, env, now);
     } catch (error) {
       problems.push(errorText(error));
     }
@@ -30,8 +30,9 @@ export async function validateInputs(
   if (valid('region') && problems.length === parsed.problems.length) {
     const aws = clients(inputs.region);
     const checks: Promise<string[]>[] = [];
-    if (valid('function-name') && valid('version')) {
-      checks.push(functionInputProblems(aws.lambda, inputs, inputs.version, signal));
+    if (valid('target')) {
+      const definition = targetDefinition(inputs.target);
+      checks.push(definition.inputProblems(inputs.targetInputs, valid, aws, inputs.region, signal));
     }
     if (valid('alarms') && inputs.alarms.length > 0) {
       checks.push(

@@ -1,6 +1,6 @@
 // The rollout state machine: set a weight, hold until an absolute deadline while reading the
 // gates, then the next step; any failing gate, the timeout or cancellation rolls back.
-import type { Plan } from '../strategy.js';
+import type { Plan } from './plan.js';
 import {
   ConcurrentChangeError,
   WriteRefusedError,
@@ -118,7 +118,7 @@ export async function runRollout(
       steps.push(step);
       emit({ type: 'step-started', step, count });
       try {
-        await target.setWeight(planned.weight, { index, count }, signal);
+        await target.setWeight(planned.weight, { index, count, endsAt: deadline + planned.holdMs }, signal);
         changed = true;
       } catch (error) {
         // Refused outright, the write changed nothing; otherwise it may have landed (an answer

@@ -1,5 +1,6 @@
 // The rollout engine's vocabulary. Nothing here knows about AWS or GitHub.
-import type { Plan } from '../strategy.js';
+import type { GateDetail } from '../gates/detail.js';
+import type { Plan } from './plan.js';
 
 /** Time source and sleeper; a fake one lets a 30-minute plan run in milliseconds. */
 export interface Clock {
@@ -16,8 +17,8 @@ export interface GateReading {
   /** One line a person can read: "2 alarms OK", "errors-high is ALARM: Threshold Crossed ...". */
   summary: string;
   at: number;
-  /** Structured detail for the JSON report (alarm states, metric values). */
-  detail?: unknown;
+  /** Structured detail, tagged by the gate's kind, for the report and the JSON report. */
+  detail?: GateDetail;
 }
 
 /** A check read every poll interval; any `fail` rolls the release back. */
@@ -47,8 +48,12 @@ export interface TrafficTarget {
 }
 
 export interface StepContext {
+  /** Index of the step in the plan. */
   index: number;
+  /** Traffic steps in the plan (the final 100% is the promotion). */
   count: number;
+  /** When this step's hold ends (absolute, epoch ms), for the target's marker. */
+  endsAt?: number;
 }
 
 /** Thrown by a target when someone else changed it meanwhile: the engine must not fight over it. */
@@ -60,6 +65,14 @@ export class ConcurrentChangeError extends Error {
   ) {
     super(message);
     this.name = 'ConcurrentChangeError';
+  }
+}
+
+/** The run was cancelled while a target's call or wait was under way; `stage` says how far it got. */
+export class CancelledError extends Error {
+  constructor(signal: AbortSignal, stage = '') {
+    super(`${typeof signal.reason === 'string' ? signal.reason : 'cancelled'}${stage ? ` ${stage}` : ''}`);
+    this.name = 'CancelledError';
   }
 }
 

@@ -201,7 +201,7 @@ export class AlarmGate implements Gate {
     const at = this.clock.now();
     if (firing.length > 0) {
       const summary = firing.map((a) => `${a.name} is ALARM: ${a.reason}`).join('; ');
-      return { gate: this.name, status: 'fail', summary, at, detail: alarms };
+      return { gate: this.name, status: 'fail', summary, at, detail: { kind: 'alarms', alarms } };
     }
     const missing = alarms.filter((a) => a.state === 'MISSING');
     if (missing.length > 0) {
@@ -210,7 +210,7 @@ export class AlarmGate implements Gate {
         status: 'error',
         summary: `alarm(s) deleted during the release: ${missing.map((a) => a.name).join(', ')}`,
         at,
-        detail: alarms,
+        detail: { kind: 'alarms', alarms },
       };
     }
     const counts = countBy(alarms.map((a) => a.state));
@@ -222,7 +222,7 @@ export class AlarmGate implements Gate {
       status: 'pass',
       summary: `${alarms.length} alarm(s): ${summary}`,
       at,
-      detail: alarms,
+      detail: { kind: 'alarms', alarms },
     };
   }
 }

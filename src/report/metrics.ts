@@ -1,6 +1,6 @@
-// Canary versus baseline over the rollout window: one GetMetricData call reads both versions'
-// AWS/Lambda Invocations, Errors and Duration p50/p99 through the alias's ExecutedVersion
-// dimension, which is how Lambda separates the two versions sharing an alias.
+// Canary versus baseline over the rollout window: one GetMetricData call reads both sides'
+// requests, errors and latency p50/p99, from the namespace, metric names and dimensions that the
+// target's report subject gives (AWS/Lambda by ExecutedVersion, AWS/ApiGateway by Stage, ...).
 import {
   GetMetricDataCommand,
   type CloudWatchClient,
@@ -8,12 +8,13 @@ import {
   type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
 import { awsCall } from '../aws/errors.js';
-import { functionNameOf, type CanaryMetrics, type VersionMetrics } from './model.js';
+import type { MetricQueries } from '../targets/definition.js';
+import type { CanaryMetrics, VersionMetrics } from './model.js';
 
 export interface MetricsWindow {
-  functionName: string;
-  alias: string;
+  queries: MetricQueries;
   region: string;
+  /** The two sides' names in the report (versions, deployment ids). */
   baselineVersion: string;
   canaryVersion: string;
   startedAt: number;
@@ -52,34 +53,33 @@ export async function readCanaryMetrics(
   window: MetricsWindow,
   signal?: AbortSignal,
 ): Promise<CanaryMetrics> {
-  const name = functionNameOf(window.functionName);
+  const { queries: of } = window;
   const periodSeconds = chartPeriodSeconds(window.endedAt - window.startedAt);
   const totalPeriod = wholeWindowPeriodSeconds(window.startedAt, window.endedAt);
-  const versions = { baseline: window.baselineVersion, canary: window.canaryVersion };
+  const sides = {
+    baseline: { version: window.baselineVersion, dimensions: of.baseline },
+    canary: { version: window.canaryVersion, dimensions: of.canary },
+  };
   const queries: MetricDataQuery[] = [];
-  for (const [role, version] of Object.entries(versions)) {
+  for (const [role, { version, dimensions }] of Object.entries(sides)) {
     const metric = (metricName: string, stat: string, period: number, id: string): MetricDataQuery => ({
       Id: `${role}_${id}`,
       Label: `${role} ${version} ${metricName} ${stat}`,
       MetricStat: {
         Metric: {
-          Namespace: 'AWS/Lambda',
+          Namespace: of.namespace,
           MetricName: metricName,
-          Dimensions: [
-            { Name: 'FunctionName', Value: name },
-            { Name: 'Resource', Value: `${name}:${window.alias}` },
-            { Name: 'ExecutedVersion', Value: version },
-          ],
+          Dimensions: dimensions,
         },
         Period: period,
         Stat: stat,
       },
     });
     queries.push(
-      metric('Invocations', 'Sum', periodSeconds, 'invocations'),
-      metric('Errors', 'Sum', periodSeconds, 'errors'),
-      metric('Duration', 'p50', totalPeriod, 'p50'),
-      metric('Duration', 'p99', totalPeriod, 'p99'),
+      metric(of.requests, 'Sum', periodSeconds, 'invocations'),
+      metric(of.errors, 'Sum', periodSeconds, 'errors'),
+      metric(of.latency, 'p50', totalPeriod, 'p50'),
+      metric(of.latency, 'p99', totalPeriod, 'p99'),
     );
   }
 
@@ -89,7 +89,7 @@ export async function readCanaryMetrics(
   do {
     const page = await awsCall(
       {
-        doing: `read the metrics of versions ${window.baselineVersion} and ${window.canaryVersion} on ${name}:${window.alias}`,
+        doing: `read the metrics of ${of.about}`,
         iamAction: 'cloudwatch:GetMetricData',
         region: window.region,
       },

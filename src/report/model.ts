@@ -2,15 +2,17 @@
 // during the run and rendered once (render.ts).
 import type { RolloutRecord, StepRecord } from '../engine/types.js';
 import type { AlarmStatus } from '../gates/alarms.js';
-import type { ActionInputs } from '../inputs.js';
-import type { Plan } from '../strategy.js';
+import type { Plan } from '../engine/plan.js';
+import type { ReportSubject } from '../targets/definition.js';
 
 /** `in-progress` only ever appears in the comment updated during the rollout. */
 export type Result = 'promoted' | 'rolled-back' | 'no-change' | 'failed' | 'dry-run' | 'in-progress';
 
-/** One version's numbers over the rollout window, from CloudWatch's AWS/Lambda metrics. */
+/** One side's numbers over the rollout window, from CloudWatch (the subject's metric queries). */
 export interface VersionMetrics {
+  /** The side: a version, a deployment id. */
   version: string;
+  /** Requests (Lambda's invocations). */
   invocations: number;
   errors: number;
   /** errors / invocations; undefined without invocations. */
@@ -39,7 +41,6 @@ export interface ReleaseSource {
 
 export interface ReleaseLinks {
   run?: string;
-  alias: string;
   alarms: { name: string; url: string }[];
 }
 
@@ -70,13 +71,16 @@ export interface ReleasePlan {
 }
 
 export interface ReleaseReport {
-  functionName: string;
-  alias: string;
+  /** What is released, as its target describes it (names, links, metric queries, comment key). */
+  subject: ReportSubject;
   region: string;
   /** The GitHub environment, when reporting to Deployments. */
   environment?: string;
+  /** The two sides: versions for Lambda, deployment ids for API Gateway. */
   previousVersion?: string;
   targetVersion?: string;
+  /** The new side does not exist yet (a dry run that would publish it): `targetVersion` is a placeholder. */
+  targetUnknown?: boolean;
   plan?: Plan;
   /** Filled in by a dry run: what the release would do. */
   releasePlan?: ReleasePlan;
@@ -97,31 +101,14 @@ export interface ReleaseReport {
   links: ReleaseLinks;
 }
 
-/** The name from a function name or ARN: CloudWatch's FunctionName dimension and the console use it. */
-export function functionNameOf(nameOrArn: string): string {
-  return /:function:([^:]+)/.exec(nameOrArn)?.[1] ?? nameOrArn;
-}
-
-function aliasConsoleUrl(region: string, functionName: string, alias: string): string {
-  const r = encodeURIComponent(region);
-  return `https://${r}.console.aws.amazon.com/lambda/home?region=${r}#/functions/${encodeURIComponent(functionNameOf(functionName))}/aliases/${encodeURIComponent(alias)}`;
-}
-
 function alarmConsoleUrl(region: string, alarm: string): string {
   const r = encodeURIComponent(region);
   return `https://${r}.console.aws.amazon.com/cloudwatch/home?region=${r}#alarmsV2:alarm/${encodeURIComponent(alarm)}`;
 }
 
-export function buildLinks(
-  region: string,
-  functionName: string,
-  alias: string,
-  alarms: string[],
-  run?: string,
-): ReleaseLinks {
+export function buildLinks(region: string, alarms: string[], run?: string): ReleaseLinks {
   return {
     run,
-    alias: aliasConsoleUrl(region, functionName, alias),
     alarms: alarms.map((name) => ({ name, url: alarmConsoleUrl(region, name) })),
   };
 }
@@ -132,20 +119,27 @@ export function latestAlarmStatuses(steps: readonly StepRecord[], fallback: Alar
     const readings = steps[s]!.readings;
     for (let r = readings.length - 1; r >= 0; r--) {
       const reading = readings[r]!;
-      if (reading.gate === 'alarms' && Array.isArray(reading.detail)) return reading.detail as AlarmStatus[];
+      if (reading.detail?.kind === 'alarms') return reading.detail.alarms;
     }
   }
   return fallback;
 }
 
+/** What a report starts from: the release's common inputs. */
+export interface ReportStart {
+  region: string;
+  plan: Plan;
+  alarms: string[];
+  deploymentEnvironment?: string;
+}
+
 /** The report as a release starts: what the inputs and the run say, before anything is known. */
-export function newReport(inputs: ActionInputs, env: NodeJS.ProcessEnv): ReleaseReport {
+export function newReport(start: ReportStart, subject: ReportSubject, env: NodeJS.ProcessEnv): ReleaseReport {
   return {
-    functionName: inputs.functionName,
-    alias: inputs.alias,
-    region: inputs.region,
-    environment: inputs.deploymentEnvironment,
-    plan: inputs.plan,
+    subject,
+    region: start.region,
+    environment: start.deploymentEnvironment,
+    plan: start.plan,
     result: 'failed',
     reason: '',
     durationSeconds: 0,
@@ -157,7 +151,7 @@ export function newReport(inputs: ActionInputs, env: NodeJS.ProcessEnv): Release
       sha: env.GITHUB_SHA,
       actor: env.GITHUB_ACTOR,
     },
-    links: buildLinks(inputs.region, inputs.functionName, inputs.alias, inputs.alarms, runUrl(env)),
+    links: buildLinks(start.region, start.alarms, runUrl(env)),
   };
 }
 

@@ -3,59 +3,29 @@
 // from the same plan and deadlines the engine uses: steps hold until absolute deadlines from the
 // start, and a resumed split skips the steps it is already past.
 import { formatDuration } from '../duration.js';
-import type { ExistingSplitPolicy } from '../inputs.js';
-import type { Plan } from '../strategy.js';
+import type { Plan } from '../engine/plan.js';
+import type { DryRunWrites } from '../targets/definition.js';
 import type { PlannedStep, ReleasePlan } from './model.js';
 
-export interface PlanFacts {
-  functionName: string;
-  alias: string;
+/** What the rollout would follow: the plan, its limits and its gates. */
+export interface PlanSchedule {
   plan: Plan;
   timeoutMs: number;
   pollIntervalMs: number;
   alarms: string[];
-  /** `publish`, or the published version to release. */
-  version: string;
-  previousVersion: string;
-  onExistingSplit: ExistingSplitPolicy;
-  /** The split found on the alias, if any. */
-  split?: { version: string; weight: number };
 }
 
 const percent = (n: number) => `${Math.round(n * 1e6) / 1e6}%`;
 
-export function releasePlan(facts: PlanFacts): ReleasePlan {
-  const { alias, split } = facts;
-  const target = facts.version === 'publish' ? 'the new version' : `version ${facts.version}`;
-  const previous = `version ${facts.previousVersion}`;
-  const steps: PlannedStep[] = [];
-  if (split && facts.onExistingSplit === 'rollback') {
-    steps.push({
-      kind: 'before',
-      writes: [
-        `UpdateAlias ${alias}: clear the split left on it (${percent(split.weight)} on version ${split.version}), all traffic back on ${previous}`,
-      ],
-    });
-  }
-  if (facts.version === 'publish') {
-    steps.push({
-      kind: 'before',
-      writes: [
-        `PublishVersion of ${facts.functionName}: the code and configuration of $LATEST become the new version`,
-      ],
-    });
-  }
-  const resumedAt = split && facts.onExistingSplit === 'resume' ? split.weight : undefined;
+/** The schedule, step by step, with the writes the target says each step makes. */
+export function releasePlan(schedule: PlanSchedule, writes: DryRunWrites): ReleasePlan {
+  const steps: PlannedStep[] = writes.before.map((write) => ({ kind: 'before', writes: [write] }));
+  const resumed = writes.resumed;
   let at = 0;
-  for (const step of facts.plan.steps) {
+  for (const step of schedule.plan.steps) {
     if (step.weight >= 100) break;
-    if (resumedAt !== undefined && step.weight <= resumedAt) {
-      steps.push({
-        kind: 'step',
-        weight: step.weight,
-        writes: [],
-        skipped: `resumed: the alias already sends ${percent(resumedAt)} to version ${split!.version}`,
-      });
+    if (resumed && step.weight <= resumed.weight) {
+      steps.push({ kind: 'step', weight: step.weight, writes: [], skipped: resumed.because });
       continue;
     }
     steps.push({
@@ -63,24 +33,17 @@ export function releasePlan(facts: PlanFacts): ReleasePlan {
       weight: step.weight,
       startMs: at,
       endMs: at + step.holdMs,
-      writes: [
-        `UpdateAlias ${alias}: ${percent(step.weight)} on ${target}, ${percent(100 - step.weight)} on ${previous}`,
-      ],
+      writes: [writes.step(step.weight)],
     });
     at += step.holdMs;
   }
-  steps.push({
-    kind: 'promote',
-    weight: 100,
-    startMs: at,
-    writes: [`UpdateAlias ${alias}: all traffic on ${target}, the split removed`],
-  });
+  steps.push({ kind: 'promote', weight: 100, startMs: at, writes: [writes.promote] });
   return {
     steps,
-    timeoutMs: facts.timeoutMs,
-    pollIntervalMs: facts.pollIntervalMs,
-    alarms: facts.alarms,
-    rollbackWrite: `UpdateAlias ${alias}: all traffic back on ${previous}, the split removed`,
+    timeoutMs: schedule.timeoutMs,
+    pollIntervalMs: schedule.pollIntervalMs,
+    alarms: schedule.alarms,
+    rollbackWrite: writes.rollback,
   };
 }
 

@@ -9,7 +9,8 @@ import { errorMessage } from '../engine/rollout.js';
 import { StickyComment, type RunEvent } from './comment.js';
 import { DeploymentReporter, finalDeploymentState } from './deployments.js';
 import { createGitHub, repoOf, type GitHub, type ReportLog } from './github.js';
-import { functionNameOf, runUrl, type ReleaseReport } from './model.js';
+import type { ReportSubject } from '../targets/definition.js';
+import { runUrl, type ReleaseReport } from './model.js';
 import { renderWithin } from './render.js';
 
 /** GitHub's limit for one step's job summary. */
@@ -24,6 +25,12 @@ export interface ReportingSettings {
   githubToken: string;
   deploymentEnvironment?: string;
   environmentUrl?: string;
+}
+
+/** Only the reporting settings of a larger object (the inputs): the Reporter is given no more. */
+export function reportingSettings(from: ReportingSettings): ReportingSettings {
+  const { jobSummary, prComment, githubToken, deploymentEnvironment, environmentUrl } = from;
+  return { jobSummary, prComment, githubToken, deploymentEnvironment, environmentUrl };
 }
 
 export interface ReporterDeps {
@@ -48,7 +55,7 @@ export class Reporter {
 
   constructor(
     private readonly settings: ReportingSettings,
-    target: { functionName: string; alias: string },
+    subject: Pick<ReportSubject, 'commentKey'>,
     private readonly deps: ReporterDeps,
   ) {
     const { env, log } = deps;
@@ -66,10 +73,8 @@ export class Reporter {
       return;
     }
     const github = (deps.createGitHub ?? createGitHub)(settings.githubToken, env, this.requests.signal, log);
-    const name = functionNameOf(target.functionName);
     if (settings.prComment) {
-      const key = ['lambda', name, target.alias, settings.deploymentEnvironment ?? ''].join('/');
-      this.comment = new StickyComment(github, repo, readEvent(env), key, log);
+      this.comment = new StickyComment(github, repo, readEvent(env), subject.commentKey, log);
     }
     if (settings.deploymentEnvironment) {
       this.deployment = new DeploymentReporter(
@@ -91,10 +96,9 @@ export class Reporter {
   /** Traffic is about to move: the deployment starts and the comment appears. Returns at once. */
   rolloutStarted(report: ReleaseReport): void {
     this.deployment?.start(
-      `${report.functionName}:${report.alias} ${report.previousVersion} → ${report.targetVersion} by ${report.plan?.name ?? ''}`,
+      `${report.subject.name} ${report.previousVersion} → ${report.targetVersion} by ${report.plan?.name ?? ''}`,
       {
-        function: report.functionName,
-        alias: report.alias,
+        ...report.subject.payload,
         previousVersion: report.previousVersion ?? '',
         targetVersion: report.targetVersion ?? '',
       },
@@ -157,7 +161,7 @@ export class Reporter {
   private async writeJson(report: ReleaseReport): Promise<string | undefined> {
     const env = this.deps.env;
     const dir = join(env.RUNNER_TEMP || env.GITHUB_WORKSPACE || tmpdir(), 'serverless-canary');
-    const path = join(dir, `report-${functionNameOf(report.functionName)}-${report.alias}.json`);
+    const path = join(dir, `report-${report.subject.fileSlug}.json`);
     try {
       await mkdir(dir, { recursive: true });
       await writeFile(path, JSON.stringify({ schemaVersion: 1, ...report }, null, 2));

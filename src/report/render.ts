@@ -112,8 +112,8 @@ function rollbackCause(report: ReleaseReport): AlarmCause | undefined {
   const reading = report
     .record!.steps.flatMap((s) => s.readings)
     .findLast((r) => r.status === 'fail' && rollback.reason === `gate ${r.gate} failed: ${r.summary}`);
-  if (!reading || !Array.isArray(reading.detail)) return undefined;
-  const firing = (reading.detail as AlarmStatus[]).filter(
+  if (reading?.detail?.kind !== 'alarms') return undefined;
+  const firing = reading.detail.alarms.filter(
     (a) => a.state === 'ALARM' && reading.summary.includes(`${a.name} is ALARM: ${a.reason}`),
   );
   if (firing.length === 0) return undefined;
@@ -131,23 +131,25 @@ function causeText(cause: AlarmCause): string {
 }
 
 function headline(report: ReleaseReport, cause: AlarmCause | undefined): string {
+  const unit = report.subject.unit;
   const versions =
     report.previousVersion && report.targetVersion
-      ? ` from version ${esc(report.previousVersion)} to ${esc(report.targetVersion)}`
+      ? ` from ${unit} ${esc(report.previousVersion)} to ${esc(report.targetVersion)}`
       : '';
   const reason = cause
     ? `gate ${esc(cause.reading.gate)} failed: ${causeText(cause)}${esc(cause.rest)}`
     : esc(report.reason);
-  return `### ${HEADLINE[report.result]}: ${esc(report.functionName)}:${esc(report.alias)}${versions}\n\n**Reason:** ${reason}`;
+  return `### ${HEADLINE[report.result]}: ${esc(report.subject.name)}${versions}\n\n**Reason:** ${reason}`;
 }
 
 function overview(report: ReleaseReport): string {
-  const rows: [string, string][] = [
-    ['Function', `${esc(report.functionName)} (${esc(report.region)})`],
-    ['Alias', link(report.alias, report.links.alias)],
-  ];
-  if (report.previousVersion) rows.push(['Previous version', esc(report.previousVersion)]);
-  if (report.targetVersion) rows.push(['Target version', esc(report.targetVersion)]);
+  const { unit } = report.subject;
+  const rows: [string, string][] = report.subject.rows.map((row) => [
+    row.label,
+    `${row.url ? link(row.text, row.url) : esc(row.text)}${row.note ? ` (${esc(row.note)})` : ''}`,
+  ]);
+  if (report.previousVersion) rows.push([`Previous ${unit}`, esc(report.previousVersion)]);
+  if (report.targetVersion) rows.push([`Target ${unit}`, esc(report.targetVersion)]);
   if (report.plan) rows.push(['Strategy', `${esc(report.plan.name)}: ${esc(describePlan(report.plan))}`]);
   if (report.environment) rows.push(['Environment', esc(report.environment)]);
   const source = sourceText(report);
@@ -261,13 +263,18 @@ function metricsTable(report: ReleaseReport): string {
     ['p99 duration', (v) => milliseconds(v.p99Ms)],
   ];
   const body = table(
-    ['Metric', `Baseline (version ${esc(m.baseline.version)})`, `Canary (version ${esc(m.canary.version)})`],
+    [
+      'Metric',
+      `Baseline (${report.subject.unit} ${esc(m.baseline.version)})`,
+      `Canary (${report.subject.unit} ${esc(m.canary.version)})`,
+    ],
     rows.map(([label, value]) => [label, value(m.baseline), value(m.canary)]),
   );
+  const queries = report.subject.metrics;
   const source =
-    `<sub>CloudWatch AWS/Lambda per ExecutedVersion on ${esc(report.functionName)}:${esc(report.alias)}, ` +
+    `<sub>CloudWatch ${esc(queries?.source ?? '')}, ` +
     `${time(m.startedAt)}–${time(m.endedAt)} UTC, ${m.periodSeconds} s periods. ` +
-    'Lambda publishes metrics per minute and late, so the last minute may be incomplete.</sub>';
+    `${queries?.caveat ?? ''}</sub>`;
   return `#### Canary vs baseline\n\n${body}\n\n${source}`;
 }
 

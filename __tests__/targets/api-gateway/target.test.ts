@@ -5,7 +5,7 @@ import { parseMarker } from '../../../src/marker.js';
 import { parseStrategy } from '../../../src/strategy.js';
 import { Pacer, readStage, retryAfterMs, stageCall } from '../../../src/targets/api-gateway/aws.js';
 import { StageCanaryTarget, type CanarySource } from '../../../src/targets/api-gateway/target.js';
-import { FakeClock } from '../../../tests/support/fake-clock.js';
+import { FakeClock } from '../../support/fake-clock.js';
 import {
   apigatewayMock,
   awsError,

@@ -11,8 +11,8 @@ import {
   type APIGatewayClient,
 } from '@aws-sdk/client-api-gateway';
 import { GetApiCommand } from '@aws-sdk/client-apigatewayv2';
-import { describeMarker } from '../../marker.js';
-import { parseStrategy, planDurationMs, type Plan } from '../../strategy.js';
+import type { Plan } from '../../engine/plan.js';
+import { describeMarker, mayStillRunUntil } from '../../marker.js';
 import {
   arns,
   describeStageState,
@@ -72,10 +72,6 @@ export type StageRelease =
       writes: string[];
       notes: string[];
     };
-
-/** Between the plan's end and the default timeout (inputs.ts keeps the same margin). */
-const TIMEOUT_MARGIN_MS = 10 * 60_000;
-const JOB_LIMIT_MS = 6 * 60 * 60_000;
 
 export async function prepareStageRelease(
   clients: StageClients,
@@ -333,15 +329,7 @@ function refuseIfStillRunning(
 ): void {
   const other = stage.marker;
   if (!other || other.run === identity.run || other.state !== 'shifting') return;
-  const started = Date.parse(other.started);
-  let until = 0;
-  if (!Number.isNaN(started)) {
-    try {
-      until = started + planDurationMs(parseStrategy(other.plan)) + TIMEOUT_MARGIN_MS;
-    } catch {
-      until = started + JOB_LIMIT_MS;
-    }
-  }
+  const until = mayStillRunUntil(other);
   if (Date.parse(identity.started) < until) {
     throw new StagePreflightError(
       `${label} has a canary of ${describeMarker(other)}, which may still be running (its plan and timeout end by ${new Date(until).toISOString()}). ` +

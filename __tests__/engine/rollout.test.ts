@@ -1,0 +1,447 @@
+import { runRollout } from '../../src/engine/rollout.js';
+import {
+  ConcurrentChangeError,
+  WriteRefusedError,
+  type Gate,
+  type GateReading,
+  type RolloutEvent,
+  type TrafficTarget,
+} from '../../src/engine/types.js';
+import type { Plan } from '../../src/engine/plan.js';
+import { parseStrategy } from '../../src/strategy.js';
+import { FakeClock } from '../support/fake-clock.js';
+
+const MINUTE = 60_000;
+
+/** A 30-minute plan: 10% for 10m, 30% for 10m, 60% for 10m, then 100%. */
+const thirtyMinutes: Plan = {
+  name: '10%:10m, 30%:10m, 60%:10m',
+  steps: [
+    { weight: 10, holdMs: 10 * MINUTE },
+    { weight: 30, holdMs: 10 * MINUTE },
+    { weight: 60, holdMs: 10 * MINUTE },
+    { weight: 100, holdMs: 0 },
+  ],
+};
+
+class RecordingTarget implements TrafficTarget {
+  readonly description = 'test target';
+  calls: string[] = [];
+  constructor(
+    private clock: FakeClock,
+    private behaviour: {
+      callMs?: number;
+      failSetWeightAt?: number;
+      concurrentAt?: number;
+      rollbackFailures?: number;
+      verifyFails?: boolean;
+    } = {},
+  ) {}
+  async setWeight(weight: number): Promise<void> {
+    this.clock.advance(this.behaviour.callMs ?? 0);
+    this.calls.push(`weight ${weight}`);
+    if (this.behaviour.concurrentAt === weight)
+      throw new ConcurrentChangeError('alias changed by someone else', 'version 9');
+    if (this.behaviour.failSetWeightAt === weight) throw new Error('boom');
+  }
+  async promote(): Promise<void> {
+    this.clock.advance(this.behaviour.callMs ?? 0);
+    this.calls.push('promote');
+  }
+  async verify(): Promise<void> {
+    this.calls.push('verify');
+    if (this.behaviour.verifyFails) throw new Error('alias unreadable');
+  }
+  async rollback(reason: string): Promise<void> {
+    this.calls.push(`rollback: ${reason}`);
+    if ((this.behaviour.rollbackFailures ?? 0) > 0) {
+      this.behaviour.rollbackFailures!--;
+      throw new Error('rollback write failed');
+    }
+  }
+}
+
+/** A gate that answers from a function of the time since the start. */
+function gateAt(
+  clock: FakeClock,
+  start: number,
+  status: (elapsedMs: number) => GateReading['status'],
+): Gate & { reads: number[] } {
+  const reads: number[] = [];
+  return {
+    name: 'alarms',
+    reads,
+    async read() {
+      const elapsed = clock.now() - start;
+      reads.push(elapsed);
+      const s = status(elapsed);
+      return {
+        gate: 'alarms',
+        status: s,
+        summary: s === 'fail' ? 'errors-high is ALARM' : 'all OK',
+        at: clock.now(),
+      };
+    },
+  };
+}
+
+function setup(behaviour: ConstructorParameters<typeof RecordingTarget>[1] = {}) {
+  const clock = new FakeClock();
+  const start = clock.now();
+  const target = new RecordingTarget(clock, behaviour);
+  const controller = new AbortController();
+  const events: RolloutEvent[] = [];
+  return { clock, start, target, controller, events };
+}
+
+const options = { pollIntervalMs: 5_000, timeoutMs: 45 * MINUTE };
+
+describe('rollout engine', () => {
+  it('runs a 30-minute plan with a fake clock and promotes', async () => {
+    const { clock, start, target, controller, events } = setup();
+    const gate = gateAt(clock, start, () => 'pass');
+    const wall = Date.now();
+    const record = await runRollout(thirtyMinutes, options, {
+      target,
+      gates: [gate],
+      clock,
+      signal: controller.signal,
+      onEvent: (e) => events.push(e),
+    });
+    expect(Date.now() - wall).toBeLessThan(2_000);
+    expect(record.outcome).toBe('promoted');
+    expect(target.calls).toEqual(['weight 10', 'weight 30', 'weight 60', 'promote', 'verify']);
+    expect(record.endedAt - start).toBe(30 * MINUTE);
+    // The final 100% is the promotion, not a traffic step.
+    expect(record.reason).toBe('all traffic on the new version after 3 traffic steps');
+    expect(events.flatMap((e) => (e.type === 'step-started' ? [e.count] : []))).toEqual([3, 3, 3]);
+    // 10 minutes at 5 s is 120 intervals: 121 reads per step (start and deadline included).
+    expect(record.steps.map((s) => s.readings.length)).toEqual([121, 121, 121]);
+    expect(gate.reads[1]! - gate.reads[0]!).toBe(5_000);
+    expect(events.map((e) => e.type).filter((t) => t !== 'gate-read')).toEqual([
+      'step-started',
+      'step-finished',
+      'step-started',
+      'step-finished',
+      'step-started',
+      'step-finished',
+      'promoting',
+      'finished',
+    ]);
+  });
+
+  it('counts a canary promotion as one traffic step', async () => {
+    const { clock, start, target, controller } = setup();
+    const record = await runRollout(parseStrategy('Canary10Percent5Minutes'), options, {
+      target,
+      gates: [gateAt(clock, start, () => 'pass')],
+      clock,
+      signal: controller.signal,
+    });
+    expect(target.calls).toEqual(['weight 10', 'promote', 'verify']);
+    expect(record.reason).toBe('all traffic on the new version after 1 traffic step');
+  });
+
+  it('keeps absolute deadlines when every call is slow', async () => {
+    const { clock, start, target, controller } = setup({ callMs: 7_000 });
+    const slowGate: Gate = {
+      name: 'slow',
+      async read() {
+        clock.advance(1_300);
+        return { gate: 'slow', status: 'pass', summary: 'ok', at: clock.now() };
+      },
+    };
+    const record = await runRollout(thirtyMinutes, options, {
+      target,
+      gates: [slowGate],
+      clock,
+      signal: controller.signal,
+    });
+    expect(record.outcome).toBe('promoted');
+    // Step k ends within one slow read of start + 10k minutes: slowness never accumulates.
+    record.steps.forEach((step, k) => {
+      expect(step.endedAt! - start).toBeGreaterThanOrEqual((k + 1) * 10 * MINUTE);
+      expect(step.endedAt! - start).toBeLessThanOrEqual((k + 1) * 10 * MINUTE + 1_300);
+    });
+    // Only the promote call itself comes after the planned end.
+    expect(record.endedAt - start).toBeLessThanOrEqual(30 * MINUTE + 1_300 + 7_000);
+  });
+
+  it('rolls back on the first failing gate reading, within one poll interval', async () => {
+    const { clock, start, target, controller } = setup();
+    const gate = gateAt(clock, start, (elapsed) => (elapsed >= 12 * MINUTE + 2_000 ? 'fail' : 'pass'));
+    const record = await runRollout(thirtyMinutes, options, {
+      target,
+      gates: [gate],
+      clock,
+      signal: controller.signal,
+    });
+    expect(record.outcome).toBe('rolled-back');
+    expect(record.reason).toBe('gate alarms failed: errors-high is ALARM');
+    expect(target.calls).toEqual([
+      'weight 10',
+      'weight 30',
+      'rollback: gate alarms failed: errors-high is ALARM',
+    ]);
+    expect(record.rollback?.startedAt).toBe(start + 12 * MINUTE + 5_000);
+    expect(record.rollback?.completed).toBe(true);
+  });
+
+  it('rolls back at once when the signal aborts during a hold', async () => {
+    const { clock, target, controller } = setup();
+    const gate: Gate = {
+      name: 'alarms',
+      async read() {
+        if (target.calls.includes('weight 30')) controller.abort('cancelled by SIGTERM');
+        return { gate: 'alarms', status: 'pass', summary: 'ok', at: clock.now() };
+      },
+    };
+    const record = await runRollout(thirtyMinutes, options, {
+      target,
+      gates: [gate],
+      clock,
+      signal: controller.signal,
+    });
+    expect(record.outcome).toBe('rolled-back');
+    expect(record.reason).toBe('cancelled by SIGTERM');
+    expect(target.calls).toEqual(['weight 10', 'weight 30', 'rollback: cancelled by SIGTERM']);
+  });
+
+  it('does not wait for a hanging gate read once cancelled', async () => {
+    const { clock, target, controller } = setup();
+    const hanging: Gate = { name: 'hang', read: () => new Promise(() => {}) };
+    const running = runRollout(thirtyMinutes, options, {
+      target,
+      gates: [hanging],
+      clock,
+      signal: controller.signal,
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    controller.abort('cancelled by SIGINT');
+    const record = await running;
+    expect(record.outcome).toBe('rolled-back');
+    expect(target.calls).toEqual(['weight 10', 'rollback: cancelled by SIGINT']);
+  });
+
+  it('rolls back when the timeout is reached', async () => {
+    const { clock, start, target, controller } = setup();
+    const gate = gateAt(clock, start, () => 'pass');
+    const record = await runRollout(
+      thirtyMinutes,
+      { pollIntervalMs: 5_000, timeoutMs: 15 * MINUTE },
+      {
+        target,
+        gates: [gate],
+        clock,
+        signal: controller.signal,
+      },
+    );
+    expect(record.outcome).toBe('rolled-back');
+    expect(record.reason).toMatch(/^timeout reached after 900s/);
+    expect(target.calls.slice(0, 2)).toEqual(['weight 10', 'weight 30']);
+  });
+
+  it('tolerates unreadable gates twice, rolls back on the third in a row', async () => {
+    const { clock, start, target, controller } = setup();
+    let n = 0;
+    const flaky: Gate = {
+      name: 'alarms',
+      async read() {
+        n++;
+        // Reads 2 and 3 fail, then 4 succeeds (tolerated); 10, 11, 12 fail in a row.
+        if ([2, 3, 10, 11, 12].includes(n)) throw new Error('ThrottlingException');
+        return { gate: 'alarms', status: 'pass', summary: 'ok', at: clock.now() };
+      },
+    };
+    const record = await runRollout(thirtyMinutes, options, {
+      target,
+      gates: [flaky],
+      clock,
+      signal: controller.signal,
+    });
+    expect(record.outcome).toBe('rolled-back');
+    expect(record.reason).toBe('gate alarms could not be read 3 times in a row: ThrottlingException');
+    expect(record.rollback?.startedAt).toBe(start + 11 * 5_000);
+  });
+
+  it('stops without rolling back when another actor changed the target', async () => {
+    const { clock, start, target, controller } = setup({ concurrentAt: 30 });
+    const record = await runRollout(thirtyMinutes, options, {
+      target,
+      gates: [gateAt(clock, start, () => 'pass')],
+      clock,
+      signal: controller.signal,
+    });
+    expect(record.outcome).toBe('failed');
+    expect(record.reason).toContain('alias changed by someone else');
+    expect(record.reason).toContain('found version 9');
+    expect(target.calls).toEqual(['weight 10', 'weight 30']);
+    expect(record.rollback).toBeUndefined();
+  });
+
+  it('rolls back when setting a weight fails', async () => {
+    const { clock, start, target, controller } = setup({ failSetWeightAt: 30 });
+    const record = await runRollout(thirtyMinutes, options, {
+      target,
+      gates: [gateAt(clock, start, () => 'pass')],
+      clock,
+      signal: controller.signal,
+    });
+    expect(record.outcome).toBe('rolled-back');
+    expect(record.reason).toBe('failed while setting the weight to 30%: boom');
+  });
+
+  it('retries a failing rollback and reports when it never succeeds', async () => {
+    const retried = setup({ rollbackFailures: 2, failSetWeightAt: 10 });
+    const ok = await runRollout(thirtyMinutes, options, {
+      target: retried.target,
+      gates: [],
+      clock: retried.clock,
+      signal: retried.controller.signal,
+    });
+    expect(ok.outcome).toBe('rolled-back');
+    expect(retried.target.calls.filter((c) => c.startsWith('rollback'))).toHaveLength(3);
+
+    const broken = setup({ rollbackFailures: 5, failSetWeightAt: 10 });
+    const failed = await runRollout(thirtyMinutes, options, {
+      target: broken.target,
+      gates: [],
+      clock: broken.clock,
+      signal: broken.controller.signal,
+    });
+    expect(failed.outcome).toBe('failed');
+    expect(failed.reason).toBe(
+      'failed while setting the weight to 10%: boom; then the rollback failed: rollback write failed',
+    );
+    expect(failed.rollback?.completed).toBe(false);
+  });
+
+  it('reports a promotion it cannot read back as failed, without undoing it', async () => {
+    const { clock, target, controller } = setup({ verifyFails: true });
+    const record = await runRollout({ name: 'AllAtOnce', steps: [{ weight: 100, holdMs: 0 }] }, options, {
+      target,
+      gates: [],
+      clock,
+      signal: controller.signal,
+    });
+    expect(record.outcome).toBe('failed');
+    expect(record.reason).toBe('promoted, but failed while verifying the promotion: alias unreadable');
+    expect(target.calls).toEqual(['promote', 'verify']);
+  });
+
+  it('abandons an in-flight weight change on cancellation and rolls back at once, with short attempts', async () => {
+    const { clock, controller } = setup();
+    const calls: string[] = [];
+    const rollbackSignals: (AbortSignal | undefined)[] = [];
+    let failures = 2;
+    const target: TrafficTarget = {
+      description: 'hanging target',
+      setWeight: (weight, _context, signal) =>
+        new Promise((_resolve, reject) => {
+          calls.push(`weight ${weight}`);
+          signal.addEventListener('abort', () => reject(new Error('aborted')));
+        }),
+      promote: async () => {},
+      verify: async () => {},
+      rollback: async (_reason, signal) => {
+        calls.push('rollback');
+        rollbackSignals.push(signal);
+        if (failures-- > 0) throw new Error('slow endpoint');
+      },
+    };
+    const start = clock.now();
+    const running = runRollout(thirtyMinutes, options, {
+      target,
+      gates: [],
+      clock,
+      signal: controller.signal,
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    controller.abort('cancelled by SIGINT');
+    const record = await running;
+    expect(record.outcome).toBe('rolled-back');
+    expect(record.reason).toBe('cancelled by SIGINT');
+    expect(calls).toEqual(['weight 10', 'rollback', 'rollback', 'rollback']);
+    // Each attempt is bounded, and no pause is taken between them.
+    expect(rollbackSignals.every((s) => s instanceof AbortSignal)).toBe(true);
+    expect(clock.now()).toBe(start);
+  });
+
+  it('changes nothing when cancelled before the first write', async () => {
+    const { clock, target, controller } = setup();
+    controller.abort('cancelled by SIGTERM');
+    const record = await runRollout(thirtyMinutes, options, {
+      target,
+      gates: [],
+      clock,
+      signal: controller.signal,
+    });
+    expect(record.outcome).toBe('failed');
+    expect(record.reason).toBe('cancelled by SIGTERM; nothing was changed');
+    expect(target.calls).toEqual([]);
+  });
+
+  it('a first write refused outright changes nothing, so nothing is rolled back', async () => {
+    const { clock, controller } = setup();
+    const calls: string[] = [];
+    const target: TrafficTarget = {
+      description: 'refusing target',
+      setWeight: async () => {
+        calls.push('setWeight');
+        throw new WriteRefusedError('AccessDeniedException: lambda:UpdateAlias');
+      },
+      promote: async () => {},
+      verify: async () => {},
+      rollback: async () => {
+        calls.push('rollback');
+      },
+    };
+    const record = await runRollout(thirtyMinutes, options, {
+      target,
+      gates: [],
+      clock,
+      signal: controller.signal,
+    });
+    expect(record.outcome).toBe('failed');
+    expect(record.reason).toBe(
+      'failed while setting the weight to 10%: AccessDeniedException: lambda:UpdateAlias; nothing was changed',
+    );
+    expect(calls).toEqual(['setWeight']);
+  });
+
+  it('a cancelled resume still rolls back the split it found', async () => {
+    const { clock, target, controller } = setup();
+    controller.abort('cancelled by SIGTERM');
+    const record = await runRollout(
+      thirtyMinutes,
+      { ...options, firstStep: 1 },
+      {
+        target,
+        gates: [],
+        clock,
+        signal: controller.signal,
+      },
+    );
+    expect(record.outcome).toBe('rolled-back');
+    expect(target.calls).toEqual(['rollback: cancelled by SIGTERM']);
+  });
+
+  it('resumes from a later step', async () => {
+    const { clock, start, target, controller } = setup();
+    const record = await runRollout(
+      thirtyMinutes,
+      { ...options, firstStep: 2 },
+      {
+        target,
+        gates: [gateAt(clock, start, () => 'pass')],
+        clock,
+        signal: controller.signal,
+      },
+    );
+    expect(record.outcome).toBe('promoted');
+    expect(target.calls).toEqual(['weight 60', 'promote', 'verify']);
+    expect(record.endedAt - start).toBe(10 * MINUTE);
+    // Only the steps this run made count.
+    expect(record.reason).toBe('all traffic on the new version after 1 traffic step');
+  });
+});

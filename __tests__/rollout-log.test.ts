@@ -1,0 +1,154 @@
+// The rollout's events as the Actions log shows them, through the real engine and the real log:
+// one line per poll that says where the release is, balanced groups, and a reason said by no one
+// but the step's failure annotation (which main.ts writes at the end).
+import { jest } from '@jest/globals';
+import { workflowCommands } from './support/workflow-commands.js';
+import { runRollout } from '../src/engine/rollout.js';
+import type { Gate, GateStatus, RolloutRecord, TrafficTarget } from '../src/engine/types.js';
+import { createLog } from '../src/log.js';
+import { rolloutLogger } from '../src/rollout-log.js';
+import type { Plan } from '../src/engine/plan.js';
+import { FakeClock } from './support/fake-clock.js';
+
+const plan: Plan = {
+  name: '10%:20s, 50%:20s',
+  steps: [
+    { weight: 10, holdMs: 20_000 },
+    { weight: 50, holdMs: 20_000 },
+    { weight: 100, holdMs: 0 },
+  ],
+};
+const ALARM_WORDS = 'errors-high is ALARM: Threshold Crossed: 7 errors';
+
+let written: string[];
+beforeEach(() => {
+  written = [];
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    written.push(String(chunk));
+    return true;
+  });
+});
+afterEach(() => jest.restoreAllMocks());
+
+const logLines = () => written.join('').split('\n').slice(0, -1);
+
+interface Release {
+  /** The gate's status from the time since the start. */
+  status?: (elapsedMs: number) => GateStatus;
+  failSetWeightAt?: number;
+  cancelAtMs?: number;
+}
+
+async function release(options: Release = {}): Promise<RolloutRecord> {
+  const clock = new FakeClock();
+  const start = clock.now();
+  const controller = new AbortController();
+  const gate: Gate = {
+    name: 'alarms',
+    async read() {
+      const elapsed = clock.now() - start;
+      if (options.cancelAtMs !== undefined && elapsed >= options.cancelAtMs)
+        controller.abort('cancelled by SIGTERM');
+      const status = options.status?.(elapsed) ?? 'pass';
+      return {
+        gate: 'alarms',
+        status,
+        summary: status === 'fail' ? ALARM_WORDS : '1 alarm(s): 1 OK',
+        at: clock.now(),
+      };
+    },
+  };
+  const target: TrafficTarget = {
+    description: 'alias live of function orders (6 → 7)',
+    async setWeight(weight) {
+      if (weight === options.failSetWeightAt) throw new Error('ServiceException: Service unavailable');
+    },
+    async promote() {},
+    async verify() {},
+    async rollback() {
+      clock.advance(120);
+    },
+  };
+  return runRollout(
+    plan,
+    { pollIntervalMs: 5_000, timeoutMs: 10 * 60_000 },
+    { target, gates: [gate], clock, signal: controller.signal, onEvent: rolloutLogger(createLog()) },
+  );
+}
+
+/** Every `endgroup` closes an open group, and none is left open. */
+function expectBalancedGroups(): void {
+  let open = false;
+  for (const command of workflowCommands(written.join(''))) {
+    if (command.name === 'group') {
+      expect(open).toBe(false);
+      open = true;
+    }
+    if (command.name === 'endgroup') {
+      expect(open).toBe(true);
+      open = false;
+    }
+  }
+  expect(open).toBe(false);
+}
+
+describe('the rollout log', () => {
+  it('shows one line per poll: step k of n, weight, time left in the step, what each gate said', async () => {
+    const record = await release();
+    expect(record.outcome).toBe('promoted');
+    const polls = logLines().filter((line) => /^Step \d of \d · /.test(line));
+    // Polls at 0, 5, 10, 15 and 20 s of each 20 s step: one line each.
+    expect(polls).toHaveLength(record.steps.reduce((n, s) => n + s.readings.length, 0));
+    expect(polls.slice(0, 5)).toEqual([
+      'Step 1 of 3 · 10% · 20s left · alarms: pass (1 alarm(s): 1 OK)',
+      'Step 1 of 3 · 10% · 15s left · alarms: pass (1 alarm(s): 1 OK)',
+      'Step 1 of 3 · 10% · 10s left · alarms: pass (1 alarm(s): 1 OK)',
+      'Step 1 of 3 · 10% · 5s left · alarms: pass (1 alarm(s): 1 OK)',
+      'Step 1 of 3 · 10% · 0s left · alarms: pass (1 alarm(s): 1 OK)',
+    ]);
+    expect(polls[5]).toBe('Step 2 of 3 · 50% · 20s left · alarms: pass (1 alarm(s): 1 OK)');
+    // No timestamp of its own: the runner's is the one.
+    for (const line of polls) expect(line).not.toMatch(/\d:\d\d/);
+    expect(logLines().slice(-2)).toEqual([
+      'Promoting: all traffic to the new version.',
+      'Rollout promoted after 40s.',
+    ]);
+    expectBalancedGroups();
+  });
+
+  it("a rollback after a failed poll: the gate's words once, the reason left to the failure, no warning", async () => {
+    const record = await release({ status: (elapsed) => (elapsed >= 25_000 ? 'fail' : 'pass') });
+    expect(record.outcome).toBe('rolled-back');
+    const text = written.join('');
+    expect(text.split(ALARM_WORDS)).toHaveLength(2);
+    expect(text).toContain('Step 2 of 3 · 50% · 15s left · alarms: fail (' + ALARM_WORDS + ')');
+    expect(text).not.toContain(record.reason);
+    expect(workflowCommands(text).filter((c) => !['group', 'endgroup'].includes(c.name))).toEqual([]);
+    expect(logLines().slice(-3)).toEqual([
+      'Rolling back: all traffic to the previous version.',
+      'Rollback completed in 120ms.',
+      'Rollout rolled-back after 25.12s.',
+    ]);
+    expectBalancedGroups();
+  });
+
+  it('a rollback inside a step (its write failed) closes that step group once', async () => {
+    const record = await release({ failSetWeightAt: 50 });
+    expect(record.outcome).toBe('rolled-back');
+    expect(workflowCommands(written.join('')).map((c) => c.name)).toEqual([
+      'group',
+      'endgroup',
+      'group',
+      'endgroup',
+    ]);
+    expect(written.join('')).not.toContain('Service unavailable');
+    expectBalancedGroups();
+  });
+
+  it('a cancellation mid-step: balanced groups, and the reason not repeated', async () => {
+    const record = await release({ cancelAtMs: 10_000 });
+    expect(record.reason).toBe('cancelled by SIGTERM');
+    expect(written.join('')).not.toContain('SIGTERM');
+    expectBalancedGroups();
+  });
+});
