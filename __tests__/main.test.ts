@@ -20,6 +20,7 @@ import type { PlanStep } from '../src/engine/plan.js';
 import { formatMarker, parseMarker } from '../src/marker.js';
 import { parseStrategy } from '../src/strategy.js';
 import { FakeClock } from './support/fake-clock.js';
+import { testClients } from './support/clients.js';
 
 const lambdaMock = mockClient(LambdaClient);
 const cwMock = mockClient(CloudWatchClient);
@@ -122,10 +123,7 @@ afterAll(() => {
 const deps = () => ({
   clock,
   cancellation: new AbortController(),
-  clients: () => ({
-    lambda: new LambdaClient({ region: 'us-east-1' }),
-    cloudwatch: new CloudWatchClient({ region: 'us-east-1' }),
-  }),
+  clients: () => testClients(),
 });
 
 const outputs = () => readFileCommand(files.output);

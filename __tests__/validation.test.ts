@@ -9,14 +9,12 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { InputError } from '../src/inputs.js';
 import { validateInputs } from '../src/validation.js';
+import { testClients } from './support/clients.js';
 
 const lambdaMock = mockClient(LambdaClient);
 const cwMock = mockClient(CloudWatchClient);
 const env = { AWS_REGION: 'us-east-1' };
-const clients = () => ({
-  lambda: new LambdaClient({ region: 'us-east-1' }),
-  cloudwatch: new CloudWatchClient({ region: 'us-east-1' }),
-});
+const clients = () => testClients();
 const notFound = () =>
   Object.assign(new Error('Function not found'), {
     name: 'ResourceNotFoundException',

@@ -195,6 +195,7 @@ async function preflight(
     outcome = await definition.preflight(inputs.targetInputs, {
       aws: context.clients,
       settings: inputs,
+      environment: inputs.deploymentEnvironment,
       identity,
       signal,
     });
@@ -221,11 +222,13 @@ async function preflight(
     report.reason = `${abortText(signal)} ${outcome.progress}`;
     return undefined;
   }
-  report.subject = definition.subject(inputs.targetInputs, {
-    region: inputs.region,
-    environment: inputs.deploymentEnvironment,
-    sides: outcome.sides,
-  });
+  report.subject =
+    outcome.subject ??
+    definition.subject(inputs.targetInputs, {
+      region: inputs.region,
+      environment: inputs.deploymentEnvironment,
+      sides: outcome.sides,
+    });
   return outcome;
 }
 
@@ -255,6 +258,8 @@ async function rollOut(context: ReleaseContext, gate: AlarmGate, ready: Ready): 
   reporter.rolloutStarted(progress('starting'));
   const unit = report.subject.unit;
   const reportEvent = (event: RolloutEvent) => {
+    // A side the first step creates (a new deployment) is known from then on.
+    report.targetVersion = ready.sides.target;
     if (event.type === 'step-started') {
       live.steps.push(event.step);
       reporter.progress(
@@ -286,6 +291,7 @@ async function rollOut(context: ReleaseContext, gate: AlarmGate, ready: Ready): 
   // Only a target surely on one side is left alone by the post step; after a failed rollback
   // (or any other failure) the post step looks at the target again and finishes the job.
   if (record.outcome === 'promoted' || record.rollback?.completed) core.saveState(FINISHED_KEY, 'true');
+  report.targetVersion = ready.sides.target;
   return record;
 }
 
@@ -304,6 +310,7 @@ function reportDryRun(
 ): void {
   report.result = 'dry-run';
   report.reason = dryRun.reason;
+  if (dryRun.subject) report.subject = dryRun.subject;
   report.targetUnknown = dryRun.targetUnknown;
   report.releasePlan = releasePlan(inputs, dryRun.writes);
   log.info('Dry run: the release would make these steps, timed from the start of the rollout:');

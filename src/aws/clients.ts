@@ -1,6 +1,8 @@
 // One AWS client configuration for the whole action: the region, the SDK's standard retries,
 // timeouts, and a user agent that names the workflow run, so CloudTrail shows which run made
 // each change.
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 
@@ -10,6 +12,10 @@ export const ACTION_VERSION = '0.1.0';
 export interface AwsClients {
   lambda: LambdaClient;
   cloudwatch: CloudWatchClient;
+  /** REST APIs (v1), whose stages have canaries. */
+  apigateway: APIGatewayClient;
+  /** HTTP and WebSocket APIs (v2): only to tell such an id apart from a REST API's. */
+  apigatewayv2: ApiGatewayV2Client;
 }
 
 /** A user agent's extra `name/value` pairs; the SDK escapes what a header may not carry. */
@@ -44,5 +50,10 @@ export function createClients(region: string, env: NodeJS.ProcessEnv = process.e
     customUserAgent: runUserAgent(env),
     requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
   };
-  return { lambda: new LambdaClient(config), cloudwatch: new CloudWatchClient(config) };
+  return {
+    lambda: new LambdaClient(config),
+    cloudwatch: new CloudWatchClient(config),
+    apigateway: new APIGatewayClient(config),
+    apigatewayv2: new ApiGatewayV2Client(config),
+  };
 }

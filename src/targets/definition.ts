@@ -128,6 +128,8 @@ export type PreflightOutcome<Saved> =
       targetUnknown?: boolean;
       notes: string[];
       writes: DryRunWrites;
+      /** The subject as preflight now knows it (e.g. with the API's name), when it knows more. */
+      subject?: ReportSubject;
     }
   | {
       kind: 'release';
@@ -140,12 +142,19 @@ export type PreflightOutcome<Saved> =
       saved: Saved;
       /** How far preflight got, for a cancellation just after it: "after publishing version 7, ...". */
       progress: ProgressText;
+      /**
+       * The subject as preflight now knows it (e.g. with the API's name), when it knows more.
+       * `sides.target` may be known only once the first step has created it (a new deployment).
+       */
+      subject?: ReportSubject;
     };
 
 /** What preflight is given besides the target's inputs. */
 export interface PreflightContext {
   aws: AwsClients;
   settings: RolloutSettings;
+  /** The deployment environment, part of the subject's comment key. */
+  environment?: string;
   identity: RolloutIdentity;
   signal: AbortSignal;
 }

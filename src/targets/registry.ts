@@ -1,6 +1,7 @@
 // Which definition moves the traffic, by the `target` input. A new target adds its folder and
 // one line to TARGETS; nothing else outside its folder changes.
 import type { InputReader, TargetDefinition } from './definition.js';
+import { apiGatewayStage } from './api-gateway/definition.js';
 import { lambdaAlias } from './lambda/definition.js';
 
 // Definitions are generic over their own inputs and saved state; the registry holds them as the
@@ -10,6 +11,7 @@ type AnyDefinition = TargetDefinition<any, any>;
 
 export const TARGETS = {
   'lambda-alias': lambdaAlias,
+  'api-gateway-stage': apiGatewayStage,
 } satisfies Record<string, AnyDefinition>;
 
 export type TargetKind = keyof typeof TARGETS;

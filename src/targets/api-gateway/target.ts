@@ -17,7 +17,7 @@ import {
   type StepContext,
   type TrafficTarget,
 } from '../../engine/types.js';
-import { formatMarker, type MarkerState } from '../../marker.js';
+import { formatMarker, type MarkerState, type RolloutIdentity } from '../../marker.js';
 import {
   arns,
   describeStageState,
@@ -30,13 +30,8 @@ import {
 } from './aws.js';
 import { toPercentTraffic } from './inputs.js';
 
-/** What the rollout is, as written into every marker. */
-export interface StageIdentity {
-  run: string;
-  plan: string;
-  started: string;
-  by: string;
-}
+/** What the rollout is, as written into every marker (its plan's steps tell others how long it may run). */
+export type StageIdentity = RolloutIdentity;
 
 /** Where the canary comes from. */
 export type CanarySource =
