@@ -10,6 +10,8 @@ import { startTestCloud, type TestCloud } from '../e2e/local-cloud-env.js';
 import { newRunnerContext, runStep, startStep, type StepResult } from '../e2e/runner.js';
 import {
   ALIAS,
+  apiGatewayClient,
+  buildRestApi,
   FUNCTION,
   githubWithPullRequest,
   lambdaScenario,
@@ -18,6 +20,9 @@ import {
   pullRequestEvent,
   releaseInputs,
   REPOSITORY,
+  STAGE,
+  stageInputs,
+  stageScenario,
 } from '../e2e/scenarios.js';
 import type { Scenario } from '../sim/control-client.js';
 import { copyMermaidBundle, summaryHtml } from './html.js';
@@ -26,6 +31,10 @@ interface DemoScenario {
   title: string;
   scenario: () => Scenario;
   inputs: Record<string, string>;
+  /** Builds what the scenario file cannot (an API made with the SDK); returns more inputs. */
+  prepare?: (t: TestCloud) => Promise<Record<string, string>>;
+  /** Where the traffic is after the release, in words. */
+  where: (t: TestCloud, inputs: Record<string, string>) => Promise<string>;
   /** The result the scenario shows; anything else fails the demo. */
   expect: string;
   /** Runs beside the release: what changes in the cloud meanwhile. */
@@ -38,6 +47,7 @@ const scenarios: Record<string, DemoScenario> = {
     scenario: () => lambdaScenario({ canaryErrorRate: 0, extra: { github: githubWithPullRequest } }),
     inputs: releaseInputs({ strategy: '20%:4s, 50%:4s' }),
     expect: 'promoted',
+    where: aliasNow,
   },
   'lambda-rollback': {
     title:
@@ -46,14 +56,46 @@ const scenarios: Record<string, DemoScenario> = {
     inputs: releaseInputs({ strategy: '20%:8s, 50%:20s' }),
     expect: 'rolled-back',
     meanwhile: failAtHalfTraffic,
+    where: aliasNow,
   },
   'lambda-dry-run': {
     title: 'A dry run checks everything and shows the whole plan, changing nothing',
     scenario: () => lambdaScenario({ extra: { github: githubWithPullRequest } }),
     inputs: releaseInputs({ strategy: 'Canary10Percent5Minutes', 'dry-run': 'true' }),
     expect: 'dry-run',
+    where: aliasNow,
+  },
+  'api-gateway': {
+    title:
+      'A REST API built with the SDK: a new deployment becomes the canary of stage prod at 10%, then 25%, then 50%, and is promoted',
+    scenario: () => stageScenario({ github: githubWithPullRequest }),
+    inputs: {},
+    prepare: async (t) => {
+      const { restApiId } = await buildRestApi(t, apiGatewayClient(t), 200);
+      return stageInputs(restApiId, {
+        strategy: '10%:3s, 25%:3s, 50%:3s',
+        'canary-stage-variables': 'release=canary',
+      });
+    },
+    expect: 'promoted',
+    where: async (t, inputs) => {
+      const stage = await t.control.stage(inputs['rest-api-id']!, STAGE);
+      const canary = stage.canarySettings
+        ? `, canary ${stage.canarySettings.deploymentId} at ${stage.canarySettings.percentTraffic}%`
+        : ', no canary';
+      return `stage ${STAGE} now: deployment ${stage.deploymentId}${canary}`;
+    },
   },
 };
+
+async function aliasNow(t: TestCloud): Promise<string> {
+  const alias = await t.control.alias(FUNCTION, ALIAS);
+  const weights = alias.RoutingConfig?.AdditionalVersionWeights ?? {};
+  const split = Object.entries(weights)
+    .map(([v, w]) => `, ${w * 100}% on version ${v}`)
+    .join('');
+  return `alias ${ALIAS} now: version ${alias.FunctionVersion}${split}`;
+}
 
 /** Once version 2 has half the traffic, a few seconds later, it starts failing. */
 async function failAtHalfTraffic(t: TestCloud, finished: () => boolean): Promise<void> {
@@ -103,11 +145,12 @@ async function runScenario(t: TestCloud, name: string, demo: DemoScenario): Prom
   console.log(`━━ ${name}: ${demo.title}`);
   await t.control.reset({ clearWrites: true });
   await t.control.loadScenario(demo.scenario());
+  const inputs = { ...demo.inputs, ...(await demo.prepare?.(t)) };
   // Run as on a pull request, so the sticky comment goes to pull request #12 of the local GitHub.
   const ctx = newRunnerContext(pullRequestEvent);
   const env = { ...t.env, ...pullRequestEnv };
   const started = Date.now();
-  const step = startStep({ step: 'main', ctx, inputs: demo.inputs, env });
+  const step = startStep({ step: 'main', ctx, inputs, env });
   const lines = createInterface({ input: step.child.stdout! });
   lines.on('line', (line) => {
     const shown = readable(line);
@@ -119,13 +162,8 @@ async function runScenario(t: TestCloud, name: string, demo: DemoScenario): Prom
   finished = true;
   await meanwhile;
   const post = await runStep({ step: 'post', ctx, env });
-  const alias = await t.control.alias(FUNCTION, ALIAS);
-  const weights = alias.RoutingConfig?.AdditionalVersionWeights ?? {};
-  const split = Object.entries(weights)
-    .map(([v, w]) => `, ${w * 100}% on version ${v}`)
-    .join('');
   console.log(`  post step: ${post.stdout.trim().split('\n').map(readable).filter(Boolean).join(' ')}`);
-  console.log(`  alias ${ALIAS} now: version ${alias.FunctionVersion}${split}`);
+  console.log(`  ${await demo.where(t, inputs)}`);
 
   const out = join(root, 'demo-output', name);
   mkdirSync(out, { recursive: true });

@@ -1,114 +1,33 @@
 // The bundled action releasing a REST API stage canary, run as the GitHub runner runs it, against
 // the local cloud: an API built with the unmodified SDK, a new deployment stepped as the stage's
 // canary and promoted, or rolled back by a 5XXError alarm on the canary's own metrics.
-import {
-  APIGatewayClient,
-  CreateDeploymentCommand,
-  CreateResourceCommand,
-  CreateRestApiCommand,
-  GetResourcesCommand,
-  PutIntegrationCommand,
-  PutIntegrationResponseCommand,
-  PutMethodCommand,
-  PutMethodResponseCommand,
-  UpdateStageCommand,
-} from '@aws-sdk/client-api-gateway';
-import type { Scenario } from '../sim/control-client.js';
+import { APIGatewayClient, CreateDeploymentCommand, UpdateStageCommand } from '@aws-sdk/client-api-gateway';
 import { startTestCloud, waitFor, type TestCloud } from './local-cloud-env.js';
 import { newRunnerContext, runStep, startStep, type RunnerContext } from './runner.js';
+import {
+  API_NAME,
+  apiGatewayClient,
+  buildRestApi,
+  CANARY_ERRORS_ALARM,
+  STAGE,
+  stageInputs,
+  stageScenario,
+} from './scenarios.js';
 
 let t: TestCloud;
 let apigateway: APIGatewayClient;
 
 beforeAll(async () => {
   t = await startTestCloud();
-  apigateway = new APIGatewayClient({
-    region: 'us-east-1',
-    endpoint: t.cloud.url,
-    credentials: { accessKeyId: 'AKIDLOCALCLOUD', secretAccessKey: 'local-cloud-secret' },
-  });
+  apigateway = apiGatewayClient(t);
 });
+
+const buildApi = async (newStatus: number) => {
+  await t.control.loadScenario(stageScenario());
+  return buildRestApi(t, apigateway, newStatus);
+};
 afterAll(() => t.cloud.close());
 beforeEach(() => t.control.reset({ clearWrites: true }));
-
-const API_NAME = 'shop';
-const STAGE = 'prod';
-const CANARY_ERRORS_ALARM = 'shop-prod-canary-5xx';
-
-/** The cloud around the API: no CreateDeployment quota wait, an alarm on the canary's 5XXError. */
-function stageScenario(extra: Partial<Scenario> = {}): Scenario {
-  return {
-    seed: 11,
-    metricPeriodSeconds: 1,
-    createDeploymentIntervalMs: 0,
-    alarms: [
-      {
-        AlarmName: CANARY_ERRORS_ALARM,
-        Namespace: 'AWS/ApiGateway',
-        MetricName: '5XXError',
-        Dimensions: [
-          { Name: 'ApiName', Value: API_NAME },
-          { Name: 'Stage', Value: `${STAGE}/Canary` },
-        ],
-        Statistic: 'Sum',
-        Period: 1,
-        EvaluationPeriods: 2,
-        DatapointsToAlarm: 1,
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-        StateValue: 'OK',
-        StateReason: 'Scenario start',
-      },
-    ],
-    ...extra,
-  } as Scenario;
-}
-
-/**
- * A REST API built as a user builds one: GET /orders answered by a MOCK integration, deployed to
- * stage `prod`; then the API changed (the "new version"), so that the release's new deployment
- * answers `newStatus`. Live traffic goes through the stage. Returns the API id and the stage's
- * deployment.
- */
-async function buildApi(newStatus: number): Promise<{ restApiId: string; baseDeploymentId: string }> {
-  await t.control.loadScenario(stageScenario());
-  const api = await apigateway.send(new CreateRestApiCommand({ name: API_NAME }));
-  const restApiId = api.id!;
-  const root = (await apigateway.send(new GetResourcesCommand({ restApiId }))).items!.find(
-    (r) => r.path === '/',
-  )!;
-  const orders = await apigateway.send(
-    new CreateResourceCommand({ restApiId, parentId: root.id!, pathPart: 'orders' }),
-  );
-  const method = { restApiId, resourceId: orders.id!, httpMethod: 'GET' };
-  await apigateway.send(new PutMethodCommand({ ...method, authorizationType: 'NONE' }));
-  await apigateway.send(
-    new PutIntegrationCommand({
-      ...method,
-      type: 'MOCK',
-      requestTemplates: { 'application/json': '{"statusCode": 200}' },
-    }),
-  );
-  await apigateway.send(new PutMethodResponseCommand({ ...method, statusCode: '200' }));
-  await apigateway.send(new PutIntegrationResponseCommand({ ...method, statusCode: '200' }));
-  const base = await apigateway.send(new CreateDeploymentCommand({ restApiId, stageName: STAGE }));
-  // The change this release ships: the next deployment answers newStatus.
-  await t.control.setMockAnswer(restApiId, { path: '/orders', method: 'GET', statusCode: newStatus });
-  await t.control.setTraffic({ restApiId, stage: STAGE, rate: 40, path: '/orders' });
-  await t.control.clearWrites();
-  return { restApiId, baseDeploymentId: base.id! };
-}
-
-const stageInputs = (restApiId: string, more: Record<string, string> = {}) => ({
-  target: 'api-gateway-stage',
-  'rest-api-id': restApiId,
-  stage: STAGE,
-  strategy: '20%:3s, 50%:3s',
-  alarms: CANARY_ERRORS_ALARM,
-  'poll-interval': '1s',
-  ...more,
-});
 
 const main = (ctx: RunnerContext, inputs: Record<string, string>) =>
   runStep({ step: 'main', ctx, inputs, env: t.env });

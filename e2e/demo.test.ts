@@ -9,7 +9,7 @@ import { renderedProblems } from '../__tests__/support/gfm.js';
 import { mermaidBlocks } from '../__tests__/support/mermaid.js';
 
 const root = resolve(import.meta.dirname, '..');
-const SCENARIOS = ['lambda-promote', 'lambda-rollback', 'lambda-dry-run'];
+const SCENARIOS = ['lambda-promote', 'lambda-rollback', 'lambda-dry-run', 'api-gateway'];
 const out = (scenario: string, file: string) =>
   readFileSync(join(root, 'demo-output', scenario, file), 'utf8');
 
@@ -19,13 +19,22 @@ describe('npm run demo', () => {
     ({ stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'demo/run.ts'], {
       cwd: root,
     }));
-  }, 90_000);
+  }, 150_000);
+
+  it('shows a stage canary stepped 10%, 25%, 50% and promoted, on an API built with the SDK', () => {
+    const summary = out('api-gateway', 'summary.md');
+    expect(out('api-gateway', 'outputs.txt')).toContain('result=promoted');
+    expect(summary).toMatch(/### ✅ Promoted: shop\/prod from deployment \w+ to \w+/);
+    expect(summary).toMatch(/\| 1 of 3 \| 10% \|[^\n]*\n\| 2 of 3 \| 25% \|[^\n]*\n\| 3 of 3 \| 50% \|/);
+    expect(summary).toContain('CloudWatch AWS/ApiGateway per Stage on shop');
+    expect(stdout).toMatch(/stage prod now: deployment \w+, no canary/);
+  });
 
   it('shows one release promoted, one rolled back by its alarm, and a dry run', () => {
     expect(stdout).toContain('result: promoted (as expected)');
     expect(stdout).toContain('result: rolled-back (as expected)');
     expect(stdout).toContain('result: dry-run (as expected)');
-    expect(stdout).toContain('All 3 scenario(s) ended as expected.');
+    expect(stdout).toContain('All 4 scenario(s) ended as expected.');
     expect(out('lambda-promote', 'outputs.txt')).toContain('result=promoted');
     expect(out('lambda-rollback', 'outputs.txt')).toContain('result=rolled-back');
     // The alarm's name may come escaped for Markdown.
@@ -71,7 +80,9 @@ describe('npm run demo', () => {
     (scenario) => {
       const document = new JSDOM(out(scenario, 'summary.html')).window.document;
       const headline = document.querySelector('.markdown-body h3')?.textContent;
-      expect(headline).toMatch(/^(✅ Promoted|↩️ Rolled back|📝 Dry run): orders:live from version 1/);
+      expect(headline).toMatch(
+        /^(✅ Promoted|↩️ Rolled back|📝 Dry run): (orders:live from version 1|shop\/prod from deployment \w+)/,
+      );
       expect(document.querySelectorAll('.markdown-body table').length).toBeGreaterThan(1);
       const charts = [...document.querySelectorAll('pre.mermaid')].map((c) => c.textContent);
       expect(charts).toEqual(mermaidBlocks(out(scenario, 'summary.md')));

@@ -1,7 +1,19 @@
 // Scenarios for the local cloud shared by the end-to-end tests and the demo: a function with a
 // released version 1 on alias `live`, new code waiting in $LATEST, traffic, and an alarm on the
 // alias's errors that the local cloud evaluates from that traffic.
+import {
+  APIGatewayClient,
+  CreateDeploymentCommand,
+  CreateResourceCommand,
+  CreateRestApiCommand,
+  GetResourcesCommand,
+  PutIntegrationCommand,
+  PutIntegrationResponseCommand,
+  PutMethodCommand,
+  PutMethodResponseCommand,
+} from '@aws-sdk/client-api-gateway';
 import type { Scenario } from '../sim/control-client.js';
+import type { TestCloud } from './local-cloud-env.js';
 
 export const FUNCTION = 'orders';
 export const ALIAS = 'live';
@@ -87,3 +99,97 @@ export const pullRequestEnv = { GITHUB_EVENT_NAME: 'pull_request', GITHUB_HEAD_R
 export const githubWithPullRequest = {
   pulls: [{ repo: REPOSITORY, number: PULL_REQUEST, mergeCommitSha: MERGE_SHA, merged: true }],
 };
+
+// ── API Gateway: a REST API built with the unmodified SDK, released through a stage canary ──
+
+/** The SDK's API Gateway client, pointed at the local cloud as the action's is. */
+export function apiGatewayClient(t: TestCloud): APIGatewayClient {
+  return new APIGatewayClient({
+    region: t.env.AWS_REGION,
+    endpoint: t.cloud.url,
+    credentials: { accessKeyId: t.env.AWS_ACCESS_KEY_ID!, secretAccessKey: t.env.AWS_SECRET_ACCESS_KEY! },
+  });
+}
+
+export const API_NAME = 'shop';
+export const STAGE = 'prod';
+export const CANARY_ERRORS_ALARM = 'shop-prod-canary-5xx';
+
+/** The cloud around the API: no CreateDeployment quota wait, an alarm on the canary's 5XXError. */
+export function stageScenario(extra: Partial<Scenario> = {}): Scenario {
+  return {
+    seed: 11,
+    metricPeriodSeconds: 1,
+    createDeploymentIntervalMs: 0,
+    alarms: [
+      {
+        AlarmName: CANARY_ERRORS_ALARM,
+        Namespace: 'AWS/ApiGateway',
+        MetricName: '5XXError',
+        Dimensions: [
+          { Name: 'ApiName', Value: API_NAME },
+          { Name: 'Stage', Value: `${STAGE}/Canary` },
+        ],
+        Statistic: 'Sum',
+        Period: 1,
+        EvaluationPeriods: 2,
+        DatapointsToAlarm: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        StateValue: 'OK',
+        StateReason: 'Scenario start',
+      },
+    ],
+    ...extra,
+  } as Scenario;
+}
+
+/**
+ * A REST API built as a user builds one: GET /orders answered by a MOCK integration, deployed to
+ * stage `prod`; then the API changed (the "new version"), so that the release's new deployment
+ * answers `newStatus`. Live traffic goes through the stage. Returns the API id and the stage's
+ * deployment.
+ */
+export async function buildRestApi(
+  t: TestCloud,
+  apigateway: APIGatewayClient,
+  newStatus: number,
+): Promise<{ restApiId: string; baseDeploymentId: string }> {
+  const api = await apigateway.send(new CreateRestApiCommand({ name: API_NAME }));
+  const restApiId = api.id!;
+  const root = (await apigateway.send(new GetResourcesCommand({ restApiId }))).items!.find(
+    (r) => r.path === '/',
+  )!;
+  const orders = await apigateway.send(
+    new CreateResourceCommand({ restApiId, parentId: root.id!, pathPart: 'orders' }),
+  );
+  const method = { restApiId, resourceId: orders.id!, httpMethod: 'GET' };
+  await apigateway.send(new PutMethodCommand({ ...method, authorizationType: 'NONE' }));
+  await apigateway.send(
+    new PutIntegrationCommand({
+      ...method,
+      type: 'MOCK',
+      requestTemplates: { 'application/json': '{"statusCode": 200}' },
+    }),
+  );
+  await apigateway.send(new PutMethodResponseCommand({ ...method, statusCode: '200' }));
+  await apigateway.send(new PutIntegrationResponseCommand({ ...method, statusCode: '200' }));
+  const base = await apigateway.send(new CreateDeploymentCommand({ restApiId, stageName: STAGE }));
+  // The change this release ships: the next deployment answers newStatus.
+  await t.control.setMockAnswer(restApiId, { path: '/orders', method: 'GET', statusCode: newStatus });
+  await t.control.setTraffic({ restApiId, stage: STAGE, rate: 40, path: '/orders' });
+  await t.control.clearWrites();
+  return { restApiId, baseDeploymentId: base.id! };
+}
+
+/** Inputs releasing that API's stage: two short steps, gated by the canary's 5XXError alarm. */
+export const stageInputs = (restApiId: string, more: Record<string, string> = {}) => ({
+  target: 'api-gateway-stage',
+  'rest-api-id': restApiId,
+  stage: STAGE,
+  strategy: '20%:3s, 50%:3s',
+  alarms: CANARY_ERRORS_ALARM,
+  'poll-interval': '1s',
+  ...more,
+});
