@@ -58,6 +58,11 @@ describe('an API Gateway stage canary through dist/', () => {
     ]);
     expect(result.summary).toContain(`${API_NAME}/${STAGE}`);
     expect(result.summary).toContain('AWS/ApiGateway');
+    // Canary versus base in API Gateway's own terms, from AWS/ApiGateway under {ApiName, Stage}.
+    expect(result.summary).toMatch(/\| Requests \| [1-9][\d,]* \| [1-9][\d,]* \|/);
+    expect(result.summary).toMatch(/\| 5XX errors \| 0 \| 0 \|/);
+    expect(result.summary).toMatch(/\| 4XX errors \| 0 \| 0 \|/);
+    expect(result.summary).toMatch(/\| p99 latency \| [\d.]+ ms \| [\d.]+ ms \|/);
   });
 
   it('rolls back on the canary 5XXError alarm: the stage keeps its deployment and no canary remains', async () => {

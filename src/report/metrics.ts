@@ -80,6 +80,7 @@ export async function readCanaryMetrics(
       metric(of.errors, 'Sum', periodSeconds, 'errors'),
       metric(of.latency, 'p50', totalPeriod, 'p50'),
       metric(of.latency, 'p99', totalPeriod, 'p99'),
+      ...(of.extraCounts ?? []).map((extra, i) => metric(extra.metric, 'Sum', totalPeriod, `extra${i}`)),
     );
   }
 
@@ -143,6 +144,7 @@ export async function readCanaryMetrics(
       errorRate: totalInvocations > 0 ? totalErrors / totalInvocations : undefined,
       p50Ms: [...points('p50').values()][0],
       p99Ms: [...points('p99').values()][0],
+      extra: extraCounts(of.extraCounts ?? [], (i) => [...points(`extra${i}`).values()]),
       series,
     };
   };
@@ -153,4 +155,16 @@ export async function readCanaryMetrics(
     baseline: versionMetrics('baseline', window.baselineVersion),
     canary: versionMetrics('canary', window.canaryVersion),
   };
+}
+
+/** Each extra count summed over the window, by its label; undefined when none has data. */
+function extraCounts(
+  extras: { label: string }[],
+  values: (index: number) => number[],
+): Record<string, number> | undefined {
+  const entries = extras
+    .map((extra, i) => [extra.label, values(i)] as const)
+    .filter(([, v]) => v.length > 0)
+    .map(([label, v]) => [label, v.reduce((a, b) => a + b, 0)] as const);
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }

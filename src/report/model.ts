@@ -19,6 +19,8 @@ export interface VersionMetrics {
   errorRate?: number;
   p50Ms?: number;
   p99Ms?: number;
+  /** The subject's extra counts over the window, by label (e.g. "4XX errors"); absent without data. */
+  extra?: Record<string, number>;
   /** Per period, oldest first; periods without invocations are absent (Lambda publishes none). */
   series: { at: number; invocations: number; errors: number }[];
 }

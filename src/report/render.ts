@@ -255,12 +255,22 @@ function metricsTable(report: ReleaseReport): string {
     return `#### Canary vs baseline\n\n_Metrics unavailable: ${esc(report.metricsUnavailable)}_`;
   const m = report.metrics;
   if (!m) return '';
+  const labels = report.subject.metrics?.labels ?? {
+    requests: 'Requests',
+    errors: 'Errors',
+    latency: 'latency',
+  };
+  const extras = (report.subject.metrics?.extraCounts ?? []).map((e) => e.label);
   const rows: [string, (v: VersionMetrics) => string][] = [
-    ['Invocations', (v) => integer(v.invocations)],
-    ['Errors', (v) => integer(v.errors)],
+    [esc(labels.requests), (v) => integer(v.invocations)],
+    [esc(labels.errors), (v) => integer(v.errors)],
     ['Error rate', (v) => (v.errorRate === undefined ? '—' : `${(v.errorRate * 100).toFixed(2)}%`)],
-    ['p50 duration', (v) => milliseconds(v.p50Ms)],
-    ['p99 duration', (v) => milliseconds(v.p99Ms)],
+    ...extras.map((label): [string, (v: VersionMetrics) => string] => [
+      esc(label),
+      (v) => (v.extra?.[label] === undefined ? '—' : integer(v.extra[label])),
+    ]),
+    [`p50 ${esc(labels.latency)}`, (v) => milliseconds(v.p50Ms)],
+    [`p99 ${esc(labels.latency)}`, (v) => milliseconds(v.p99Ms)],
   ];
   const body = table(
     [

@@ -66,6 +66,10 @@ export interface MetricQueries {
   latency: string;
   baseline: MetricDimension[];
   canary: MetricDimension[];
+  /** What the report calls the three: "Invocations", "Errors", "duration" (Lambda's words). */
+  labels: { requests: string; errors: string; latency: string };
+  /** More counts shown beside them (Sum over the window), e.g. API Gateway's 4XXError. */
+  extraCounts?: { metric: string; label: string }[];
   /** Under the table: where the figures come from, e.g. "AWS/Lambda per ExecutedVersion on orders:live". */
   source: string;
   /** Said after the source: the metrics' own delays. Our own words, rendered as Markdown as they are. */

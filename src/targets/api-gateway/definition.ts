@@ -208,6 +208,8 @@ function stageSubject(
       latency: 'Latency',
       baseline: on(stage),
       canary: on(inputs.canaryMetricsStage),
+      labels: { requests: 'Requests', errors: '5XX errors', latency: 'latency' },
+      extraCounts: [{ metric: '4XXError', label: '4XX errors' }],
       source: `AWS/ApiGateway per Stage on ${apiName}: ${stage} (base) and ${inputs.canaryMetricsStage} (canary)`,
       caveat: 'API Gateway publishes metrics per minute, so the last minute may be incomplete.',
       about: `stage ${stage} and its canary on REST API ${restApiId}`,

@@ -45,6 +45,7 @@ export function aliasSubject(
       latency: 'Duration',
       baseline: on(sides.previous),
       canary: on(sides.target),
+      labels: { requests: 'Invocations', errors: 'Errors', latency: 'duration' },
       source: `AWS/Lambda per ExecutedVersion on ${functionName}:${alias}`,
       caveat: 'Lambda publishes metrics per minute and late, so the last minute may be incomplete.',
       about: `versions ${sides.previous} and ${sides.target} on ${name}:${alias}`,
