@@ -145,7 +145,7 @@ async function release(context: ReleaseContext): Promise<void> {
   );
   const ready = await preflight(context, gate, identity);
   if (!ready) return;
-  saveForPostStep(context.inputs, identity, ready);
+  saveForPostStep(context.inputs, identity, ready.saved);
   const record = await rollOut(context, gate, ready);
   recordOutcome(context.report, record);
   if (context.signal.aborted) context.report.metricsUnavailable = 'not read: the job is being cancelled';
@@ -196,6 +196,7 @@ async function preflight(
       aws: context.clients,
       settings: inputs,
       environment: inputs.deploymentEnvironment,
+      resave: (saved) => saveForPostStep(inputs, identity, saved),
       identity,
       signal,
     });
@@ -209,6 +210,7 @@ async function preflight(
   report.notes.push(...outcome.notes);
   report.previousVersion = outcome.sides.previous;
   report.targetVersion = outcome.sides.target;
+  report.targetUnknown = outcome.sides.targetUnknown;
   if (outcome.kind === 'no-change') {
     report.result = 'no-change';
     report.reason = outcome.reason;
@@ -233,12 +235,12 @@ async function preflight(
 }
 
 /** Before the first write of the rollout: what the post step needs to finish it after a crash. */
-function saveForPostStep(inputs: ActionInputs, identity: RolloutIdentity, ready: Ready): void {
+function saveForPostStep(inputs: ActionInputs, identity: RolloutIdentity, targetSaved: unknown): void {
   const saved: SavedRollout = {
     target: inputs.target,
     run: identity.run,
     region: inputs.region,
-    saved: ready.saved,
+    saved: targetSaved,
   };
   core.saveState(STATE_KEY, JSON.stringify(saved));
 }
@@ -260,6 +262,7 @@ async function rollOut(context: ReleaseContext, gate: AlarmGate, ready: Ready): 
   const reportEvent = (event: RolloutEvent) => {
     // A side the first step creates (a new deployment) is known from then on.
     report.targetVersion = ready.sides.target;
+    report.targetUnknown = ready.sides.targetUnknown;
     if (event.type === 'step-started') {
       live.steps.push(event.step);
       reporter.progress(
@@ -292,6 +295,7 @@ async function rollOut(context: ReleaseContext, gate: AlarmGate, ready: Ready): 
   // (or any other failure) the post step looks at the target again and finishes the job.
   if (record.outcome === 'promoted' || record.rollback?.completed) core.saveState(FINISHED_KEY, 'true');
   report.targetVersion = ready.sides.target;
+  report.targetUnknown = ready.sides.targetUnknown;
   return record;
 }
 
@@ -311,7 +315,7 @@ function reportDryRun(
   report.result = 'dry-run';
   report.reason = dryRun.reason;
   if (dryRun.subject) report.subject = dryRun.subject;
-  report.targetUnknown = dryRun.targetUnknown;
+  report.targetUnknown = dryRun.targetUnknown || dryRun.sides.targetUnknown;
   report.releasePlan = releasePlan(inputs, dryRun.writes);
   log.info('Dry run: the release would make these steps, timed from the start of the rollout:');
   for (const line of planLines(report.releasePlan)) log.info(`  ${line}`);

@@ -13,7 +13,7 @@ describe('target registry', () => {
 
   it('refuses an unknown target, naming the accepted ones', () => {
     expect(() => parseTarget('api-gateway')).toThrow(
-      'Input "target": "api-gateway" is not a target. Accepted: "lambda-alias" (default "lambda-alias").',
+      'Input "target": "api-gateway" is not a target. Accepted: "lambda-alias", "api-gateway-stage" (default "lambda-alias").',
     );
   });
 

@@ -100,6 +100,8 @@ export interface ReportSubject {
 export interface Sides {
   previous: string;
   target: string;
+  /** `target` is a placeholder until the release creates it (a new deployment): no output names it. */
+  targetUnknown?: boolean;
 }
 
 /** The writes a dry run would make, for the report's plan (report/plan.ts times them). */
@@ -159,6 +161,11 @@ export interface PreflightContext {
   settings: RolloutSettings;
   /** The deployment environment, part of the subject's comment key. */
   environment?: string;
+  /**
+   * Saves the post step's state again, when the rollout has learnt more of what it needs (the id
+   * of a deployment the first step created). The state saved first comes from `saved`.
+   */
+  resave?: (saved: unknown) => void;
   identity: RolloutIdentity;
   signal: AbortSignal;
 }

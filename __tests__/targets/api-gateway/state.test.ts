@@ -84,6 +84,23 @@ describe('decideFromStage', () => {
       /right after creating the canary \(deployment new001, 10%\), before its marker/,
     ],
     [
+      "killed before the marker, over an earlier run's promoted marker: our saved canary",
+      stage(markerOf('acme/shop#99.1~zzz', 'promoted', 100)),
+      saved,
+      'rollback',
+      /right after creating the canary \(deployment new001, 10%\), before its marker/,
+    ],
+    [
+      "an earlier run's promoted marker and a canary that is not ours",
+      stage({
+        ...markerOf('acme/shop#99.1~zzz', 'promoted', 100),
+        canary: { deploymentId: 'xyz999', percent: 10, stageVariableOverrides: {}, useStageCache: false },
+      }),
+      saved,
+      'nothing',
+      /no canary of this run/,
+    ],
+    [
       "killed before the marker: someone else's canary",
       stage({
         description: 'Production',

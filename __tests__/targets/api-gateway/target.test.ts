@@ -377,6 +377,23 @@ describe('through the engine', () => {
     expect(world.stage).toMatchObject({ deploymentId: 'new001' });
   });
 
+  it('rolls back the canary CreateDeployment made when the marker write after it is refused', async () => {
+    const world = givenApi();
+    const target = await newTarget(world);
+    const throttled = { error: awsError('TooManyRequestsException', 429, 'Too Many Requests') };
+    world.faults.UpdateStage = [throttled, throttled, throttled];
+    const record = await runRollout(
+      parseStrategy('10%:1m'),
+      { pollIntervalMs: 5_000, timeoutMs: 10 * 60_000 },
+      { target, gates: [], clock: new FakeClock(), signal: NOT_CANCELLED },
+    );
+    // The canary took traffic from CreateDeployment on: not "nothing was changed".
+    expect(record.outcome).toBe('rolled-back');
+    expect(record.reason).toMatch(/failed while setting the weight to 10%/);
+    expect(world.stage).toMatchObject({ deploymentId: 'base01' });
+    expect(world.stage!.canarySettings).toBeUndefined();
+  });
+
   it('rolls back when a gate fails', async () => {
     const world = givenApi();
     const target = await newTarget(world);

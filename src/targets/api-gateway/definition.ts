@@ -47,7 +47,8 @@ export const apiGatewayStage: TargetDefinition<StageInputs, SavedStageRollout> =
     return {
       inputs: result.inputs ?? EMPTY_INPUTS,
       problems,
-      valid: (name) => !problems.some((p) => p.startsWith(`Input "${name}"`)),
+      // One problem leaves no inputs to look up (the parser gives no per-input fallbacks).
+      valid: (name) => result.inputs !== undefined && !problems.some((p) => p.startsWith(`Input "${name}"`)),
     };
   },
 
@@ -72,7 +73,7 @@ export const apiGatewayStage: TargetDefinition<StageInputs, SavedStageRollout> =
 
   async preflight(
     inputs,
-    { aws, settings, environment, identity, signal },
+    { aws, settings, environment, identity, signal, resave },
   ): Promise<PreflightOutcome<SavedStageRollout>> {
     const release = await prepareStageRelease(
       aws,
@@ -94,20 +95,39 @@ export const apiGatewayStage: TargetDefinition<StageInputs, SavedStageRollout> =
       return {
         kind: 'dry-run',
         reason: `dry run: every check passed; would release ${canaryId ? `deployment ${canaryId}` : 'a new deployment of the API'} as the canary of stage ${inputs.stage} by ${settings.plan.name}, and changed nothing`,
-        sides: { previous: release.previousDeploymentId, target: canaryId ?? NEW_DEPLOYMENT },
+        sides: {
+          previous: release.previousDeploymentId,
+          target: canaryId ?? NEW_DEPLOYMENT,
+          targetUnknown: canaryId === undefined,
+        },
         targetUnknown: canaryId === undefined,
         notes: release.notes,
         writes: stageDryRunWrites(release, settings.plan.steps[release.firstStep]?.weight ?? 100),
         subject,
       };
     }
+    const saved: SavedStageRollout = {
+      target: 'api-gateway-stage',
+      restApiId: inputs.restApiId,
+      stage: inputs.stage,
+      region: settings.region,
+      previousDeploymentId: release.previousDeploymentId,
+      ...(canaryId ? { canaryDeploymentId: canaryId } : {}),
+      run: identity.run,
+    };
     const target = new StageCanaryTarget(aws.apigateway, stageRef(inputs, settings.region), {
       previousDeploymentId: release.previousDeploymentId,
       canary: release.canary,
-      stageVariables: inputs.stageVariables,
+      // A resumed canary keeps the overrides it was attached with: those are what promotion copies.
+      stageVariables:
+        release.canary.kind === 'attached'
+          ? (release.stage.canary?.stageVariableOverrides ?? {})
+          : inputs.stageVariables,
       useStageCache: inputs.useStageCache,
       identity,
       stage: release.stage,
+      // The post step then knows the canary by its id, whatever the stage's marker says.
+      onCanaryCreated: (deploymentId) => resave?.({ ...saved, canaryDeploymentId: deploymentId }),
     });
     return {
       kind: 'release',
@@ -118,18 +138,13 @@ export const apiGatewayStage: TargetDefinition<StageInputs, SavedStageRollout> =
         get target() {
           return target.canaryDeploymentId ?? NEW_DEPLOYMENT;
         },
+        get targetUnknown() {
+          return target.canaryDeploymentId === undefined;
+        },
       },
       notes: release.notes,
       firstStep: release.firstStep,
-      saved: {
-        target: 'api-gateway-stage',
-        restApiId: inputs.restApiId,
-        stage: inputs.stage,
-        region: settings.region,
-        previousDeploymentId: release.previousDeploymentId,
-        ...(canaryId ? { canaryDeploymentId: canaryId } : {}),
-        run: identity.run,
-      },
+      saved,
       progress:
         release.changes.length > 0 ? `after ${release.changes.join(', ')}` : 'before any change to the stage',
       subject,

@@ -69,7 +69,9 @@ export function decideFromStage(
       why: `the main step stopped with the canary (deployment ${canary.deploymentId}) at ${canary.percent}%`,
     };
   }
-  if (marker) {
+  // Another run still moving the stage is never touched. A finished release's marker (promoted,
+  // rolled back) says nothing of a canary this run created and was killed before marking.
+  if (marker?.state === 'shifting') {
     return {
       action: 'nothing',
       why: `the stage was last written by run ${marker.run}, not by this run; leaving it as it is`,
@@ -106,7 +108,7 @@ export async function inspectStageForPost(
   const ref: StageRef = { restApiId: saved.restApiId, stage: saved.stage, region: saved.region };
   const stage = await readStage(apigateway, ref, signal);
   let description: string | undefined;
-  if (stage.canary && !stage.marker && !saved.canaryDeploymentId) {
+  if (stage.canary && stage.marker?.run !== saved.run && !saved.canaryDeploymentId) {
     const deploymentId = stage.canary.deploymentId;
     const deployment = await stageCall(
       {

@@ -107,9 +107,19 @@ export class StageCanaryTarget implements TrafficTarget {
 
   async setWeight(weight: number, _context: StepContext, signal: AbortSignal): Promise<void> {
     const percent = toPercentTraffic(weight);
-    if (this.options.canary.kind === 'create' && !this.canaryId) {
-      await this.createCanary(weight, signal);
+    const creating = this.options.canary.kind === 'create' && !this.canaryId;
+    if (creating) await this.createCanary(weight, signal);
+    try {
+      await this.shift(weight, percent, signal);
+    } catch (error) {
+      // The canary CreateDeployment made already takes traffic: a refused marker write did change
+      // the stage, and the engine must roll it back.
+      if (creating && error instanceof WriteRefusedError) throw new Error(error.message);
+      throw error;
     }
+  }
+
+  private async shift(weight: number, percent: string, signal: AbortSignal): Promise<void> {
     const operations: PatchOperation[] = [];
     if (this.options.canary.kind === 'attach' && this.expected.canary?.deploymentId !== this.canaryId) {
       operations.push(...this.attachOperations());
