@@ -7,11 +7,6 @@ import {
   parseSavedStage,
   type SavedStageRollout,
 } from '../../../src/targets/api-gateway/state.js';
-import {
-  stageConsoleUrl,
-  stageMetricQueries,
-  stageReportSubject,
-} from '../../../src/targets/api-gateway/subject.js';
 import { apigatewayMock, clients, givenApi, identity } from './scenario.js';
 
 const saved: SavedStageRollout = {
@@ -156,63 +151,5 @@ describe('parseSavedStage', () => {
     expect(parseSavedStage(JSON.stringify({ ...saved, previousDeploymentId: '' }))).toBeUndefined();
     expect(parseSavedStage('{not json')).toBeUndefined();
     expect(parseSavedStage('')).toBeUndefined();
-  });
-});
-
-describe('stageReportSubject', () => {
-  it('names the API, stage and deployments, links the console and keys the comment', () => {
-    const subject = stageReportSubject({
-      restApiId: 'a1b2c3d4e5',
-      apiName: 'orders',
-      stage: 'prod',
-      region: 'eu-west-1',
-      baseDeploymentId: 'base01',
-      canaryDeploymentId: 'new001',
-      canaryMetricsStage: 'prod/Canary',
-    });
-    expect(subject).toMatchObject({
-      kind: 'api-gateway-stage',
-      title: 'stage prod of REST API orders (a1b2c3d4e5)',
-      baseDeploymentId: 'base01',
-      canaryDeploymentId: 'new001',
-      commentKey: 'api-gateway/eu-west-1/a1b2c3d4e5/prod',
-      links: [
-        {
-          label: 'Stage prod in the API Gateway console',
-          url: 'https://eu-west-1.console.aws.amazon.com/apigateway/main/apis/a1b2c3d4e5/stages?api=a1b2c3d4e5&region=eu-west-1',
-        },
-      ],
-    });
-    expect(subject.metrics).toHaveLength(10);
-  });
-
-  it('queries canary and base under {ApiName, Stage}: Count, 5XXError, 4XXError, Latency p50/p99', () => {
-    const queries = stageMetricQueries('orders', 'prod', 'prod/Canary');
-    expect(
-      queries.map((q) => [
-        q.id,
-        q.metricName,
-        q.stat,
-        q.dimensions.map((d) => `${d.name}=${d.value}`).join(','),
-      ]),
-    ).toEqual([
-      ['baseline_requests', 'Count', 'Sum', 'ApiName=orders,Stage=prod'],
-      ['baseline_errors5xx', '5XXError', 'Sum', 'ApiName=orders,Stage=prod'],
-      ['baseline_errors4xx', '4XXError', 'Sum', 'ApiName=orders,Stage=prod'],
-      ['baseline_latencyp50', 'Latency', 'p50', 'ApiName=orders,Stage=prod'],
-      ['baseline_latencyp99', 'Latency', 'p99', 'ApiName=orders,Stage=prod'],
-      ['canary_requests', 'Count', 'Sum', 'ApiName=orders,Stage=prod/Canary'],
-      ['canary_errors5xx', '5XXError', 'Sum', 'ApiName=orders,Stage=prod/Canary'],
-      ['canary_errors4xx', '4XXError', 'Sum', 'ApiName=orders,Stage=prod/Canary'],
-      ['canary_latencyp50', 'Latency', 'p50', 'ApiName=orders,Stage=prod/Canary'],
-      ['canary_latencyp99', 'Latency', 'p99', 'ApiName=orders,Stage=prod/Canary'],
-    ]);
-    expect(queries.every((q) => q.namespace === 'AWS/ApiGateway' && /^[a-z]/.test(q.id))).toBe(true);
-  });
-
-  it("escapes the console link's parts", () => {
-    expect(stageConsoleUrl('a&b', 'us-east-1')).toBe(
-      'https://us-east-1.console.aws.amazon.com/apigateway/main/apis/a%26b/stages?api=a%26b&region=us-east-1',
-    );
   });
 });
