@@ -2,6 +2,7 @@
 // reported together in one InputError, before any write.
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
+  GetAliasCommand,
   GetFunctionConfigurationCommand,
   LambdaClient,
   ListVersionsByFunctionCommand,
@@ -42,7 +43,11 @@ async function problemsOf(inputs: Record<string, string>, environment?: NodeJS.P
 beforeEach(() => {
   lambdaMock.reset();
   cwMock.reset();
+  // Function orders has $LATEST and version 4; alias live, on version 4.
   lambdaMock.on(GetFunctionConfigurationCommand).rejects(notFound());
+  lambdaMock.on(GetFunctionConfigurationCommand, { Qualifier: '$LATEST' }).resolves({ Version: '$LATEST' });
+  lambdaMock.on(GetFunctionConfigurationCommand, { Qualifier: '4' }).resolves({ Version: '4' });
+  lambdaMock.on(GetAliasCommand).resolves({ Name: 'live', FunctionVersion: '4', RevisionId: 'r1' });
   lambdaMock
     .on(ListVersionsByFunctionCommand)
     .resolves({ Versions: [{ Version: '$LATEST' }, { Version: '4' }] });
@@ -76,7 +81,6 @@ describe('validateInputs', () => {
   });
 
   it('returns the inputs and the clients when everything checks out', async () => {
-    lambdaMock.on(GetFunctionConfigurationCommand).resolves({ Version: '4' });
     const { inputs } = await validate({ 'function-name': 'orders', version: '4', alarms: 'orders-errors' });
     expect(inputs).toMatchObject({
       targetInputs: { functionName: 'orders', version: '4' },
@@ -91,7 +95,6 @@ describe('validateInputs', () => {
         $metadata: { httpStatusCode: 403 },
       }),
     );
-    lambdaMock.on(GetFunctionConfigurationCommand).resolves({ Version: '4' });
     await expect(validate({ 'function-name': 'orders', alarms: 'orders-errors' })).rejects.toThrow(
       /^Could not read the state of alarms orders-errors: AccessDeniedException/,
     );
