@@ -5,6 +5,7 @@ import {
   GetAliasCommand,
   GetFunctionConfigurationCommand,
   LambdaClient,
+  ListAliasesCommand,
   ListVersionsByFunctionCommand,
 } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -67,6 +68,20 @@ describe('validateInputs', () => {
       /version 9 of function orders does not exist; the latest published version is 4\./,
     );
     expect(problems[2]).toMatch(/"orders-erors" \(did you mean "orders-errors"\?\)/);
+  });
+
+  it('checks the function and the alias even when the version input is wrong', async () => {
+    lambdaMock.on(GetAliasCommand).rejects(notFound());
+    lambdaMock.on(ListAliasesCommand).resolves({ Aliases: [{ Name: 'live' }] });
+    const problems = await problemsOf({ 'function-name': 'orders', alias: 'lve', version: 'newest' });
+    expect(problems.map((p) => /^Input "([a-z-]+)"/.exec(p)?.[1])).toEqual(['version', 'alias']);
+    expect(problems[1]).toMatch(
+      /^Input "alias": alias lve of function orders does not exist; its aliases include "live"\./,
+    );
+    lambdaMock.on(GetFunctionConfigurationCommand).rejects(notFound());
+    expect((await problemsOf({ 'function-name': 'nope', version: 'newest' }))[1]).toMatch(
+      /^Input "function-name": function nope does not exist in us-east-1\./,
+    );
   });
 
   it('asks AWS nothing about an input that is already wrong, nor in a region that is not one', async () => {

@@ -133,7 +133,8 @@ const cases: Case[] = [
   {
     name: 'unknown alias',
     inputs: { alias: 'canary' },
-    expected: /Could not read alias canary of function orders: ResourceNotFoundException/,
+    expected:
+      /^Input "alias": alias canary of function orders does not exist; its aliases include "live"\. Create the alias/,
   },
   {
     name: 'version that does not exist',
