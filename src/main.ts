@@ -92,7 +92,7 @@ export async function run(deps: RunDeps = {}): Promise<RunOutcome> {
     report.reason = errorMessage(error);
   } finally {
     report.durationSeconds = Math.round((clock.now() - startedAt) / 1000);
-    await publish(report, reporter, signal.aborted);
+    await publish(report, reporter, signal);
   }
   return { cancelled: signal.aborted };
 }
@@ -342,17 +342,22 @@ async function addMetrics(
 }
 
 /** Outputs, the report (summary, comment, deployment, JSON), and the step's failure: whatever happened. */
-async function publish(report: ReleaseReport, reporter: Reporter, cancelled: boolean): Promise<void> {
+async function publish(report: ReleaseReport, reporter: Reporter, signal: AbortSignal): Promise<void> {
   core.setOutput('result', report.result);
   core.setOutput('previous-version', report.previousVersion ?? '');
   // A dry run of `version: publish` has no version yet: nothing for a later step to use.
   core.setOutput('target-version', report.targetUnknown ? '' : (report.targetVersion ?? ''));
   core.setOutput('reason', report.reason);
   core.setOutput('duration-seconds', String(report.durationSeconds));
-  // A cancelled job is killed seconds after the signal: GitHub gets less time then.
+  // A cancelled job is killed seconds after the signal, even one that comes during the wait:
+  // GitHub gets less time then.
   try {
-    const published = await reporter.finish(report, cancelled ? CANCELLED_GITHUB_TIMEOUT_MS : undefined);
-    core.saveState(REPORTED_KEY, 'true');
+    const published = await reporter.finish(report, {
+      cancel: signal,
+      hurriedMs: CANCELLED_GITHUB_TIMEOUT_MS,
+    });
+    // Only a report that reached everywhere is done: otherwise the post step finishes it.
+    if (published.settled) core.saveState(REPORTED_KEY, 'true');
     core.setOutput('comment-url', published.commentUrl ?? '');
     core.setOutput('report', published.reportPath ?? '');
   } catch (error) {
@@ -366,6 +371,22 @@ async function publish(report: ReleaseReport, reporter: Reporter, cancelled: boo
   const failure = failures[report.result];
   if (failure) log.fail(failure);
   else log.info(`Result: ${report.result}: ${report.reason}`);
+}
+
+/**
+ * The entry's run: an unexpected error fails the step on one safe line, and whether the run was
+ * cancelled is the signal's word, not the path taken.
+ */
+export async function runEntry(
+  cancellation: AbortController = cancelOnSignals(),
+  runner: (deps: RunDeps) => Promise<RunOutcome> = run,
+): Promise<RunOutcome> {
+  try {
+    return await runner({ cancellation });
+  } catch (error) {
+    log.fail(`Unexpected error: ${errorMessage(error)}`);
+    return { cancelled: cancellation.signal.aborted };
+  }
 }
 
 function cancelOnSignals(): AbortController {
