@@ -30,7 +30,20 @@ const ROLLBACK_RETRY_DELAY_MS = 300;
  * Each rollback attempt's limit (write and re-read) once the job is being cancelled: three, and
  * the report's bounded wait for GitHub, fit in the runner's ten seconds between signal and kill.
  */
-const HURRIED_ROLLBACK_ATTEMPT_MS = 2_000;
+export const HURRIED_ROLLBACK_ATTEMPT_MS = 2_000;
+
+/**
+ * A signal for a write that takes traffic back: not aborted by the cancellation itself, only
+ * `graceMs` after it (at once cancelled or later), so that SIGTERM cannot abandon the write
+ * that makes the target safe, and the job still ends within the runner's grace.
+ */
+export function graceAfter(cancel: AbortSignal, graceMs = HURRIED_ROLLBACK_ATTEMPT_MS): AbortSignal {
+  const controller = new AbortController();
+  const start = () => setTimeout(() => controller.abort(cancel.reason), graceMs).unref();
+  if (cancel.aborted) start();
+  else cancel.addEventListener('abort', start, { once: true });
+  return controller.signal;
+}
 
 /** Why the rollout must stop: a rollback (`abort`), or a stop without touching the target. */
 type Stop = { kind: 'abort'; reason: string } | { kind: 'concurrent'; reason: string };

@@ -562,6 +562,38 @@ describe('cancellation in preflight', () => {
     expect(lambdaMock.commandCalls(UpdateAliasCommand)).toHaveLength(0);
   });
 
+  it('does not abandon the write that returns an old split to one version when SIGTERM comes during it', async () => {
+    const cancellation = new AbortController();
+    lambdaMock.on(GetAliasCommand).resolves({
+      FunctionVersion: '6',
+      RevisionId: 'rev-1',
+      RoutingConfig: { AdditionalVersionWeights: { '5': 0.1 } },
+    });
+    // The signal comes while UpdateAlias is on its way; the write still lands.
+    lambdaMock.on(UpdateAliasCommand).callsFake(async () => {
+      cancellation.abort('cancelled by SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return { RevisionId: 'rev-2', FunctionVersion: '6' };
+    });
+    const preparing = prepareLambdaRelease(
+      lambda(),
+      { ...inputs, version: '7', onExistingSplit: 'rollback' },
+      identity,
+      cancellation.signal,
+    );
+    await expect(preparing).rejects.toThrow(
+      'cancelled by SIGTERM after returning alias live to version 6, before the first step of this release',
+    );
+    const write = lambdaMock.commandCalls(UpdateAliasCommand)[0]!;
+    expect(write.args[0].input).toMatchObject({
+      FunctionVersion: '6',
+      RoutingConfig: { AdditionalVersionWeights: {} },
+    });
+    const writeSignal = (write.args as unknown[])[1] as { abortSignal: AbortSignal };
+    expect(writeSignal.abortSignal).not.toBe(cancellation.signal);
+    expect(writeSignal.abortSignal.aborted).toBe(false);
+  });
+
   it('checks the signal before publishing', async () => {
     const cancellation = new AbortController();
     cancellation.abort('cancelled by SIGINT');
@@ -579,7 +611,17 @@ describe('stageOf: where a cancellation found the release', () => {
     expect(stageOf({ changes: [], underWay: 'publishing a version (perhaps done)' })).toBe(
       'after publishing a version (perhaps done), before any change to the alias',
     );
-    expect(stageOf({ changes: ['returning alias live to version 6', 'publishing version 7'] })).toBe(
+    // A write to the alias under way: not "before any change to the alias".
+    expect(
+      stageOf({
+        changes: [],
+        underWay: 'returning alias live to version 6 (perhaps done)',
+        aliasWritten: true,
+      }),
+    ).toBe('after returning alias live to version 6 (perhaps done), before the first step of this release');
+    expect(
+      stageOf({ changes: ['returning alias live to version 6', 'publishing version 7'], aliasWritten: true }),
+    ).toBe(
       'after returning alias live to version 6 and publishing version 7, before the first step of this release',
     );
   });
