@@ -382,12 +382,17 @@ function countBy(values: string[]): Record<string, number> {
 }
 
 /** Cuts escaped text without splitting an escape (`\|`, `&amp;`). */
-function cut(text: string, max = CELL_CHARS): string {
+/** Escaped text cut to `max` characters and "…", never inside an entity or an escape. */
+export function cut(text: string, max = CELL_CHARS): string {
   if (text.length <= max) return text;
   let end = max;
   const entity = text.lastIndexOf('&', end);
   if (entity > end - 8 && !text.slice(entity, end).includes(';')) end = entity;
-  if (text[end - 1] === '\\') end--;
+  // A backslash escapes what follows it: an odd run before the cut would escape the "…" and
+  // show one stray backslash; an even run is escaped backslashes, whole.
+  let run = 0;
+  while (run < end && text[end - 1 - run] === '\\') run++;
+  if (run % 2 === 1) end--;
   return `${text.slice(0, end)}…`;
 }
 
