@@ -138,12 +138,12 @@ describe('readInputs', () => {
     expect(problemsOf({ 'function-name': 'orders' }, { AWS_DEFAULT_REGION: 'mars-1' })).toEqual([
       bad('AWS_DEFAULT_REGION'),
     ]);
-    expect(problemsOf({ 'function-name': 'orders' }, { AWS_REGION: 'mars-1', AWS_DEFAULT_REGION: 'eu-west-1' })).toEqual([
-      bad('AWS_REGION'),
-    ]);
-    expect(problemsOf({ 'function-name': 'orders', region: 'mars-1' }, { AWS_REGION: 'eu-west-1' })[0]).toMatch(
-      /^Input "region": "mars-1" is not an AWS region/,
-    );
+    expect(
+      problemsOf({ 'function-name': 'orders' }, { AWS_REGION: 'mars-1', AWS_DEFAULT_REGION: 'eu-west-1' }),
+    ).toEqual([bad('AWS_REGION')]);
+    expect(
+      problemsOf({ 'function-name': 'orders', region: 'mars-1' }, { AWS_REGION: 'eu-west-1' })[0],
+    ).toMatch(/^Input "region": "mars-1" is not an AWS region/);
   });
 
   it('reports every problem at once', () => {

@@ -189,6 +189,30 @@ describe('the end of the run', () => {
   });
 });
 
+describe('a refusal', () => {
+  it('a cancellation after problems were found keeps them, and says it was cancelled', async () => {
+    const d = deps();
+    lambdaMock.on(GetFunctionConfigurationCommand, { Qualifier: '99' }).callsFake(() => {
+      d.cancellation.abort('cancelled by SIGTERM');
+      throw Object.assign(new Error('Function not found'), {
+        name: 'ResourceNotFoundException',
+        $metadata: { httpStatusCode: 404 },
+      });
+    });
+    setInputs({ 'function-name': 'orders', version: '99', 'dry-run': 'maybe' });
+    await run(d);
+    const reason = outputs().reason!;
+    expect(reason).toMatch(
+      /^cancelled by SIGTERM before any change[^;]*; before that, 2 problems found:\n- /,
+    );
+    expect(reason).toMatch(/\n- Input "version": version 99 of function orders does not exist/);
+    expect(reason).toMatch(/\n- Input "dry-run"/);
+    const summary = readFileSync(files.summary, 'utf8');
+    expect(summary).toContain('## Serverless Canary: Cancelled before any change');
+    expect(summary).toContain('2 problems were found before it');
+  });
+});
+
 describe('runEntry', () => {
   it('an unexpected error after a cancellation still says cancelled, so that the step exits at once', async () => {
     const cancellation = new AbortController();

@@ -39,13 +39,18 @@ export interface ActionInputs {
 
 export class InputError extends Error {
   constructor(readonly problems: string[]) {
-    super(
-      problems.length === 1
-        ? problems[0]
-        : `${problems.length} inputs are invalid:\n- ${problems.join('\n- ')}`,
-    );
+    super(problems.length === 1 ? problems[0] : listProblems(problems));
     this.name = 'InputError';
   }
+}
+
+/**
+ * "3 problems found:" and one a line. Problems, not inputs: some are of no one input (credentials
+ * that expire too soon, a look-up that failed).
+ */
+export function listProblems(problems: string[]): string {
+  const count = problems.length === 1 ? 'One problem' : `${problems.length} problems`;
+  return `${count} found:\n- ${problems.join('\n- ')}`;
 }
 
 export type { InputReader };

@@ -17,7 +17,7 @@ import {
   type StepRecord,
 } from './engine/types.js';
 import { AlarmGate } from './gates/alarms.js';
-import { InputError, type ActionInputs } from './inputs.js';
+import { InputError, listProblems, type ActionInputs } from './inputs.js';
 import type { RolloutIdentity } from './marker.js';
 import { readCanaryMetrics } from './report/metrics.js';
 import { latestAlarmStatuses, newReport, type ReleaseReport, type Result } from './report/model.js';
@@ -102,10 +102,18 @@ async function refuse(error: unknown, env: NodeJS.ProcessEnv, signal: AbortSigna
   const kind = signal.aborted ? 'cancelled' : error instanceof InputError ? 'refused' : 'failed';
   const untouched =
     findTarget(core.getInput('target').trim() || DEFAULT_TARGET)?.untouched ?? 'before any change';
-  const reason = kind === 'cancelled' ? `${abortText(signal)} ${untouched}` : errorMessage(error);
+  // Problems found before a cancellation are still the user's to fix: kept, after the cancellation.
+  const found = error instanceof InputError ? error.problems : [];
+  const cancelled = `${abortText(signal)} ${untouched}`;
+  const reason =
+    kind !== 'cancelled'
+      ? errorMessage(error)
+      : found.length > 0
+        ? `${cancelled}; before that, ${listProblems(found)}`
+        : cancelled;
   core.setOutput('result', 'failed');
   core.setOutput('reason', reason);
-  const problems = error instanceof InputError && kind === 'refused' ? error.problems : [reason];
+  const problems = kind === 'cancelled' ? [cancelled, ...found] : found.length > 0 ? found : [reason];
   if (summaryWanted()) {
     await writeRefusalSummary(kind, problems, env).catch((e: unknown) =>
       log.warning(`Could not write the job summary: ${errorMessage(e)}`),
