@@ -107,7 +107,11 @@ export interface RolloutRecord {
 }
 
 export type RolloutEvent =
-  | { type: 'step-started'; step: StepRecord; /** Traffic steps in the plan (trafficStepCount). */ count: number }
+  | {
+      type: 'step-started';
+      step: StepRecord;
+      /** Traffic steps in the plan (trafficStepCount). */ count: number;
+    }
   | {
       type: 'gate-read';
       step: StepRecord;
