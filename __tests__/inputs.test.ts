@@ -132,6 +132,20 @@ describe('readInputs', () => {
     ]);
   });
 
+  it('names where a bad region came from, in the order the SDK looks', () => {
+    const bad = (from: string) =>
+      `The ${from} environment variable: "mars-1" is not an AWS region. Accepted: a region code such as "us-east-1" or "eu-west-2".`;
+    expect(problemsOf({ 'function-name': 'orders' }, { AWS_DEFAULT_REGION: 'mars-1' })).toEqual([
+      bad('AWS_DEFAULT_REGION'),
+    ]);
+    expect(
+      problemsOf({ 'function-name': 'orders' }, { AWS_REGION: 'mars-1', AWS_DEFAULT_REGION: 'eu-west-1' }),
+    ).toEqual([bad('AWS_REGION')]);
+    expect(
+      problemsOf({ 'function-name': 'orders', region: 'mars-1' }, { AWS_REGION: 'eu-west-1' })[0],
+    ).toMatch(/^Input "region": "mars-1" is not an AWS region/);
+  });
+
   it('reports every problem at once', () => {
     const problems = problemsOf({ alias: '1', version: 'x', 'dry-run': 'maybe' });
     expect(problems.map((p) => /Input "([a-z-]+)"/.exec(p)?.[1])).toEqual([

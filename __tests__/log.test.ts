@@ -86,11 +86,11 @@ describe('the log', () => {
   });
 
   it("keeps an annotation's line breaks inside its data, and the rest of its text as it was", () => {
-    log.error('2 inputs are invalid:\n- "alarms": x\r\n- "strategy": 50% for 1m');
+    log.error('2 problems found:\n- "alarms": x\r\n- "strategy": 50% for 1m');
     expect(workflowCommands(output())).toEqual([
       expect.objectContaining({
         name: 'error',
-        data: '2 inputs are invalid:\n- "alarms": x\n- "strategy": 50% for 1m',
+        data: '2 problems found:\n- "alarms": x\n- "strategy": 50% for 1m',
       }),
     ]);
   });

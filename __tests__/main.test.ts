@@ -12,10 +12,12 @@ import {
 import { jest } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileCommand } from './support/file-commands.js';
-import { run } from '../src/main.js';
+import { run, runEntry } from '../src/main.js';
 import type { PlanStep } from '../src/engine/plan.js';
 import { formatMarker, parseMarker } from '../src/marker.js';
 import { parseStrategy } from '../src/strategy.js';
@@ -154,6 +156,76 @@ const weightsWritten = () =>
   lambdaMock
     .commandCalls(UpdateAliasCommand)
     .map((c) => [c.args[0].input.FunctionVersion, c.args[0].input.RoutingConfig?.AdditionalVersionWeights]);
+
+describe('the end of the run', () => {
+  it('marks the report done only when GitHub got it: a silent GitHub leaves it to the post step', async () => {
+    expect.hasAssertions();
+    // A GitHub that takes requests and never answers them.
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      process.env.GITHUB_API_URL = `http://127.0.0.1:${port}`;
+      process.env.GITHUB_EVENT_NAME = 'push';
+      process.env.GITHUB_SHA = 'c'.repeat(40);
+      setInputs({ 'function-name': 'orders', strategy: 'AllAtOnce', 'github-token': 'ghs_test' });
+      await run({ ...deps(), githubTimeoutMs: 50 });
+      expect(outputs().result).toBe('promoted');
+      expect(readFileCommand(files.state).finished).toBe('true');
+      expect(readFileCommand(files.state).reported).toBeUndefined();
+    } finally {
+      delete process.env.GITHUB_API_URL;
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('marks the report done when everything reached its place', async () => {
+    setInputs({ 'function-name': 'orders', strategy: 'AllAtOnce' });
+    await run(deps());
+    expect(readFileCommand(files.state).reported).toBe('true');
+  });
+});
+
+describe('a refusal', () => {
+  it('a cancellation after problems were found keeps them, and says it was cancelled', async () => {
+    const d = deps();
+    lambdaMock.on(GetFunctionConfigurationCommand, { Qualifier: '99' }).callsFake(() => {
+      d.cancellation.abort('cancelled by SIGTERM');
+      throw Object.assign(new Error('Function not found'), {
+        name: 'ResourceNotFoundException',
+        $metadata: { httpStatusCode: 404 },
+      });
+    });
+    setInputs({ 'function-name': 'orders', version: '99', 'dry-run': 'maybe' });
+    await run(d);
+    const reason = outputs().reason!;
+    expect(reason).toMatch(
+      /^cancelled by SIGTERM before any change[^;]*; before that, 2 problems found:\n- /,
+    );
+    expect(reason).toMatch(/\n- Input "version": version 99 of function orders does not exist/);
+    expect(reason).toMatch(/\n- Input "dry-run"/);
+    const summary = readFileSync(files.summary, 'utf8');
+    expect(summary).toContain('## Serverless Canary: Cancelled before any change');
+    expect(summary).toContain('2 problems were found before it');
+  });
+});
+
+describe('runEntry', () => {
+  it('an unexpected error after a cancellation still says cancelled, so that the step exits at once', async () => {
+    const cancellation = new AbortController();
+    const outcome = await runEntry(cancellation, () => {
+      cancellation.abort('cancelled by SIGTERM');
+      return Promise.reject(new Error('boom'));
+    });
+    expect(outcome).toEqual({ cancelled: true });
+    expect(process.exitCode).toBe(1);
+    process.exitCode = undefined;
+    expect(await runEntry(new AbortController(), () => Promise.reject(new Error('boom')))).toEqual({
+      cancelled: false,
+    });
+  });
+});
 
 describe('run()', () => {
   it('publishes, shifts by the plan, promotes, and reports', async () => {

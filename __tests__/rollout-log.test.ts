@@ -100,13 +100,16 @@ describe('the rollout log', () => {
     // Polls at 0, 5, 10, 15 and 20 s of each 20 s step: one line each.
     expect(polls).toHaveLength(record.steps.reduce((n, s) => n + s.readings.length, 0));
     expect(polls.slice(0, 5)).toEqual([
-      'Step 1 of 3 · 10% · 20s left · alarms: pass (1 alarm(s): 1 OK)',
-      'Step 1 of 3 · 10% · 15s left · alarms: pass (1 alarm(s): 1 OK)',
-      'Step 1 of 3 · 10% · 10s left · alarms: pass (1 alarm(s): 1 OK)',
-      'Step 1 of 3 · 10% · 5s left · alarms: pass (1 alarm(s): 1 OK)',
-      'Step 1 of 3 · 10% · 0s left · alarms: pass (1 alarm(s): 1 OK)',
+      'Step 1 of 2 · 10% · 20s left · alarms: pass (1 alarm(s): 1 OK)',
+      'Step 1 of 2 · 10% · 15s left · alarms: pass (1 alarm(s): 1 OK)',
+      'Step 1 of 2 · 10% · 10s left · alarms: pass (1 alarm(s): 1 OK)',
+      'Step 1 of 2 · 10% · 5s left · alarms: pass (1 alarm(s): 1 OK)',
+      'Step 1 of 2 · 10% · 0s left · alarms: pass (1 alarm(s): 1 OK)',
     ]);
-    expect(polls[5]).toBe('Step 2 of 3 · 50% · 20s left · alarms: pass (1 alarm(s): 1 OK)');
+    expect(polls[5]).toBe('Step 2 of 2 · 50% · 20s left · alarms: pass (1 alarm(s): 1 OK)');
+    // The group header and the poll lines count the same steps: traffic steps, not the 100%.
+    const groups = workflowCommands(written.join('')).filter((c) => c.name === 'group');
+    expect(groups.map((g) => g.data.split(':')[0])).toEqual(['Step 1 of 2', 'Step 2 of 2']);
     // No timestamp of its own: the runner's is the one.
     for (const line of polls) expect(line).not.toMatch(/\d:\d\d/);
     expect(logLines().slice(-2)).toEqual([
@@ -121,7 +124,7 @@ describe('the rollout log', () => {
     expect(record.outcome).toBe('rolled-back');
     const text = written.join('');
     expect(text.split(ALARM_WORDS)).toHaveLength(2);
-    expect(text).toContain('Step 2 of 3 · 50% · 15s left · alarms: fail (' + ALARM_WORDS + ')');
+    expect(text).toContain('Step 2 of 2 · 50% · 15s left · alarms: fail (' + ALARM_WORDS + ')');
     expect(text).not.toContain(record.reason);
     expect(workflowCommands(text).filter((c) => !['group', 'endgroup'].includes(c.name))).toEqual([]);
     expect(logLines().slice(-3)).toEqual([

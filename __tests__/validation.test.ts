@@ -2,8 +2,10 @@
 // reported together in one InputError, before any write.
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
+  GetAliasCommand,
   GetFunctionConfigurationCommand,
   LambdaClient,
+  ListAliasesCommand,
   ListVersionsByFunctionCommand,
 } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -40,7 +42,11 @@ async function problemsOf(inputs: Record<string, string>, environment?: NodeJS.P
 beforeEach(() => {
   lambdaMock.reset();
   cwMock.reset();
+  // Function orders has $LATEST and version 4; alias live, on version 4.
   lambdaMock.on(GetFunctionConfigurationCommand).rejects(notFound());
+  lambdaMock.on(GetFunctionConfigurationCommand, { Qualifier: '$LATEST' }).resolves({ Version: '$LATEST' });
+  lambdaMock.on(GetFunctionConfigurationCommand, { Qualifier: '4' }).resolves({ Version: '4' });
+  lambdaMock.on(GetAliasCommand).resolves({ Name: 'live', FunctionVersion: '4', RevisionId: 'r1' });
   lambdaMock
     .on(ListVersionsByFunctionCommand)
     .resolves({ Versions: [{ Version: '$LATEST' }, { Version: '4' }] });
@@ -62,6 +68,20 @@ describe('validateInputs', () => {
     expect(problems[2]).toMatch(/"orders-erors" \(did you mean "orders-errors"\?\)/);
   });
 
+  it('checks the function and the alias even when the version input is wrong', async () => {
+    lambdaMock.on(GetAliasCommand).rejects(notFound());
+    lambdaMock.on(ListAliasesCommand).resolves({ Aliases: [{ Name: 'live' }] });
+    const problems = await problemsOf({ 'function-name': 'orders', alias: 'lve', version: 'newest' });
+    expect(problems.map((p) => /^Input "([a-z-]+)"/.exec(p)?.[1])).toEqual(['version', 'alias']);
+    expect(problems[1]).toMatch(
+      /^Input "alias": alias lve of function orders does not exist; its aliases include "live"\./,
+    );
+    lambdaMock.on(GetFunctionConfigurationCommand).rejects(notFound());
+    expect((await problemsOf({ 'function-name': 'nope', version: 'newest' }))[1]).toMatch(
+      /^Input "function-name": function nope does not exist in us-east-1\./,
+    );
+  });
+
   it('asks AWS nothing about an input that is already wrong, nor in a region that is not one', async () => {
     await problemsOf({
       'function-name': 'orders',
@@ -74,7 +94,6 @@ describe('validateInputs', () => {
   });
 
   it('returns the inputs and the clients when everything checks out', async () => {
-    lambdaMock.on(GetFunctionConfigurationCommand).resolves({ Version: '4' });
     const { inputs } = await validate({ 'function-name': 'orders', version: '4', alarms: 'orders-errors' });
     expect(inputs).toMatchObject({
       targetInputs: { functionName: 'orders', version: '4' },
@@ -89,7 +108,6 @@ describe('validateInputs', () => {
         $metadata: { httpStatusCode: 403 },
       }),
     );
-    lambdaMock.on(GetFunctionConfigurationCommand).resolves({ Version: '4' });
     await expect(validate({ 'function-name': 'orders', alarms: 'orders-errors' })).rejects.toThrow(
       /^Could not read the state of alarms orders-errors: AccessDeniedException/,
     );

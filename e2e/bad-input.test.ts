@@ -133,7 +133,8 @@ const cases: Case[] = [
   {
     name: 'unknown alias',
     inputs: { alias: 'canary' },
-    expected: /Could not read alias canary of function orders: ResourceNotFoundException/,
+    expected:
+      /^Input "alias": alias canary of function orders does not exist; its aliases include "live"\. Create the alias/,
   },
   {
     name: 'version that does not exist',
@@ -227,7 +228,7 @@ describe('every problem at once', () => {
     const result = await runStep({ step: 'main', ctx: newRunnerContext(), inputs, env: t.env });
     expect(result.code).toBe(1);
     const listed = result.outputs.reason!.split('\n- ');
-    expect(listed[0]).toBe('4 inputs are invalid:');
+    expect(listed[0]).toBe('4 problems found:');
     expect(listed.slice(1)).toEqual(problems.map((p) => expect.stringMatching(p)));
     const bullets = result.summary.split('\n').filter((line) => line.startsWith('- '));
     expect(bullets).toEqual(listed.slice(1).map((p) => `- ${escapeMarkdown(p)}`));
@@ -243,7 +244,7 @@ describe('every problem at once', () => {
       inputs: { ...inputs, 'job-summary': 'false' },
       env: t.env,
     });
-    expect(result.outputs.reason).toMatch(/^4 inputs are invalid:/);
+    expect(result.outputs.reason).toMatch(/^4 problems found:/);
     expect(result.summary).toBe('');
   });
 });

@@ -38,7 +38,7 @@ describe('dist/index.js under the runner contract', () => {
     const ctx = newRunnerContext();
     const result = await runStep({ step: 'main', ctx, env: awsEnv(), inputs: { alarms: 'errors' } });
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/::error::2 inputs are invalid:%0A- Input "function-name" is required/);
+    expect(result.stdout).toMatch(/::error::2 problems found:%0A- Input "function-name" is required/);
     // The alarm was looked up, and the failing look-up is listed with the problems.
     expect(result.stdout).toContain(
       '- Not every input could be checked against AWS: Could not read the state of alarms errors',

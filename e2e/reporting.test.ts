@@ -230,7 +230,7 @@ describe('reporting against the local cloud', () => {
     const post = await runStep({ step: 'post', ctx, inputs, env });
     expect(post.code).toBe(0);
     expect(post.stdout).toContain(
-      'The main step stopped before its report; this run had already promoted the alias',
+      'The main step did not finish its report; this run had already promoted the alias',
     );
     expect(post.outputs.result).toBe('promoted');
     expect((await t.control.alias(FUNCTION, ALIAS)).FunctionVersion).toBe('2');

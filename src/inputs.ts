@@ -39,13 +39,18 @@ export interface ActionInputs {
 
 export class InputError extends Error {
   constructor(readonly problems: string[]) {
-    super(
-      problems.length === 1
-        ? problems[0]
-        : `${problems.length} inputs are invalid:\n- ${problems.join('\n- ')}`,
-    );
+    super(problems.length === 1 ? problems[0] : listProblems(problems));
     this.name = 'InputError';
   }
+}
+
+/**
+ * "3 problems found:" and one a line. Problems, not inputs: some are of no one input (credentials
+ * that expire too soon, a look-up that failed).
+ */
+export function listProblems(problems: string[]): string {
+  const count = problems.length === 1 ? 'One problem' : `${problems.length} problems`;
+  return `${count} found:\n- ${problems.join('\n- ')}`;
 }
 
 export type { InputReader };
@@ -104,18 +109,11 @@ export function parseInputs(
   const definition = targetDefinition(target);
   problems.push(...foreignInputProblems(target, read));
   // The target reads its own inputs first (their problems come first); it needs the region.
-  const regionText = value('region');
-  let regionValid = true;
-  let regionFound = '';
-  try {
-    regionFound = parseRegion(regionText, env);
-  } catch {
-    regionValid = false;
-  }
+  const found = findRegion(value('region'), env);
   const own: TargetInputsRead<unknown> = definition.readInputs(read, {
-    region: regionFound,
-    regionFrom: regionSource(regionText, env),
-    regionValid,
+    region: found.problem ? '' : found.region,
+    regionFrom: found.from,
+    regionValid: !found.problem,
   });
   problems.push(...own.problems);
   const weights = resolution ?? definition.weights;
@@ -151,7 +149,14 @@ export function parseInputs(
   const dryRun = boolean('dry-run', false);
   const ignoreFiringAlarms = boolean('ignore-firing-alarms', false);
   const jobSummary = boolean('job-summary', true);
-  const region = check('region', () => parseRegion(value('region'), env), '');
+  const region = check(
+    'region',
+    () => {
+      if (found.problem) throw new Error(found.problem);
+      return found.region;
+    },
+    '',
+  );
   const prComment = boolean('pr-comment', true);
   const deploymentEnvironment = check(
     'deployment-environment',
@@ -274,24 +279,40 @@ function parseEnvironmentUrl(text: string): string | undefined {
   );
 }
 
-/** Where the region came from, as parseRegion found it. */
-function regionSource(regionInput: string, env: NodeJS.ProcessEnv): string {
-  if (regionInput) return 'the "region" input';
-  return env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION';
+/** A region and where it came from, for every message that names it. */
+interface FoundRegion {
+  region: string;
+  /** 'the "region" input', 'AWS_REGION' or 'AWS_DEFAULT_REGION'. */
+  from: string;
+  /** Why it cannot be used, when it cannot. */
+  problem?: string;
 }
 
-function parseRegion(text: string, env: NodeJS.ProcessEnv): string {
-  const region = text || env.AWS_REGION || env.AWS_DEFAULT_REGION || '';
-  if (!region) {
-    throw new Error(
-      'Input "region" is empty and neither AWS_REGION nor AWS_DEFAULT_REGION is set: give a region such as "us-east-1".',
-    );
+/** Where the region is looked for, first found wins (as the AWS SDK's own order). */
+function regionSources(text: string, env: NodeJS.ProcessEnv): [from: string, value: string | undefined][] {
+  return [
+    ['the "region" input', text],
+    ['AWS_REGION', env.AWS_REGION],
+    ['AWS_DEFAULT_REGION', env.AWS_DEFAULT_REGION],
+  ];
+}
+
+function findRegion(text: string, env: NodeJS.ProcessEnv): FoundRegion {
+  const found = regionSources(text, env).find(([, value]) => value);
+  if (!found) {
+    return {
+      region: '',
+      from: 'the "region" input',
+      problem:
+        'Input "region" is empty and neither AWS_REGION nor AWS_DEFAULT_REGION is set: give a region such as "us-east-1".',
+    };
   }
-  if (!REGION.test(region)) {
-    const from = text ? 'Input "region"' : 'The AWS_REGION environment variable';
-    throw new Error(
-      `${from}: "${region}" is not an AWS region. Accepted: a region code such as "us-east-1" or "eu-west-2".`,
-    );
-  }
-  return region;
+  const [from, region] = found as [string, string];
+  if (REGION.test(region)) return { region, from };
+  const subject = text ? 'Input "region"' : `The ${from} environment variable`;
+  return {
+    region,
+    from,
+    problem: `${subject}: "${region}" is not an AWS region. Accepted: a region code such as "us-east-1" or "eu-west-2".`,
+  };
 }

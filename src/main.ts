@@ -17,7 +17,7 @@ import {
   type StepRecord,
 } from './engine/types.js';
 import { AlarmGate } from './gates/alarms.js';
-import { InputError, type ActionInputs } from './inputs.js';
+import { InputError, listProblems, type ActionInputs } from './inputs.js';
 import type { RolloutIdentity } from './marker.js';
 import { readCanaryMetrics } from './report/metrics.js';
 import { latestAlarmStatuses, newReport, type ReleaseReport, type Result } from './report/model.js';
@@ -92,7 +92,7 @@ export async function run(deps: RunDeps = {}): Promise<RunOutcome> {
     report.reason = errorMessage(error);
   } finally {
     report.durationSeconds = Math.round((clock.now() - startedAt) / 1000);
-    await publish(report, reporter, signal.aborted);
+    await publish(report, reporter, signal);
   }
   return { cancelled: signal.aborted };
 }
@@ -102,10 +102,18 @@ async function refuse(error: unknown, env: NodeJS.ProcessEnv, signal: AbortSigna
   const kind = signal.aborted ? 'cancelled' : error instanceof InputError ? 'refused' : 'failed';
   const untouched =
     findTarget(core.getInput('target').trim() || DEFAULT_TARGET)?.untouched ?? 'before any change';
-  const reason = kind === 'cancelled' ? `${abortText(signal)} ${untouched}` : errorMessage(error);
+  // Problems found before a cancellation are still the user's to fix: kept, after the cancellation.
+  const found = error instanceof InputError ? error.problems : [];
+  const cancelled = `${abortText(signal)} ${untouched}`;
+  const reason =
+    kind !== 'cancelled'
+      ? errorMessage(error)
+      : found.length > 0
+        ? `${cancelled}; before that, ${listProblems(found)}`
+        : cancelled;
   core.setOutput('result', 'failed');
   core.setOutput('reason', reason);
-  const problems = error instanceof InputError && kind === 'refused' ? error.problems : [reason];
+  const problems = kind === 'cancelled' ? [cancelled, ...found] : found.length > 0 ? found : [reason];
   if (summaryWanted()) {
     await writeRefusalSummary(kind, problems, env).catch((e: unknown) =>
       log.warning(`Could not write the job summary: ${errorMessage(e)}`),
@@ -353,17 +361,22 @@ async function addMetrics(
 }
 
 /** Outputs, the report (summary, comment, deployment, JSON), and the step's failure: whatever happened. */
-async function publish(report: ReleaseReport, reporter: Reporter, cancelled: boolean): Promise<void> {
+async function publish(report: ReleaseReport, reporter: Reporter, signal: AbortSignal): Promise<void> {
   core.setOutput('result', report.result);
   core.setOutput('previous-version', report.previousVersion ?? '');
   // A dry run of `version: publish` has no version yet: nothing for a later step to use.
   core.setOutput('target-version', report.targetUnknown ? '' : (report.targetVersion ?? ''));
   core.setOutput('reason', report.reason);
   core.setOutput('duration-seconds', String(report.durationSeconds));
-  // A cancelled job is killed seconds after the signal: GitHub gets less time then.
+  // A cancelled job is killed seconds after the signal, even one that comes during the wait:
+  // GitHub gets less time then.
   try {
-    const published = await reporter.finish(report, cancelled ? CANCELLED_GITHUB_TIMEOUT_MS : undefined);
-    core.saveState(REPORTED_KEY, 'true');
+    const published = await reporter.finish(report, {
+      cancel: signal,
+      hurriedMs: CANCELLED_GITHUB_TIMEOUT_MS,
+    });
+    // Only a report that reached everywhere is done: otherwise the post step finishes it.
+    if (published.settled) core.saveState(REPORTED_KEY, 'true');
     core.setOutput('comment-url', published.commentUrl ?? '');
     core.setOutput('report', published.reportPath ?? '');
   } catch (error) {
@@ -377,6 +390,22 @@ async function publish(report: ReleaseReport, reporter: Reporter, cancelled: boo
   const failure = failures[report.result];
   if (failure) log.fail(failure);
   else log.info(`Result: ${report.result}: ${report.reason}`);
+}
+
+/**
+ * The entry's run: an unexpected error fails the step on one safe line, and whether the run was
+ * cancelled is the signal's word, not the path taken.
+ */
+export async function runEntry(
+  cancellation: AbortController = cancelOnSignals(),
+  runner: (deps: RunDeps) => Promise<RunOutcome> = run,
+): Promise<RunOutcome> {
+  try {
+    return await runner({ cancellation });
+  } catch (error) {
+    log.fail(`Unexpected error: ${errorMessage(error)}`);
+    return { cancelled: cancellation.signal.aborted };
+  }
 }
 
 function cancelOnSignals(): AbortController {

@@ -41,10 +41,10 @@ export async function runPost(clients: (region: string) => AwsClients = createCl
       return;
     }
     if (decision.action === 'nothing') {
-      // Killed after its last write but before its report: finish the report from the target.
+      // Killed after its last write, or its report did not reach GitHub in time: finish it from the target.
       ending = {
         result: restored.ending,
-        reason: `the main step stopped before its report; ${decision.why}`,
+        reason: `the main step did not finish its report; ${decision.why}`,
       };
     } else {
       // Why is said once, by the step's failure below.

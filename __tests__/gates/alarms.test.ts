@@ -163,6 +163,20 @@ describe('missingAlarmsProblem', () => {
     expect(problem).toContain('"- orders-latency" (a YAML list item? the input is one string');
   });
 
+  it('still lists the missing alarms when the listing for suggestions fails', async () => {
+    cw.on(DescribeAlarmsCommand).callsFake((input: { AlarmNames?: string[] }) => {
+      if (input.AlarmNames) return { MetricAlarms: [], CompositeAlarms: [] };
+      throw Object.assign(new Error('Rate exceeded'), {
+        name: 'Throttling',
+        $metadata: { httpStatusCode: 400 },
+      });
+    });
+    expect(await missingAlarmsProblem(cloudwatch(), ['orders-erors'], 'us-east-1')).toBe(
+      'Input "alarms": 1 alarm(s) not found in us-east-1: "orders-erors". ' +
+        'Check the names (they are case-sensitive) and the region; both metric and composite alarms are looked up.',
+    );
+  });
+
   it('lists at most ten pages of alarms for its suggestions', async () => {
     account(Array.from({ length: 50 }, (_, i) => `alarm-${i}`));
     await missingAlarmsProblem(cloudwatch(), ['nope'], 'us-east-1');

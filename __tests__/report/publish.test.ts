@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalCloudControl, type GitHubScenario } from '../../sim/control-client.js';
 import { startLocalCloud, type LocalCloud } from '../../sim/server.js';
+import type { GitHub } from '../../src/report/github.js';
 import { Reporter, type ReportingSettings } from '../../src/report/publish.js';
 import { aliasSubject } from '../../src/targets/lambda/subject.js';
 import { renderReport } from '../../src/report/render.js';
@@ -64,10 +65,39 @@ async function scenario(github: GitHubScenario = {}): Promise<void> {
 
 beforeEach(() => scenario());
 
+/** A GitHub that never answers; its first request calls `onRequest`. */
+function silentGitHub(onRequest: () => void): GitHub {
+  const never: unknown = new Proxy(function () {}, {
+    get: (_target, key) => (key === 'then' ? undefined : never),
+    apply: () => {
+      onRequest();
+      return new Promise(() => {});
+    },
+  });
+  return never as GitHub;
+}
+
+describe('Reporter, when GitHub does not answer', () => {
+  it('a cancellation during the wait cuts it short, and says the report did not settle', async () => {
+    const cancellation = new AbortController();
+    const r = new Reporter(
+      settings(),
+      aliasSubject({ functionName: 'orders', alias: 'live' }, { region: 'us-east-1' }),
+      // An hour's wait: only the cancellation, which comes with the first request, ends it.
+      { env, log, githubTimeoutMs: 3_600_000, createGitHub: () => silentGitHub(() => cancellation.abort()) },
+    );
+    const published = await r.finish(rollbackReport(), { cancel: cancellation.signal, hurriedMs: 0 });
+    expect(cancellation.signal.aborted).toBe(true);
+    expect(published.settled).toBe(false);
+    expect(log.warning).toHaveBeenCalledWith(expect.stringMatching(/^GitHub did not answer in time/));
+  });
+});
+
 describe('Reporter', () => {
   it('publishes one rendering to the summary and the comment, and the whole record as JSON', async () => {
     const report = promotionReport();
     const published = await reporter().finish(report);
+    expect(published.settled).toBe(true);
     const rendered = renderReport(report);
     expect(readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8')).toBe(rendered);
     const [comment] = await control.comments('acme/shop', 12);

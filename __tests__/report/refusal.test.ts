@@ -11,7 +11,7 @@ describe('renderRefusal', () => {
     expect(text.split('\n')).toEqual([
       '## Serverless Canary: Inputs refused',
       '',
-      '2 inputs are invalid, so the release did not start and nothing was changed:',
+      '2 problems were found, so the release did not start and nothing was changed:',
       '',
       '- Input &quot;alias&quot;: &quot;2024&quot; is not a valid alias name\\.',
       '- Input &quot;alarms&quot;: 1 alarm\\(s\\) not found: &quot;&lt;img src=x&gt;&quot; \\(did you mean &quot;@\u200bmona&quot;?\\)',
@@ -28,6 +28,18 @@ describe('renderRefusal', () => {
     expect(renderRefusal('cancelled', ['cancelled by SIGTERM'])).toContain(
       '## Serverless Canary: Cancelled before any change',
     );
-    expect(renderRefusal('refused', ['one'])).toContain('One input is invalid');
+    expect(renderRefusal('refused', ['one'])).toContain('One problem was found, so');
+    // Counted as problems, not inputs: credentials are no input.
+    expect(renderRefusal('refused', ['Input "alias": x', 'The credentials expire in 5m'])).toContain(
+      '2 problems were found, so',
+    );
+  });
+
+  it('a cancellation after problems were found keeps them, after the cancellation', () => {
+    const text = renderRefusal('cancelled', ['cancelled by SIGTERM before any change', 'Input "alias": x']);
+    expect(text).toContain(
+      'The job was cancelled while the inputs were checked, and one problem was found before it; nothing was changed:',
+    );
+    expect(text).toContain('- cancelled by SIGTERM before any change\n- Input &quot;alias&quot;: x');
   });
 });

@@ -7,7 +7,7 @@ import { MAX_COMMENT_CHARS } from '../../src/report/comment.js';
 import { MAX_SUMMARY_BYTES } from '../../src/report/publish.js';
 import { errorAxisTop, MAX_POINTS } from '../../src/report/chart.js';
 import { releasePlan } from '../../src/report/plan.js';
-import { FULL, renderReport, renderWithin } from '../../src/report/render.js';
+import { cut, FULL, renderReport, renderWithin } from '../../src/report/render.js';
 import { aliasDryRunWrites } from '../../src/targets/lambda/dry-run.js';
 import { planDurationMs } from '../../src/engine/plan.js';
 import { parseStrategy } from '../../src/strategy.js';
@@ -29,6 +29,7 @@ const INJECTIONS = [
   '\u202egnp.exe',
   '</details><details open>',
   'https://evil.example/x www.evil.example mona@evil.example',
+  'fixes #123, GH-45, gh-6 and acme/shop#7',
 ];
 const HOSTILE = INJECTIONS.join(' ');
 
@@ -461,7 +462,19 @@ describe('escaping what came from AWS, git and the event', () => {
     expect(outsideCharts).not.toMatch(/(?<!\\)\$/);
     expect(outsideCharts).not.toMatch(/(?<!\\)\*\*bold/);
     expect(outsideCharts).not.toMatch(/@[A-Za-z0-9]/);
+    // Issue references: "#" before digits (not an entity's) and GH-123 would link an issue.
+    expect(outsideCharts).not.toMatch(/(?<!&)#\\?\d/);
+    expect(outsideCharts).not.toMatch(/\bgh\\?-\d/i);
     expect(outsideCharts).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+  });
+
+  it('cuts escaped text at an even run of backslashes, so that none is left stray', () => {
+    const escapedBackslash = 'a'.repeat(298) + '\\\\' + 'b'.repeat(10);
+    expect(cut(escapedBackslash, 300)).toBe('a'.repeat(298) + '\\\\…');
+    const escapedStar = 'a'.repeat(299) + '\\*' + 'b'.repeat(10);
+    expect(cut(escapedStar, 300)).toBe('a'.repeat(299) + '…');
+    const three = 'a'.repeat(297) + '\\\\\\*' + 'b';
+    expect(cut(three, 300)).toBe('a'.repeat(297) + '\\\\…');
   });
 
   it('escapeMarkdown and escapeUrl on single payloads', () => {
@@ -471,7 +484,11 @@ describe('escaping what came from AWS, git and the event', () => {
     // Unicode line and paragraph separators end a table row in some renderers.
     expect(escapeMarkdown('a\u2028b\u2029c\u0085d')).toBe('a b c d');
     // Entities stay whole: an escaped '#' inside &#39; would show the entity as text.
-    expect(escapeMarkdown("Bob's #1")).toBe('Bob&#39;s \\#1');
+    expect(escapeMarkdown("Bob's #1")).toBe('Bob&#39;s \\#\u200b1');
+    // Issue references are not linked: a zero-width space after "#" and inside "GH-1".
+    expect(escapeMarkdown('acme/shop#12 GH-3 gh-4 #x')).toBe(
+      'acme/shop\\#\u200b12 GH\u200b\\-3 gh\u200b\\-4 \\#x',
+    );
     // A URL in text would be autolinked: only the report's own links are links.
     expect(escapeMarkdown('see https://x.test')).toBe('see https\\://x\\.test');
     expect(escapeUrl('javascript:alert(1)')).toBe('#');

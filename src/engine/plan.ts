@@ -17,6 +17,16 @@ export interface Plan {
 /** The default timeout is the plan's holds plus this, for slow calls and the final checks. */
 export const DEFAULT_TIMEOUT_MARGIN_MS = 10 * 60_000;
 
+/** The steps that hold a share of the traffic: the final 100% is the promotion, not a step. */
+export function trafficSteps(plan: Pick<Plan, 'steps'>): PlanStep[] {
+  return plan.steps.filter((s) => s.weight < 100);
+}
+
+/** The "n" of "step k of n", the same in the log, the summary and the dry run's plan. */
+export function trafficStepCount(plan: Pick<Plan, 'steps'>): number {
+  return trafficSteps(plan).length;
+}
+
 /** The sum of the holds: how long the plan takes when nothing goes wrong. */
 export function planDurationMs(plan: Pick<Plan, 'steps'>): number {
   return plan.steps.reduce((sum, s) => sum + s.holdMs, 0);

@@ -1,6 +1,6 @@
 // The rollout state machine: set a weight, hold until an absolute deadline while reading the
 // gates, then the next step; any failing gate, the timeout or cancellation rolls back.
-import type { Plan } from './plan.js';
+import { type Plan, trafficStepCount } from './plan.js';
 import {
   ConcurrentChangeError,
   WriteRefusedError,
@@ -30,7 +30,20 @@ const ROLLBACK_RETRY_DELAY_MS = 300;
  * Each rollback attempt's limit (write and re-read) once the job is being cancelled: three, and
  * the report's bounded wait for GitHub, fit in the runner's ten seconds between signal and kill.
  */
-const HURRIED_ROLLBACK_ATTEMPT_MS = 2_000;
+export const HURRIED_ROLLBACK_ATTEMPT_MS = 2_000;
+
+/**
+ * A signal for a write that takes traffic back: not aborted by the cancellation itself, only
+ * `graceMs` after it (at once cancelled or later), so that SIGTERM cannot abandon the write
+ * that makes the target safe, and the job still ends within the runner's grace.
+ */
+export function graceAfter(cancel: AbortSignal, graceMs = HURRIED_ROLLBACK_ATTEMPT_MS): AbortSignal {
+  const controller = new AbortController();
+  const start = () => setTimeout(() => controller.abort(cancel.reason), graceMs).unref();
+  if (cancel.aborted) start();
+  else cancel.addEventListener('abort', start, { once: true });
+  return controller.signal;
+}
 
 /** Why the rollout must stop: a rollback (`abort`), or a stop without touching the target. */
 type Stop = { kind: 'abort'; reason: string } | { kind: 'concurrent'; reason: string };
@@ -47,6 +60,8 @@ export async function runRollout(
   const steps: StepRecord[] = [];
   const firstStep = options.firstStep ?? 0;
   let gateErrors = 0;
+  // "Step k of n" counts traffic steps, in every event that says it.
+  const count = trafficStepCount(plan);
   /** Whether a write has been attempted: before that, stopping needs no rollback. */
   let changed = firstStep > 0;
 
@@ -67,7 +82,7 @@ export async function runRollout(
     );
     if (!readings) return cancelled();
     step.readings.push(...readings);
-    emit({ type: 'gate-read', step, count: plan.steps.length, readings, at: clock.now(), endsAt });
+    emit({ type: 'gate-read', step, count, readings, at: clock.now(), endsAt });
     const failed = readings.find((r) => r.status === 'fail');
     if (failed) return { kind: 'abort', reason: `gate ${failed.gate} failed: ${failed.summary}` };
     const unreadable = readings.find((r) => r.status === 'error');
@@ -101,8 +116,6 @@ export async function runRollout(
   const runSteps = async (): Promise<Stop | undefined> => {
     // Deadlines are absolute from the start, so a slow call shortens a hold, never the plan.
     let deadline = startedAt;
-    // "Step k of n" counts traffic steps: the final 100% is the promotion.
-    const count = plan.steps.filter((s) => s.weight < 100).length;
     for (let index = firstStep; index < plan.steps.length; index++) {
       const planned = plan.steps[index]!;
       if (planned.weight >= 100) break;

@@ -107,11 +107,15 @@ export interface RolloutRecord {
 }
 
 export type RolloutEvent =
-  | { type: 'step-started'; step: StepRecord; count: number }
+  | {
+      type: 'step-started';
+      step: StepRecord;
+      /** Traffic steps in the plan (trafficStepCount). */ count: number;
+    }
   | {
       type: 'gate-read';
       step: StepRecord;
-      /** Steps in the plan. */
+      /** Traffic steps in the plan (trafficStepCount), as in step-started. */
       count: number;
       readings: GateReading[];
       /** When this poll's readings were in. */

@@ -74,7 +74,8 @@ export async function missingAlarmsProblem(
   const found = await describeAlarms(cloudwatch, names, region, signal);
   const missing = names.filter((n) => !found.has(n));
   if (missing.length === 0) return undefined;
-  const existing = await listAlarmNames(cloudwatch, region, signal);
+  // The listing only feeds "did you mean": denied or throttled, the missing alarms still stand.
+  const existing = await listAlarmNames(cloudwatch, region, signal).catch((): string[] => []);
   const described = missing.map((name) => `"${name}"${missingAlarmHint(name, existing)}`);
   return (
     `Input "alarms": ${missing.length} alarm(s) not found in ${region}: ${described.join(', ')}. ` +

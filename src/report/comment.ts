@@ -113,6 +113,11 @@ export class StickyComment {
     return this.queue.settle(timeoutMs);
   }
 
+  /** Resolves when the queued writes have finished. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
   /** The first pull request's comment, once written or found. */
   get url(): string | undefined {
     return [...this.comments.values()][0]?.url;

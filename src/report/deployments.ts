@@ -84,6 +84,11 @@ export class DeploymentReporter {
     return this.queue.settle(timeoutMs);
   }
 
+  /** Resolves when the queued writes have finished. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
   private async status(state: 'in_progress' | FinalState, description: string): Promise<void> {
     if (this.disabled || this.id === undefined) return;
     try {

@@ -10,7 +10,11 @@ const ENTITIES: Record<string, string> = {
   "'": '&#39;',
 };
 
-/** Zero-width space: after "@" it stops GitHub from notifying whoever the text names. */
+/**
+ * Zero-width space: after "@" it stops GitHub from notifying whoever the text names; after "#"
+ * before digits and inside "GH-123" it stops GitHub from linking (and cross-referencing) an issue,
+ * which a backslash does not.
+ */
 const ZWSP = '\u200b';
 
 export function escapeMarkdown(text: string): string {
@@ -25,6 +29,9 @@ export function escapeMarkdown(text: string): string {
       .replace(/:\/\//g, '\\://')
       .replace(/[&<>"']/g, (c) => ENTITIES[c]!)
       .replace(/@(?=[A-Za-z0-9])/g, `@${ZWSP}`)
+      // After the entities: "#" escaped here has a backslash before it, an entity's has not.
+      .replace(/\\#(?=\d)/g, `\\#${ZWSP}`)
+      .replace(/\b(gh)(?=\\-\d)/gi, `$1${ZWSP}`)
       // A line break (Unicode's too) would end a table row or a paragraph; other control characters
       // mean nothing here.
       // eslint-disable-next-line no-control-regex -- removing control characters is the point

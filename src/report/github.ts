@@ -97,6 +97,11 @@ export class BackgroundQueue {
     this.tail = this.tail.then(task).catch(() => {});
   }
 
+  /** Resolves when everything queued so far has finished (failures included). */
+  idle(): Promise<void> {
+    return this.tail;
+  }
+
   /** True when everything queued finished within `timeoutMs`. */
   async settle(timeoutMs: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;

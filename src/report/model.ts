@@ -63,6 +63,8 @@ export interface PlannedStep {
 /** What a dry run would do: every step, its timing, the gates and the writes. */
 export interface ReleasePlan {
   steps: PlannedStep[];
+  /** The "n" of "step k of n": the plan's traffic steps (trafficStepCount), skipped ones too. */
+  stepCount: number;
   /** From the rollout's start: not promoted by then, it rolls back. */
   timeoutMs: number;
   pollIntervalMs: number;

@@ -3,7 +3,7 @@
 // from the same plan and deadlines the engine uses: steps hold until absolute deadlines from the
 // start, and a resumed split skips the steps it is already past.
 import { formatDuration } from '../duration.js';
-import type { Plan } from '../engine/plan.js';
+import { type Plan, trafficStepCount, trafficSteps } from '../engine/plan.js';
 import type { DryRunWrites } from '../targets/definition.js';
 import type { PlannedStep, ReleasePlan } from './model.js';
 
@@ -22,8 +22,7 @@ export function releasePlan(schedule: PlanSchedule, writes: DryRunWrites): Relea
   const steps: PlannedStep[] = writes.before.map((write) => ({ kind: 'before', writes: [write] }));
   const resumed = writes.resumed;
   let at = 0;
-  for (const step of schedule.plan.steps) {
-    if (step.weight >= 100) break;
+  for (const step of trafficSteps(schedule.plan)) {
     if (resumed && step.weight <= resumed.weight) {
       steps.push({ kind: 'step', weight: step.weight, writes: [], skipped: resumed.because });
       continue;
@@ -40,6 +39,7 @@ export function releasePlan(schedule: PlanSchedule, writes: DryRunWrites): Relea
   steps.push({ kind: 'promote', weight: 100, startMs: at, writes: [writes.promote] });
   return {
     steps,
+    stepCount: trafficStepCount(schedule.plan),
     timeoutMs: schedule.timeoutMs,
     pollIntervalMs: schedule.pollIntervalMs,
     alarms: schedule.alarms,
@@ -49,10 +49,6 @@ export function releasePlan(schedule: PlanSchedule, writes: DryRunWrites): Relea
 
 /** An offset from the rollout's start. */
 export const offset = (ms: number): string => `+${ms === 0 ? '0s' : formatDuration(ms)}`;
-
-/** The traffic steps' count, which "step k of n" uses. */
-export const trafficStepCount = (plan: ReleasePlan): number =>
-  plan.steps.filter((s) => s.kind === 'step').length;
 
 /** What watches every step, in words. */
 export function gatesText(plan: ReleasePlan): string {
@@ -66,7 +62,7 @@ export function timeoutText(plan: ReleasePlan): string {
 
 /** The plan for the log, one line per step. */
 export function planLines(plan: ReleasePlan): string[] {
-  const count = trafficStepCount(plan);
+  const count = plan.stepCount;
   let index = 0;
   const lines = plan.steps.map((step) => {
     const writes = step.writes.join('; ');

@@ -46,6 +46,16 @@ export interface Published {
   commentUrl?: string;
   /** Path of the JSON report. */
   reportPath?: string;
+  /** Whether the comment and the deployment status were written (or not wanted) in time. */
+  settled: boolean;
+}
+
+/** How long finish waits for GitHub: a cancelled job is killed seconds after the signal. */
+export interface GitHubBudget {
+  timeoutMs?: number;
+  /** The job's cancellation: once it fires (before or during the wait), at most `hurriedMs` more. */
+  cancel?: AbortSignal;
+  hurriedMs?: number;
 }
 
 export class Reporter {
@@ -119,25 +129,24 @@ export class Reporter {
   }
 
   /** At the end, whatever happened: every destination gets the final report. */
-  async finish(report: ReleaseReport, githubTimeoutMs?: number): Promise<Published> {
-    const published: Published = {};
+  async finish(report: ReleaseReport, budget: GitHubBudget = {}): Promise<Published> {
     const log = this.deps.log;
     if (this.settings.jobSummary) await this.writeSummary(report);
-    published.reportPath = await this.writeJson(report);
+    const reportPath = await this.writeJson(report);
 
-    this.progress(report);
+    // The deployment's final state first: GitHub's writes are paced a second apart, and when the
+    // job is being killed the state matters more than the comment's last words.
     const state = finalDeploymentState(report.result);
     if (state) this.deployment?.finish(state, `${report.result}: ${report.reason}`);
-    const timeoutMs = githubTimeoutMs ?? this.deps.githubTimeoutMs ?? GITHUB_TIMEOUT_MS;
-    const settled = await Promise.all([this.comment?.settle(timeoutMs), this.deployment?.settle(timeoutMs)]);
-    if (settled.includes(false)) {
-      log.warning(
-        `GitHub did not answer within ${timeoutMs / 1000}s; the comment or deployment status may be out of date.`,
-      );
+    this.progress(report);
+    const timeoutMs = budget.timeoutMs ?? this.deps.githubTimeoutMs ?? GITHUB_TIMEOUT_MS;
+    const writes = Promise.all([this.comment?.idle(), this.deployment?.idle()]);
+    const settled = await settleWithin(writes, timeoutMs, budget.cancel, budget.hurriedMs ?? timeoutMs);
+    if (!settled) {
+      log.warning('GitHub did not answer in time; the comment or deployment status may be out of date.');
     }
     this.requests.abort();
-    published.commentUrl = this.comment?.url;
-    return published;
+    return { reportPath, commentUrl: this.comment?.url, settled };
   }
 
   private async writeSummary(report: ReleaseReport): Promise<void> {
@@ -171,6 +180,39 @@ export class Reporter {
       return undefined;
     }
   }
+}
+
+/**
+ * True when `work` finishes first; false at `timeoutMs`, or `hurriedMs` after `cancel` fires
+ * (at once or later), whichever comes first.
+ */
+export function settleWithin(
+  work: Promise<unknown>,
+  timeoutMs: number,
+  cancel: AbortSignal | undefined,
+  hurriedMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise<boolean>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const end = (settled: boolean) => {
+      clearTimeout(timer);
+      cancel?.removeEventListener('abort', hurry);
+      resolve(settled);
+    };
+    const waitUntil = (at: number) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => end(false), Math.max(0, at - Date.now()));
+    };
+    const hurry = () => waitUntil(Math.min(deadline, Date.now() + hurriedMs));
+    waitUntil(deadline);
+    if (cancel?.aborted) hurry();
+    else cancel?.addEventListener('abort', hurry, { once: true });
+    work.then(
+      () => end(true),
+      () => end(true),
+    );
+  });
 }
 
 function readEvent(env: NodeJS.ProcessEnv): RunEvent {

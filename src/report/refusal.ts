@@ -13,15 +13,22 @@ const HEADINGS: Record<RefusalKind, string> = {
 };
 
 function lead(kind: RefusalKind, count: number): string {
-  if (kind === 'cancelled')
-    return 'The job was cancelled while the inputs were checked; nothing was changed:';
+  if (kind === 'cancelled') {
+    const found =
+      count > 1
+        ? `, and ${count - 1 === 1 ? 'one problem was' : `${count - 1} problems were`} found before it`
+        : '';
+    return `The job was cancelled while the inputs were checked${found}; nothing was changed:`;
+  }
   if (kind === 'failed') {
     return 'The inputs could not be checked against AWS, so the release did not start and nothing was changed:';
   }
-  const inputs = count === 1 ? 'One input is' : `${count} inputs are`;
-  return `${inputs} invalid, so the release did not start and nothing was changed:`;
+  // Problems, not inputs: some are of no one input (credentials that expire too soon).
+  const problems = count === 1 ? 'One problem was' : `${count} problems were`;
+  return `${problems} found, so the release did not start and nothing was changed:`;
 }
 
+/** `problems`: for a cancelled run, the cancellation first, then any problem found before it. */
 export function renderRefusal(kind: RefusalKind, problems: string[]): string {
   return [
     `## Serverless Canary: ${HEADINGS[kind]}`,

@@ -8,7 +8,8 @@ import { chartData, renderChart } from './chart.js';
 import { escapeMarkdown as esc, link } from './escape.js';
 import { utcDateTime as dateTime, utcTime as time } from './format.js';
 import type { ReleasePlan, ReleaseReport, Result, VersionMetrics } from './model.js';
-import { gatesText, offset, timeoutText, trafficStepCount } from './plan.js';
+import { trafficStepCount } from '../engine/plan.js';
+import { gatesText, offset, timeoutText } from './plan.js';
 
 const HEADLINE: Record<Result, string> = {
   promoted: '✅ Promoted',
@@ -168,7 +169,7 @@ function overview(report: ReleaseReport): string {
 /** A dry run's plan: what each step would hold and write, the gates and the timeout. */
 function releasePlan(plan: ReleasePlan | undefined): string {
   if (!plan) return '';
-  const count = trafficStepCount(plan);
+  const count = plan.stepCount;
   let index = 0;
   const rows = plan.steps.map((step): string[] => {
     const writes = step.writes.map(esc).join('<br>') || '—';
@@ -201,7 +202,7 @@ function timeline(report: ReleaseReport, cause: AlarmCause | undefined): string 
   const steps = record?.steps ?? report.live?.steps ?? [];
   if (steps.length === 0) return '';
   // Traffic steps: the final 100% is the Promote row.
-  const count = report.plan?.steps.filter((s) => s.weight < 100).length ?? steps.length;
+  const count = report.plan ? trafficStepCount(report.plan) : steps.length;
   const rows = steps.map((step): string[] => [
     `${step.index + 1} of ${count}`,
     `${step.weight}%`,
@@ -391,12 +392,17 @@ function countBy(values: string[]): Record<string, number> {
 }
 
 /** Cuts escaped text without splitting an escape (`\|`, `&amp;`). */
-function cut(text: string, max = CELL_CHARS): string {
+/** Escaped text cut to `max` characters and "…", never inside an entity or an escape. */
+export function cut(text: string, max = CELL_CHARS): string {
   if (text.length <= max) return text;
   let end = max;
   const entity = text.lastIndexOf('&', end);
   if (entity > end - 8 && !text.slice(entity, end).includes(';')) end = entity;
-  if (text[end - 1] === '\\') end--;
+  // A backslash escapes what follows it: an odd run before the cut would escape the "…" and
+  // show one stray backslash; an even run is escaped backslashes, whole.
+  let run = 0;
+  while (run < end && text[end - 1 - run] === '\\') run++;
+  if (run % 2 === 1) end--;
   return `${text.slice(0, end)}…`;
 }
 

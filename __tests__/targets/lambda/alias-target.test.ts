@@ -3,6 +3,7 @@ import {
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
   LambdaClient,
+  ListAliasesCommand,
   ListVersionsByFunctionCommand,
   PublishVersionCommand,
   UpdateAliasCommand,
@@ -388,20 +389,29 @@ function notFound(message: string) {
 describe('functionInputProblems', () => {
   const lambda = () => new LambdaClient({ region: 'us-east-1' });
   const fnRef = { functionName: 'orders', region: 'us-east-1' };
+  const denied = (action: string) =>
+    Object.assign(new Error(`not authorized to perform ${action}`), {
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 403 },
+    });
+  /** A function with $LATEST, without version 99. */
+  const withoutVersion99 = () => {
+    lambdaMock
+      .on(GetFunctionConfigurationCommand, { Qualifier: '99' })
+      .rejects(notFound('Function not found: arn:aws:lambda:us-east-1:123456789012:function:orders:99'));
+    lambdaMock.on(GetFunctionConfigurationCommand, { Qualifier: '$LATEST' }).resolves({ Version: '$LATEST' });
+  };
 
   it('finds nothing wrong with a version that exists', async () => {
     lambdaMock.on(GetFunctionConfigurationCommand).resolves({ Version: '7' });
-    expect(await functionInputProblems(lambda(), fnRef, '7')).toEqual([]);
-    expect(lambdaMock.commandCalls(GetFunctionConfigurationCommand)[0]!.args[0].input).toEqual({
-      FunctionName: 'orders',
-      Qualifier: '7',
-    });
+    expect(await functionInputProblems(lambda(), fnRef, { version: '7' })).toEqual([]);
+    expect(lambdaMock.commandCalls(GetFunctionConfigurationCommand).map((c) => c.args[0].input)).toEqual([
+      { FunctionName: 'orders', Qualifier: '7' },
+    ]);
   });
 
   it('says a version does not exist and names the latest published one, reading every page', async () => {
-    lambdaMock
-      .on(GetFunctionConfigurationCommand)
-      .rejects(notFound('Function not found: arn:aws:lambda:us-east-1:123456789012:function:orders:99'));
+    withoutVersion99();
     lambdaMock
       .on(ListVersionsByFunctionCommand)
       .resolvesOnce({
@@ -409,7 +419,7 @@ describe('functionInputProblems', () => {
         NextMarker: 'p2',
       })
       .resolvesOnce({ Versions: [{ Version: '9' }] });
-    expect(await functionInputProblems(lambda(), fnRef, '99')).toEqual([
+    expect(await functionInputProblems(lambda(), fnRef, { version: '99' })).toEqual([
       'Input "version": version 99 of function orders does not exist; the latest published version is 12. Give a published version number, or "publish" to publish the current code.',
     ]);
     expect(lambdaMock.commandCalls(ListVersionsByFunctionCommand).map((c) => c.args[0].input.Marker)).toEqual(
@@ -417,33 +427,65 @@ describe('functionInputProblems', () => {
     );
   });
 
+  it('still says the version does not exist when listing the versions (for the latest) is denied', async () => {
+    withoutVersion99();
+    lambdaMock.on(ListVersionsByFunctionCommand).rejects(denied('lambda:ListVersionsByFunction'));
+    expect(await functionInputProblems(lambda(), fnRef, { version: '99' })).toEqual([
+      'Input "version": version 99 of function orders does not exist. Give a published version number, or "publish" to publish the current code.',
+    ]);
+  });
+
   it('says when the function has no published version at all', async () => {
-    lambdaMock.on(GetFunctionConfigurationCommand).rejects(notFound('Function not found'));
+    lambdaMock
+      .on(GetFunctionConfigurationCommand, { Qualifier: '1' })
+      .rejects(notFound('Function not found'));
+    lambdaMock.on(GetFunctionConfigurationCommand, { Qualifier: '$LATEST' }).resolves({});
     lambdaMock.on(ListVersionsByFunctionCommand).resolves({ Versions: [{ Version: '$LATEST' }] });
-    expect((await functionInputProblems(lambda(), fnRef, '1'))[0]).toMatch(
+    expect((await functionInputProblems(lambda(), fnRef, { version: '1' }))[0]).toMatch(
       /version 1 of function orders does not exist; it has no published version yet\./,
     );
   });
 
-  it('tells a missing function from a missing version', async () => {
+  it('tells a missing function from a missing version, whatever the version input', async () => {
     lambdaMock.on(GetFunctionConfigurationCommand).rejects(notFound('Function not found'));
-    lambdaMock.on(ListVersionsByFunctionCommand).rejects(notFound('Function not found'));
-    expect(await functionInputProblems(lambda(), fnRef, 'publish')).toEqual([
-      'Input "function-name": function orders does not exist in us-east-1. Check the name (it is case-sensitive) and the region.',
-    ]);
+    const missing =
+      'Input "function-name": function orders does not exist in us-east-1. Check the name (it is case-sensitive) and the region.';
+    expect(await functionInputProblems(lambda(), fnRef, { version: 'publish' })).toEqual([missing]);
     expect(lambdaMock.commandCalls(GetFunctionConfigurationCommand)[0]!.args[0].input.Qualifier).toBe(
       '$LATEST',
     );
+    expect(await functionInputProblems(lambda(), fnRef, { version: '99' })).toEqual([missing]);
+    // The version input had a problem of its own: the function is still checked.
+    expect(await functionInputProblems(lambda(), fnRef, {})).toEqual([missing]);
+  });
+
+  it('says an alias does not exist, naming some that do, alongside a missing version', async () => {
+    withoutVersion99();
+    lambdaMock.on(ListVersionsByFunctionCommand).resolves({ Versions: [{ Version: '4' }] });
+    lambdaMock.on(GetAliasCommand).rejects(notFound('Alias not found'));
+    lambdaMock.on(ListAliasesCommand).resolves({ Aliases: [{ Name: 'prod' }, { Name: 'staging' }] });
+    expect(await functionInputProblems(lambda(), fnRef, { version: '99', alias: 'live' })).toEqual([
+      'Input "version": version 99 of function orders does not exist; the latest published version is 4. Give a published version number, or "publish" to publish the current code.',
+      'Input "alias": alias live of function orders does not exist; its aliases include "prod", "staging". Create the alias on the version in service first (the release moves an existing alias).',
+    ]);
+    expect(lambdaMock.commandCalls(GetAliasCommand)[0]!.args[0].input).toEqual({
+      FunctionName: 'orders',
+      Name: 'live',
+    });
+  });
+
+  it('still says the alias does not exist when listing the aliases is denied', async () => {
+    lambdaMock.on(GetFunctionConfigurationCommand).resolves({});
+    lambdaMock.on(GetAliasCommand).rejects(notFound('Alias not found'));
+    lambdaMock.on(ListAliasesCommand).rejects(denied('lambda:ListAliases'));
+    expect(await functionInputProblems(lambda(), fnRef, { version: 'publish', alias: 'live' })).toEqual([
+      'Input "alias": alias live of function orders does not exist. Create the alias on the version in service first (the release moves an existing alias).',
+    ]);
   });
 
   it("throws what is not the inputs' fault (a denied call), rather than blaming them", async () => {
-    lambdaMock.on(GetFunctionConfigurationCommand).rejects(
-      Object.assign(new Error('not authorized'), {
-        name: 'AccessDeniedException',
-        $metadata: { httpStatusCode: 403 },
-      }),
-    );
-    await expect(functionInputProblems(lambda(), fnRef, '7')).rejects.toThrow(
+    lambdaMock.on(GetFunctionConfigurationCommand).rejects(denied('lambda:GetFunctionConfiguration'));
+    await expect(functionInputProblems(lambda(), fnRef, { version: '7' })).rejects.toThrow(
       /lack the IAM permission lambda:GetFunctionConfiguration/,
     );
   });
@@ -520,6 +562,38 @@ describe('cancellation in preflight', () => {
     expect(lambdaMock.commandCalls(UpdateAliasCommand)).toHaveLength(0);
   });
 
+  it('does not abandon the write that returns an old split to one version when SIGTERM comes during it', async () => {
+    const cancellation = new AbortController();
+    lambdaMock.on(GetAliasCommand).resolves({
+      FunctionVersion: '6',
+      RevisionId: 'rev-1',
+      RoutingConfig: { AdditionalVersionWeights: { '5': 0.1 } },
+    });
+    // The signal comes while UpdateAlias is on its way; the write still lands.
+    lambdaMock.on(UpdateAliasCommand).callsFake(async () => {
+      cancellation.abort('cancelled by SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return { RevisionId: 'rev-2', FunctionVersion: '6' };
+    });
+    const preparing = prepareLambdaRelease(
+      lambda(),
+      { ...inputs, version: '7', onExistingSplit: 'rollback' },
+      identity,
+      cancellation.signal,
+    );
+    await expect(preparing).rejects.toThrow(
+      'cancelled by SIGTERM after returning alias live to version 6, before the first step of this release',
+    );
+    const write = lambdaMock.commandCalls(UpdateAliasCommand)[0]!;
+    expect(write.args[0].input).toMatchObject({
+      FunctionVersion: '6',
+      RoutingConfig: { AdditionalVersionWeights: {} },
+    });
+    const writeSignal = (write.args as unknown[])[1] as { abortSignal: AbortSignal };
+    expect(writeSignal.abortSignal).not.toBe(cancellation.signal);
+    expect(writeSignal.abortSignal.aborted).toBe(false);
+  });
+
   it('checks the signal before publishing', async () => {
     const cancellation = new AbortController();
     cancellation.abort('cancelled by SIGINT');
@@ -537,7 +611,17 @@ describe('stageOf: where a cancellation found the release', () => {
     expect(stageOf({ changes: [], underWay: 'publishing a version (perhaps done)' })).toBe(
       'after publishing a version (perhaps done), before any change to the alias',
     );
-    expect(stageOf({ changes: ['returning alias live to version 6', 'publishing version 7'] })).toBe(
+    // A write to the alias under way: not "before any change to the alias".
+    expect(
+      stageOf({
+        changes: [],
+        underWay: 'returning alias live to version 6 (perhaps done)',
+        aliasWritten: true,
+      }),
+    ).toBe('after returning alias live to version 6 (perhaps done), before the first step of this release');
+    expect(
+      stageOf({ changes: ['returning alias live to version 6', 'publishing version 7'], aliasWritten: true }),
+    ).toBe(
       'after returning alias live to version 6 and publishing version 7, before the first step of this release',
     );
   });

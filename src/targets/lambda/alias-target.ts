@@ -3,6 +3,7 @@
 import {
   GetAliasCommand,
   GetFunctionConfigurationCommand,
+  ListAliasesCommand,
   ListVersionsByFunctionCommand,
   PublishVersionCommand,
   UpdateAliasCommand,
@@ -125,41 +126,99 @@ export async function readVersionConfig(
 /** Pages of versions read, at most, to name the latest one (50 a page). */
 const VERSION_PAGES = 100;
 
+/** The inputs a Lambda release checks against Lambda; those with a syntax problem are left out. */
+export interface LambdaInputsToCheck {
+  version?: string;
+  alias?: string;
+}
+
 /**
- * The input problems of the function and the version asked for, read from Lambda: a function
- * that does not exist, or a version that does not (naming the latest published one). Other
- * errors (denied, unreachable) are thrown: they are not the inputs' fault.
+ * The input problems of the function, the version and the alias asked for, read from Lambda: a
+ * function that does not exist, a version that does not (naming the latest published one), an
+ * alias that does not (naming a few that do). Errors of the checks themselves (denied,
+ * unreachable) are thrown: they are not the inputs' fault. Look-ups that only add detail to a
+ * problem already known never hide it: failing, the problem is said without the detail.
  */
 export async function functionInputProblems(
   lambda: LambdaClient,
   ref: Pick<AliasRef, 'functionName' | 'region'>,
-  version: string,
+  check: LambdaInputsToCheck,
   signal?: AbortSignal,
 ): Promise<string[]> {
-  const qualifier = version === 'publish' ? '$LATEST' : version;
-  try {
-    await readVersionConfig(lambda, { ...ref, alias: '' }, qualifier, signal);
-    return [];
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
-  let versions: string[];
-  try {
-    versions = await listVersions(lambda, ref, signal);
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
+  const version = check.version === 'publish' ? undefined : check.version;
+  const versionFound = version
+    ? await exists(readVersionConfig(lambda, { ...ref, alias: '' }, version, signal))
+    : false;
+  // A version read proves the function; otherwise $LATEST tells a missing function apart.
+  if (!versionFound && !(await exists(readVersionConfig(lambda, { ...ref, alias: '' }, '$LATEST', signal)))) {
     return [
       `Input "function-name": function ${ref.functionName} does not exist in ${ref.region}. Check the name (it is case-sensitive) and the region.`,
     ];
   }
-  const published = versions.filter((v) => /^\d+$/.test(v)).map(Number);
-  const latest =
-    published.length > 0
-      ? `the latest published version is ${Math.max(...published)}`
-      : 'it has no published version yet';
-  return [
-    `Input "version": version ${version} of function ${ref.functionName} does not exist; ${latest}. Give a published version number, or "publish" to publish the current code.`,
-  ];
+  const problems = await Promise.all([
+    version && !versionFound ? missingVersionProblem(lambda, ref, version, signal) : undefined,
+    check.alias ? aliasProblem(lambda, { ...ref, alias: check.alias }, signal) : undefined,
+  ]);
+  return problems.filter((p): p is string => p !== undefined);
+}
+
+/** True when the read answers, false when Lambda says not found; other errors are thrown. */
+async function exists(read: Promise<unknown>): Promise<boolean> {
+  try {
+    await read;
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
+async function missingVersionProblem(
+  lambda: LambdaClient,
+  ref: Pick<AliasRef, 'functionName' | 'region'>,
+  version: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  // Only to name the latest version: a failed listing leaves that out, not the problem.
+  const versions = await listVersions(lambda, ref, signal).catch(() => undefined);
+  const published = (versions ?? []).filter((v) => /^\d+$/.test(v)).map(Number);
+  const latest = !versions
+    ? ''
+    : published.length > 0
+      ? `; the latest published version is ${Math.max(...published)}`
+      : '; it has no published version yet';
+  return `Input "version": version ${version} of function ${ref.functionName} does not exist${latest}. Give a published version number, or "publish" to publish the current code.`;
+}
+
+/** Aliases named, at most, when the one asked for does not exist. */
+const ALIASES_NAMED = 10;
+
+async function aliasProblem(
+  lambda: LambdaClient,
+  ref: AliasRef,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  if (await exists(readAlias(lambda, ref, signal))) return undefined;
+  // Only to name the aliases that exist: a failed listing leaves them out, not the problem.
+  const names = await awsCall(
+    {
+      doing: `list the aliases of function ${ref.functionName}`,
+      iamAction: 'lambda:ListAliases',
+      region: ref.region,
+    },
+    () =>
+      lambda.send(new ListAliasesCommand({ FunctionName: ref.functionName, MaxItems: ALIASES_NAMED }), {
+        abortSignal: signal,
+      }),
+  )
+    .then((answer) => (answer.Aliases ?? []).flatMap((a) => (a.Name ? [a.Name] : [])))
+    .catch(() => undefined);
+  const known = !names
+    ? ''
+    : names.length === 0
+      ? '; it has no alias yet'
+      : `; its aliases include ${names.map((n) => `"${n}"`).join(', ')}`;
+  return `Input "alias": alias ${ref.alias} of function ${ref.functionName} does not exist${known}. Create the alias on the version in service first (the release moves an existing alias).`;
 }
 
 function isNotFound(error: unknown): boolean {

@@ -16,11 +16,14 @@ export const lambdaAlias: TargetDefinition<LambdaInputs, LambdaSaved> = {
   readInputs: readLambdaInputs,
 
   async inputProblems(inputs, valid, aws, region, signal) {
-    if (!valid('function-name') || !valid('version')) return [];
+    if (!valid('function-name')) return [];
     return functionInputProblems(
       aws.lambda,
       { functionName: inputs.functionName, region },
-      inputs.version,
+      {
+        version: valid('version') ? inputs.version : undefined,
+        alias: valid('alias') ? inputs.alias : undefined,
+      },
       signal,
     );
   },

@@ -4,6 +4,7 @@
 import type { FunctionConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
 import type { ExistingSplitPolicy } from '../definition.js';
 import type { Plan } from '../../engine/plan.js';
+import { graceAfter } from '../../engine/rollout.js';
 import { describeMarker, mayStillRunUntil } from '../../marker.js';
 import {
   CancelledError,
@@ -74,14 +75,18 @@ export async function prepareLambdaRelease(
 interface Progress {
   changes: string[];
   underWay?: string;
+  /** Whether a write to the alias was made or started (clearing an old split). */
+  aliasWritten?: boolean;
 }
 
 /** Where a cancellation found the release, as "before any change to the alias". */
 export function stageOf(progress: Progress): string {
   const done = [...progress.changes, ...(progress.underWay ? [progress.underWay] : [])];
   if (done.length === 0) return 'before any change to the alias';
-  const cleared = progress.changes.some((c) => c.startsWith('returning'));
-  return `after ${done.join(' and ')}, ${cleared ? 'before the first step of this release' : 'before any change to the alias'}`;
+  const next = progress.aliasWritten
+    ? 'before the first step of this release'
+    : 'before any change to the alias';
+  return `after ${done.join(' and ')}, ${next}`;
 }
 
 async function prepare(
@@ -184,7 +189,9 @@ async function prepare(
   if (split && inputs.onExistingSplit === 'rollback') {
     beforeWrite();
     progress.underWay = `returning alias ${ref.alias} to version ${previousVersion} (perhaps done)`;
-    revisionId = await clearSplit(lambda, ref, alias, identity, signal);
+    progress.aliasWritten = true;
+    // A write that takes traffic back is not abandoned on cancellation, only given a short limit.
+    revisionId = await clearSplit(lambda, ref, alias, identity, graceAfter(signal));
     progress.changes.push(`returning alias ${ref.alias} to version ${previousVersion}`);
     progress.underWay = undefined;
     notes.push(
@@ -240,6 +247,7 @@ async function clearSplit(
   ref: AliasRef,
   alias: AliasState,
   identity: RolloutIdentity,
+  /** The write's own limit (graceAfter the cancellation), not the cancellation itself. */
   signal: AbortSignal,
 ): Promise<string> {
   const target = new LambdaAliasTarget(
