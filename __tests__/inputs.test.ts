@@ -232,7 +232,7 @@ describe('readInputs', () => {
   describe('the target input', () => {
     it('refuses a target that is not one, naming those accepted', () => {
       expect(problemsOf({ 'function-name': 'orders', target: 'lambda' })).toEqual([
-        'Input "target": "lambda" is not a target. Accepted: "lambda-alias" (default "lambda-alias").',
+        'Input "target": "lambda" is not a target. Accepted: "lambda-alias", "api-gateway-stage" (default "lambda-alias").',
       ]);
     });
   });
