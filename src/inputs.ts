@@ -2,6 +2,7 @@
 // reported together; each message names the input, quotes the value and says what is accepted.
 import { DurationError, formatDuration, parseDuration } from './duration.js';
 import { DEFAULT_TIMEOUT_MARGIN_MS, planDurationMs, type Plan } from './engine/plan.js';
+import { collectProblems } from './input-problems.js';
 import { checkResolution, parseStrategy, type WeightResolution } from './strategy.js';
 import type { InputReader, TargetInputsRead } from './targets/definition.js';
 import {
@@ -91,19 +92,8 @@ export function parseInputs(
   env: NodeJS.ProcessEnv = process.env,
   resolution?: WeightResolution,
 ): ParsedInputs {
-  const problems: string[] = [];
-  const invalid = new Set<string>();
+  const { problems, check, valid } = collectProblems();
   const value = (name: string, fallback = '') => read(name).trim() || fallback;
-  /** Runs the parser of input `name`; a thrown message becomes a problem and the fallback is used. */
-  const check = <T>(name: string, parse: () => T, fallback: T): T => {
-    try {
-      return parse();
-    } catch (error) {
-      problems.push(error instanceof Error ? error.message : String(error));
-      invalid.add(name);
-      return fallback;
-    }
-  };
 
   const target = check('target', () => parseTarget(value('target', DEFAULTS.target)), DEFAULTS.target);
   const definition = targetDefinition(target);
@@ -187,7 +177,7 @@ export function parseInputs(
     deploymentEnvironment,
     environmentUrl,
   };
-  return { inputs, problems, valid: (name) => !invalid.has(name) && own.valid(name) };
+  return { inputs, problems, valid: (name) => valid(name) && own.valid(name) };
 }
 
 function parseAlarms(text: string): string[] {

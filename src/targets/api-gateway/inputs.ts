@@ -1,6 +1,7 @@
 // The inputs of the API Gateway stage target, read and checked without AWS: every problem is
 // collected, each naming the input, quoting the value and saying what API Gateway accepts.
 // Also the weights a stage canary can route (percentTraffic), checked with the strategy.
+import { collectProblems } from '../../input-problems.js';
 import { formatPercent, isRepresentable, type WeightResolution } from '../../strategy.js';
 
 /** Reads one input as the runner passes it; '' when unset. */
@@ -42,25 +43,23 @@ const VARIABLE_VALUE = /^[A-Za-z0-9\-._~:/?#&=,]{1,512}$/;
 const MAX_DIMENSION_VALUE = 255;
 
 export function parseStageInputs(read: ReadInput): StageInputsResult {
-  const problems: string[] = [];
+  const { problems, check } = collectProblems();
   const value = (name: string) => read(name).trim();
-  const check = <T>(parse: () => T, fallback: T): T => {
-    try {
-      return parse();
-    } catch (error) {
-      problems.push(error instanceof Error ? error.message : String(error));
-      return fallback;
-    }
-  };
-  const restApiId = check(() => parseRestApiId(value('rest-api-id')), '');
-  const stage = check(() => parseStage(value('stage')), '');
-  const deploymentId = check(() => parseDeploymentId(value('deployment-id')), undefined);
-  const stageVariables = check(() => parseStageVariables(read('canary-stage-variables')), {});
+  const restApiId = check('rest-api-id', () => parseRestApiId(value('rest-api-id')), '');
+  const stage = check('stage', () => parseStage(value('stage')), '');
+  const deploymentId = check('deployment-id', () => parseDeploymentId(value('deployment-id')), undefined);
+  const stageVariables = check(
+    'canary-stage-variables',
+    () => parseStageVariables(read('canary-stage-variables')),
+    {},
+  );
   const useStageCache = check(
+    'use-stage-cache',
     () => parseBoolean('use-stage-cache', value('use-stage-cache') || 'false'),
     false,
   );
   const canaryMetricsStage = check(
+    'canary-metrics-stage',
     () => parseMetricsStage(value('canary-metrics-stage'), stage || '<stage>'),
     '',
   );

@@ -1,5 +1,6 @@
 // The Lambda alias target's own inputs: function-name, alias and version, read and checked here
 // (syntax only; the function and version are looked up with the other AWS checks).
+import { collectProblems } from '../../input-problems.js';
 import type { InputContext, InputReader, TargetInputsRead } from '../definition.js';
 
 export interface LambdaInputs {
@@ -81,23 +82,13 @@ function parseVersion(text: string): string {
 
 /** Reads function-name, alias and version, collecting every problem. */
 export function readLambdaInputs(read: InputReader, context: InputContext): TargetInputsRead<LambdaInputs> {
-  const problems: string[] = [];
-  const invalid = new Set<string>();
+  const { problems, check, valid } = collectProblems();
   const value = (name: string, fallback = '') => read(name).trim() || fallback;
-  const check = <T>(name: string, parse: () => T, fallback: T): T => {
-    try {
-      return parse();
-    } catch (error) {
-      problems.push(error instanceof Error ? error.message : String(error));
-      invalid.add(name);
-      return fallback;
-    }
-  };
   const functionName = check('function-name', () => parseFunctionName(value('function-name')), '');
   const alias = check('alias', () => parseAlias(value('alias', DEFAULT_ALIAS)), DEFAULT_ALIAS);
   const version = check('version', () => parseVersion(value('version', 'publish')), 'publish');
-  if (!invalid.has('function-name') && context.regionValid) {
+  if (valid('function-name') && context.regionValid) {
     check('function-name', () => checkArnRegion(functionName, context.region, context.regionFrom), undefined);
   }
-  return { inputs: { functionName, alias, version }, problems, valid: (name) => !invalid.has(name) };
+  return { inputs: { functionName, alias, version }, problems, valid };
 }
