@@ -5,11 +5,17 @@ import { formatMarker } from '../src/marker.js';
 import type { Scenario } from '../sim/control-client.js';
 import { startTestCloud, waitFor, type TestCloud } from './local-cloud-env.js';
 import { JOB_TOKEN, newRunnerContext, runStep, startStep, type StepResult } from './runner.js';
+import { CreateDeploymentCommand, UpdateStageCommand } from '@aws-sdk/client-api-gateway';
 import {
   ALIAS,
+  apiGatewayClient,
+  buildRestApi,
   ERRORS_ALARM,
   FUNCTION,
   lambdaScenario,
+  STAGE,
+  stageInputs,
+  stageScenario,
   pullRequestEvent,
   pullRequestEnv,
   releaseInputs,
@@ -188,5 +194,44 @@ describe('workflow commands in what the action reads', () => {
     expectOnlyOwnCommands(post);
     expect(failureOf(post)).toContain('PWNED-marker-run');
     expect(await weightsOf()).toEqual({ '2': 0.2 });
+  });
+  it("a marker of another run in an API Gateway stage's description: the main step refusing its canary", async () => {
+    await t.control.loadScenario(stageScenario());
+    const apigateway = apiGatewayClient(t);
+    const { restApiId } = await buildRestApi(t, apigateway, 200);
+    const canary = await apigateway.send(new CreateDeploymentCommand({ restApiId }));
+    const marker = formatMarker({
+      state: 'shifting',
+      // Shorter than `injected`: the marker must fit a description's 256 characters.
+      run: 'acme/shop#7.1~other\n::error title=injected::PWNED-stage-run\n::stop-commands::x\n##[error]x',
+      from: 'base',
+      to: canary.id!,
+      weight: 10,
+      plan: 'canary 10% 5m',
+      started: '2020-01-01T00:00:00.000Z',
+      by: 'mona',
+    });
+    await apigateway.send(
+      new UpdateStageCommand({
+        restApiId,
+        stageName: STAGE,
+        patchOperations: [
+          { op: 'replace', path: '/canarySettings/deploymentId', value: canary.id! },
+          { op: 'replace', path: '/canarySettings/percentTraffic', value: '10' },
+          { op: 'replace', path: '/description', value: marker },
+        ],
+      }),
+    );
+    await t.control.clearWrites();
+    const main = await runStep({
+      step: 'main',
+      ctx: newRunnerContext(),
+      inputs: stageInputs(restApiId),
+      env: t.env,
+    });
+    expect(main.code).toBe(1);
+    expectOnlyOwnCommands(main);
+    expect(failureOf(main)).toContain('PWNED-stage-run');
+    expect(await t.control.writes()).toEqual([]);
   });
 });
