@@ -2,7 +2,12 @@
 // API apart), pacing under the account's quotas, one more wait when AWS says how long to back off
 // (TooManyRequestsException's retryAfterSeconds), and every call through awsCall with its IAM
 // action and resource.
-import { APIGatewayClient, GetStageCommand, type Stage } from '@aws-sdk/client-api-gateway';
+import {
+  APIGatewayClient,
+  GetDeploymentCommand,
+  GetStageCommand,
+  type Stage,
+} from '@aws-sdk/client-api-gateway';
 import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { runUserAgent } from '../../aws/clients.js';
 import { awsCall, AwsCallError } from '../../aws/errors.js';
@@ -221,4 +226,26 @@ export function describeStageState(state: StageState): string {
 
 export function isNotFound(error: unknown): boolean {
   return error instanceof AwsCallError && (error.code === 'NotFoundException' || error.httpStatus === 404);
+}
+
+/** One deployment of the API (its description tells whose it is). */
+export function readDeployment(
+  apigateway: APIGatewayClient,
+  ref: StageRef,
+  deploymentId: string,
+  signal?: AbortSignal,
+) {
+  return stageCall(
+    {
+      doing: `read deployment ${deploymentId} of REST API ${ref.restApiId}`,
+      iamAction: 'apigateway:GET',
+      resource: arns.deployment(ref, deploymentId),
+      region: ref.region,
+    },
+    () =>
+      apigateway.send(new GetDeploymentCommand({ restApiId: ref.restApiId, deploymentId }), {
+        abortSignal: signal,
+      }),
+    signal,
+  );
 }

@@ -4,12 +4,7 @@
 // write preflight may make (removing an old canary, when asked) comes after every check. The
 // canary itself is made by the target's first step (CreateDeployment or UpdateStage), after the
 // wiring has saved the post step's state, so that a kill at any point leaves nothing unowned.
-import {
-  GetDeploymentCommand,
-  GetRestApiCommand,
-  GetStagesCommand,
-  type APIGatewayClient,
-} from '@aws-sdk/client-api-gateway';
+import { GetRestApiCommand, GetStagesCommand, type APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { GetApiCommand } from '@aws-sdk/client-apigatewayv2';
 import type { Plan } from '../../engine/plan.js';
 import { describeMarker, mayStillRunUntil } from '../../marker.js';
@@ -17,6 +12,7 @@ import {
   arns,
   describeStageState,
   isNotFound,
+  readDeployment,
   readStage,
   stageCall,
   stageLabel,
@@ -268,27 +264,6 @@ async function checkDeploymentExists(
       'deployment-id',
     );
   }
-}
-
-function readDeployment(
-  apigateway: APIGatewayClient,
-  ref: StageRef,
-  deploymentId: string,
-  signal?: AbortSignal,
-) {
-  return stageCall(
-    {
-      doing: `read deployment ${deploymentId} of REST API ${ref.restApiId}`,
-      iamAction: 'apigateway:GET',
-      resource: arns.deployment(ref, deploymentId),
-      region: ref.region,
-    },
-    () =>
-      apigateway.send(new GetDeploymentCommand({ restApiId: ref.restApiId, deploymentId }), {
-        abortSignal: signal,
-      }),
-    signal,
-  );
 }
 
 /**

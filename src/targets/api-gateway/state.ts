@@ -1,8 +1,7 @@
 // What the main step saves for the post step (before the first write), and the post step's
 // decision from the stage as it is now: roll back only a canary that this run left.
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
-import { GetDeploymentCommand } from '@aws-sdk/client-api-gateway';
-import { arns, readStage, stageCall, type StageRef, type StageState } from './aws.js';
+import { readDeployment, readStage, type StageRef, type StageState } from './aws.js';
 
 export interface SavedStageRollout {
   target: 'api-gateway-stage';
@@ -110,19 +109,7 @@ export async function inspectStageForPost(
   let description: string | undefined;
   if (stage.canary && stage.marker?.run !== saved.run && !saved.canaryDeploymentId) {
     const deploymentId = stage.canary.deploymentId;
-    const deployment = await stageCall(
-      {
-        doing: `read deployment ${deploymentId} of REST API ${ref.restApiId}`,
-        iamAction: 'apigateway:GET',
-        resource: arns.deployment(ref, deploymentId),
-        region: ref.region,
-      },
-      () =>
-        apigateway.send(new GetDeploymentCommand({ restApiId: ref.restApiId, deploymentId }), {
-          abortSignal: signal,
-        }),
-      signal,
-    );
+    const deployment = await readDeployment(apigateway, ref, deploymentId, signal);
     description = deployment.description;
   }
   return { decision: decideFromStage(saved, stage, description), stage };

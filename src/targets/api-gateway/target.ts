@@ -5,7 +5,6 @@
 // it with what this run last wrote; a difference is another writer, never fought.
 import {
   CreateDeploymentCommand,
-  GetDeploymentCommand,
   UpdateStageCommand,
   type APIGatewayClient,
   type PatchOperation,
@@ -22,6 +21,7 @@ import {
   arns,
   describeStageState,
   pacers,
+  readDeployment,
   readStage,
   stageCall,
   stageLabel,
@@ -276,19 +276,7 @@ export class StageCanaryTarget implements TrafficTarget {
   private async isOurNewDeployment(deploymentId: string, signal?: AbortSignal): Promise<boolean> {
     if (this.options.canary.kind !== 'create' || deploymentId === this.options.previousDeploymentId)
       return false;
-    const deployment = await stageCall(
-      {
-        doing: `read deployment ${deploymentId} of REST API ${this.ref.restApiId}`,
-        iamAction: 'apigateway:GET',
-        resource: arns.deployment(this.ref, deploymentId),
-        region: this.ref.region,
-      },
-      () =>
-        this.apigateway.send(new GetDeploymentCommand({ restApiId: this.ref.restApiId, deploymentId }), {
-          abortSignal: signal,
-        }),
-      signal,
-    );
+    const deployment = await readDeployment(this.apigateway, this.ref, deploymentId, signal);
     return (deployment.description ?? '').includes(this.options.identity.run);
   }
 
