@@ -5,6 +5,7 @@ import {
   type Gate,
   type GateReading,
   type RolloutEvent,
+  type RolloutOptions,
   type TrafficTarget,
 } from '../../src/engine/types.js';
 import type { Plan } from '../../src/engine/plan.js';
@@ -91,23 +92,26 @@ function setup(behaviour: ConstructorParameters<typeof RecordingTarget>[1] = {})
   const target = new RecordingTarget(clock, behaviour);
   const controller = new AbortController();
   const events: RolloutEvent[] = [];
-  return { clock, start, target, controller, events };
+  /** Runs a plan against this set-up's target, clock and signal, recording every event. */
+  const run = (gates: Gate[], plan = thirtyMinutes, rolloutOptions: RolloutOptions = options) =>
+    runRollout(plan, rolloutOptions, {
+      target,
+      gates,
+      clock,
+      signal: controller.signal,
+      onEvent: (e) => events.push(e),
+    });
+  return { clock, start, target, controller, events, run };
 }
 
 const options = { pollIntervalMs: 5_000, timeoutMs: 45 * MINUTE };
 
 describe('rollout engine', () => {
   it('runs a 30-minute plan with a fake clock and promotes', async () => {
-    const { clock, start, target, controller, events } = setup();
+    const { clock, start, target, events, run } = setup();
     const gate = gateAt(clock, start, () => 'pass');
     const wall = Date.now();
-    const record = await runRollout(thirtyMinutes, options, {
-      target,
-      gates: [gate],
-      clock,
-      signal: controller.signal,
-      onEvent: (e) => events.push(e),
-    });
+    const record = await run([gate]);
     expect(Date.now() - wall).toBeLessThan(2_000);
     expect(record.outcome).toBe('promoted');
     expect(target.calls).toEqual(['weight 10', 'weight 30', 'weight 60', 'promote', 'verify']);
@@ -131,19 +135,14 @@ describe('rollout engine', () => {
   });
 
   it('counts a canary promotion as one traffic step', async () => {
-    const { clock, start, target, controller } = setup();
-    const record = await runRollout(parseStrategy('Canary10Percent5Minutes'), options, {
-      target,
-      gates: [gateAt(clock, start, () => 'pass')],
-      clock,
-      signal: controller.signal,
-    });
+    const { clock, start, target, run } = setup();
+    const record = await run([gateAt(clock, start, () => 'pass')], parseStrategy('Canary10Percent5Minutes'));
     expect(target.calls).toEqual(['weight 10', 'promote', 'verify']);
     expect(record.reason).toBe('all traffic on the new version after 1 traffic step');
   });
 
   it('keeps absolute deadlines when every call is slow', async () => {
-    const { clock, start, target, controller } = setup({ callMs: 7_000 });
+    const { clock, start, run } = setup({ callMs: 7_000 });
     const slowGate: Gate = {
       name: 'slow',
       async read() {
@@ -151,12 +150,7 @@ describe('rollout engine', () => {
         return { gate: 'slow', status: 'pass', summary: 'ok', at: clock.now() };
       },
     };
-    const record = await runRollout(thirtyMinutes, options, {
-      target,
-      gates: [slowGate],
-      clock,
-      signal: controller.signal,
-    });
+    const record = await run([slowGate]);
     expect(record.outcome).toBe('promoted');
     // Step k ends within one slow read of start + 10k minutes: slowness never accumulates.
     record.steps.forEach((step, k) => {
@@ -168,14 +162,9 @@ describe('rollout engine', () => {
   });
 
   it('rolls back on the first failing gate reading, within one poll interval', async () => {
-    const { clock, start, target, controller } = setup();
+    const { clock, start, target, run } = setup();
     const gate = gateAt(clock, start, (elapsed) => (elapsed >= 12 * MINUTE + 2_000 ? 'fail' : 'pass'));
-    const record = await runRollout(thirtyMinutes, options, {
-      target,
-      gates: [gate],
-      clock,
-      signal: controller.signal,
-    });
+    const record = await run([gate]);
     expect(record.outcome).toBe('rolled-back');
     expect(record.reason).toBe('gate alarms failed: errors-high is ALARM');
     expect(target.calls).toEqual([
@@ -188,7 +177,7 @@ describe('rollout engine', () => {
   });
 
   it('rolls back at once when the signal aborts during a hold', async () => {
-    const { clock, target, controller } = setup();
+    const { clock, target, controller, run } = setup();
     const gate: Gate = {
       name: 'alarms',
       async read() {
@@ -196,26 +185,16 @@ describe('rollout engine', () => {
         return { gate: 'alarms', status: 'pass', summary: 'ok', at: clock.now() };
       },
     };
-    const record = await runRollout(thirtyMinutes, options, {
-      target,
-      gates: [gate],
-      clock,
-      signal: controller.signal,
-    });
+    const record = await run([gate]);
     expect(record.outcome).toBe('rolled-back');
     expect(record.reason).toBe('cancelled by SIGTERM');
     expect(target.calls).toEqual(['weight 10', 'weight 30', 'rollback: cancelled by SIGTERM']);
   });
 
   it('does not wait for a hanging gate read once cancelled', async () => {
-    const { clock, target, controller } = setup();
+    const { target, controller, run } = setup();
     const hanging: Gate = { name: 'hang', read: () => new Promise(() => {}) };
-    const running = runRollout(thirtyMinutes, options, {
-      target,
-      gates: [hanging],
-      clock,
-      signal: controller.signal,
-    });
+    const running = run([hanging]);
     await new Promise((r) => setTimeout(r, 10));
     controller.abort('cancelled by SIGINT');
     const record = await running;
@@ -224,25 +203,16 @@ describe('rollout engine', () => {
   });
 
   it('rolls back when the timeout is reached', async () => {
-    const { clock, start, target, controller } = setup();
+    const { clock, start, target, run } = setup();
     const gate = gateAt(clock, start, () => 'pass');
-    const record = await runRollout(
-      thirtyMinutes,
-      { pollIntervalMs: 5_000, timeoutMs: 15 * MINUTE },
-      {
-        target,
-        gates: [gate],
-        clock,
-        signal: controller.signal,
-      },
-    );
+    const record = await run([gate], thirtyMinutes, { pollIntervalMs: 5_000, timeoutMs: 15 * MINUTE });
     expect(record.outcome).toBe('rolled-back');
     expect(record.reason).toMatch(/^timeout reached after 900s/);
     expect(target.calls.slice(0, 2)).toEqual(['weight 10', 'weight 30']);
   });
 
   it('tolerates unreadable gates twice, rolls back on the third in a row', async () => {
-    const { clock, start, target, controller } = setup();
+    const { clock, start, run } = setup();
     let n = 0;
     const flaky: Gate = {
       name: 'alarms',
@@ -253,25 +223,15 @@ describe('rollout engine', () => {
         return { gate: 'alarms', status: 'pass', summary: 'ok', at: clock.now() };
       },
     };
-    const record = await runRollout(thirtyMinutes, options, {
-      target,
-      gates: [flaky],
-      clock,
-      signal: controller.signal,
-    });
+    const record = await run([flaky]);
     expect(record.outcome).toBe('rolled-back');
     expect(record.reason).toBe('gate alarms could not be read 3 times in a row: ThrottlingException');
     expect(record.rollback?.startedAt).toBe(start + 11 * 5_000);
   });
 
   it('stops without rolling back when another actor changed the target', async () => {
-    const { clock, start, target, controller } = setup({ concurrentAt: 30 });
-    const record = await runRollout(thirtyMinutes, options, {
-      target,
-      gates: [gateAt(clock, start, () => 'pass')],
-      clock,
-      signal: controller.signal,
-    });
+    const { clock, start, target, run } = setup({ concurrentAt: 30 });
+    const record = await run([gateAt(clock, start, () => 'pass')]);
     expect(record.outcome).toBe('failed');
     expect(record.reason).toContain('alias changed by someone else');
     expect(record.reason).toContain('found version 9');
@@ -280,13 +240,8 @@ describe('rollout engine', () => {
   });
 
   it('rolls back when setting a weight fails', async () => {
-    const { clock, start, target, controller } = setup({ failSetWeightAt: 30 });
-    const record = await runRollout(thirtyMinutes, options, {
-      target,
-      gates: [gateAt(clock, start, () => 'pass')],
-      clock,
-      signal: controller.signal,
-    });
+    const { clock, start, run } = setup({ failSetWeightAt: 30 });
+    const record = await run([gateAt(clock, start, () => 'pass')]);
     expect(record.outcome).toBe('rolled-back');
     expect(record.reason).toBe('failed while setting the weight to 30%: boom');
   });
@@ -368,14 +323,9 @@ describe('rollout engine', () => {
   });
 
   it('changes nothing when cancelled before the first write', async () => {
-    const { clock, target, controller } = setup();
+    const { target, controller, run } = setup();
     controller.abort('cancelled by SIGTERM');
-    const record = await runRollout(thirtyMinutes, options, {
-      target,
-      gates: [],
-      clock,
-      signal: controller.signal,
-    });
+    const record = await run([]);
     expect(record.outcome).toBe('failed');
     expect(record.reason).toBe('cancelled by SIGTERM; nothing was changed');
     expect(target.calls).toEqual([]);
@@ -410,34 +360,19 @@ describe('rollout engine', () => {
   });
 
   it('a cancelled resume still rolls back the split it found', async () => {
-    const { clock, target, controller } = setup();
+    const { target, controller, run } = setup();
     controller.abort('cancelled by SIGTERM');
-    const record = await runRollout(
-      thirtyMinutes,
-      { ...options, firstStep: 1 },
-      {
-        target,
-        gates: [],
-        clock,
-        signal: controller.signal,
-      },
-    );
+    const record = await run([], thirtyMinutes, { ...options, firstStep: 1 });
     expect(record.outcome).toBe('rolled-back');
     expect(target.calls).toEqual(['rollback: cancelled by SIGTERM']);
   });
 
   it('resumes from a later step', async () => {
-    const { clock, start, target, controller } = setup();
-    const record = await runRollout(
-      thirtyMinutes,
-      { ...options, firstStep: 2 },
-      {
-        target,
-        gates: [gateAt(clock, start, () => 'pass')],
-        clock,
-        signal: controller.signal,
-      },
-    );
+    const { clock, start, target, run } = setup();
+    const record = await run([gateAt(clock, start, () => 'pass')], thirtyMinutes, {
+      ...options,
+      firstStep: 2,
+    });
     expect(record.outcome).toBe('promoted');
     expect(target.calls).toEqual(['weight 60', 'promote', 'verify']);
     expect(record.endedAt - start).toBe(10 * MINUTE);
