@@ -6,6 +6,7 @@ import {
   WriteRefusedError,
   type Clock,
   type Gate,
+  type GateContext,
   type GateReading,
   type Outcome,
   type RolloutEvent,
@@ -60,6 +61,8 @@ export async function runRollout(
   const steps: StepRecord[] = [];
   const firstStep = options.firstStep ?? 0;
   let gateErrors = 0;
+  /** Whether a gate kept the last step past its hold: later deadlines move by as much. */
+  let heldPastDeadline = false;
   // "Step k of n" counts traffic steps, in every event that says it.
   const count = trafficStepCount(plan);
   /** Whether a write has been attempted: before that, stopping needs no rollback. */
@@ -74,42 +77,59 @@ export async function runRollout(
   const cancelled = (): Stop | undefined =>
     signal.aborted ? { kind: 'abort', reason: abortReason(signal) } : undefined;
 
-  /** Reads every gate once; returns a Stop when one failed or could not be read too often. */
-  const readGates = async (step: StepRecord, endsAt: number): Promise<Stop | undefined> => {
+  /**
+   * Reads every gate once; returns a Stop when one failed or could not be read too often, and
+   * how long a gate asks to keep the step past its hold (the latest `holdStep.until`).
+   */
+  const readGates = async (
+    step: StepRecord,
+    context: GateContext,
+  ): Promise<{ stop?: Stop; holdUntil?: number }> => {
     const readings = await raceAbort(
-      Promise.all(deps.gates.map((gate) => readGate(gate, signal, clock))),
+      Promise.all(deps.gates.map((gate) => readGate(gate, signal, clock, context))),
       signal,
     );
-    if (!readings) return cancelled();
+    if (!readings) return { stop: cancelled() };
     step.readings.push(...readings);
-    emit({ type: 'gate-read', step, count, readings, at: clock.now(), endsAt });
+    emit({ type: 'gate-read', step, count, readings, at: clock.now(), endsAt: context.endsAt });
     const failed = readings.find((r) => r.status === 'fail');
-    if (failed) return { kind: 'abort', reason: `gate ${failed.gate} failed: ${failed.summary}` };
+    if (failed) return { stop: { kind: 'abort', reason: `gate ${failed.gate} failed: ${failed.summary}` } };
     const unreadable = readings.find((r) => r.status === 'error');
     gateErrors = unreadable ? gateErrors + 1 : 0;
     const limit = options.maxConsecutiveGateErrors ?? 3;
     if (unreadable && gateErrors >= limit) {
       return {
-        kind: 'abort',
-        reason: `gate ${unreadable.gate} could not be read ${gateErrors} times in a row: ${unreadable.summary}`,
+        stop: {
+          kind: 'abort',
+          reason: `gate ${unreadable.gate} could not be read ${gateErrors} times in a row: ${unreadable.summary}`,
+        },
       };
     }
-    return undefined;
+    const holds = readings.flatMap((r) => (r.holdStep ? [r.holdStep.until] : []));
+    return { holdUntil: holds.length > 0 ? Math.max(...holds) : undefined };
   };
 
-  /** Holds the current step until `deadline`, reading the gates every poll interval. */
-  const hold = async (step: StepRecord, deadline: number): Promise<Stop | undefined> => {
+  /**
+   * Holds the current step until `context.endsAt`, reading the gates every poll interval, and
+   * past it while a gate asks (its verdict awaits late metrics), never past the timeout.
+   */
+  const hold = async (step: StepRecord, context: GateContext): Promise<Stop | undefined> => {
+    const deadline = context.endsAt;
     let nextPoll = clock.now();
     for (;;) {
-      const stop = cancelled() ?? (await readGates(step, deadline));
+      const before = cancelled();
+      if (before) return before;
+      const { stop, holdUntil } = await readGates(step, context);
       if (stop) return stop;
       const now = clock.now();
       if (now >= timeoutAt)
         return { kind: 'abort', reason: `timeout reached after ${seconds(now - startedAt)}` };
-      if (now >= deadline) return undefined;
+      const wakeAt = now < deadline ? deadline : holdUntil;
+      if (wakeAt === undefined || now >= wakeAt) return undefined;
+      if (now >= deadline) heldPastDeadline = true;
       // Polls sit on a fixed grid from the step's start, so slow reads do not push later ones.
       while (nextPoll <= now) nextPoll += options.pollIntervalMs;
-      await clock.sleep(Math.min(nextPoll, deadline, timeoutAt) - now, signal);
+      await clock.sleep(Math.min(nextPoll, wakeAt, timeoutAt) - now, signal);
     }
   };
 
@@ -140,8 +160,13 @@ export async function runRollout(
         return cancelled() ?? stopFor(error, `setting the weight to ${planned.weight}%`);
       }
       deadline += planned.holdMs;
-      const stop = await hold(step, deadline);
+      const last = !plan.steps.slice(index + 1).some((s) => s.weight < 100);
+      const context = { index, weight: planned.weight, startedAt: step.startedAt, endsAt: deadline, last };
+      heldPastDeadline = false;
+      const stop = await hold(step, context);
       step.endedAt = clock.now();
+      // A gate's extension lengthens the plan on purpose; a slow call still only shortens a hold.
+      if (heldPastDeadline) deadline = step.endedAt;
       emit({ type: 'step-finished', step });
       if (stop) return stop;
     }
@@ -217,9 +242,14 @@ function stopFor(error: unknown, doing: string): Stop {
   return { kind: 'abort', reason: `failed while ${doing}: ${errorMessage(error)}` };
 }
 
-async function readGate(gate: Gate, signal: AbortSignal, clock: Clock): Promise<GateReading> {
+async function readGate(
+  gate: Gate,
+  signal: AbortSignal,
+  clock: Clock,
+  context: GateContext,
+): Promise<GateReading> {
   try {
-    return await gate.read(signal);
+    return await gate.read(signal, context);
   } catch (error) {
     return { gate: gate.name, status: 'error', summary: errorMessage(error), at: clock.now() };
   }

@@ -19,12 +19,32 @@ export interface GateReading {
   at: number;
   /** Structured detail, tagged by the gate's kind, for the report and the JSON report. */
   detail?: GateDetail;
+  /**
+   * The gate's verdict on the step is not in yet (its metrics arrive late, or it extends an
+   * inconclusive step): the engine keeps the step's weight past its hold until the gate stops
+   * asking, or `until` (absolute, epoch ms), whichever comes first. `why` goes into the log.
+   */
+  holdStep?: { until: number; why: string };
+}
+
+/** Where the rollout is, for a gate that judges a step as a whole (the analysis). */
+export interface GateContext {
+  /** Index of the step in the plan. */
+  index: number;
+  /** Percent of traffic on the new version in this step. */
+  weight: number;
+  /** When the step's weight was set (epoch ms). */
+  startedAt: number;
+  /** When the step's hold ends (absolute, epoch ms); later polls are the gate's own extension. */
+  endsAt: number;
+  /** Whether the promotion comes next: the last chance to judge both versions side by side. */
+  last: boolean;
 }
 
 /** A check read every poll interval; any `fail` rolls the release back. */
 export interface Gate {
   readonly name: string;
-  read(signal: AbortSignal): Promise<GateReading>;
+  read(signal: AbortSignal, context: GateContext): Promise<GateReading>;
 }
 
 /** Whatever carries the traffic: a Lambda alias, an API Gateway stage, a CodeDeploy deployment. */

@@ -2,6 +2,7 @@
 // during the run and rendered once (render.ts).
 import type { RolloutRecord, StepRecord } from '../engine/types.js';
 import type { AlarmStatus } from '../gates/alarms.js';
+import type { AnalysisSettings } from '../gates/analysis.js';
 import type { Plan } from '../engine/plan.js';
 import type { ReportSubject } from '../targets/definition.js';
 
@@ -70,6 +71,8 @@ export interface ReleasePlan {
   pollIntervalMs: number;
   /** The alarms the gate reads at every poll of every step. */
   alarms: string[];
+  /** The analysis as configured, when on (off: undefined). */
+  analysis?: AnalysisSettings;
   /** The write that takes it all back when a gate fails, the timeout comes or the job is cancelled. */
   rollbackWrite: string;
 }
@@ -96,6 +99,13 @@ export interface ReleaseReport {
   record?: RolloutRecord;
   /** The steps so far, while the rollout runs (the engine's own objects, growing). */
   live?: { startedAt: number; steps: StepRecord[] };
+  /** The analysis as configured, when on (off: undefined). */
+  analysis?: AnalysisSettings;
+  /**
+   * Set when no gate could fail the release (no alarms, and analysis off or without data): one
+   * sentence the report shows where nobody can miss it, e.g. "Nothing watched this release: ...".
+   */
+  unwatched?: string;
   /** Each alarm's latest state and reason: from the last gate reading, else from preflight. */
   alarms: AlarmStatus[];
   metrics?: CanaryMetrics;

@@ -66,6 +66,11 @@ export interface MetricQueries {
   latency: string;
   baseline: MetricDimension[];
   canary: MetricDimension[];
+  /**
+   * The dimensions of the baseline's own history before the release (all traffic on it then):
+   * Lambda's alias-wide metrics. Absent: the baseline's dimensions read further back.
+   */
+  history?: MetricDimension[];
   /** What the report calls the three: "Invocations", "Errors", "duration" (Lambda's words). */
   labels: { requests: string; errors: string; latency: string };
   /** More counts shown beside them (Sum over the window), e.g. API Gateway's 4XXError. */

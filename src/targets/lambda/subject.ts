@@ -45,6 +45,10 @@ export function aliasSubject(
       latency: 'Duration',
       baseline: on(sides.previous),
       canary: on(sides.target),
+      history: [
+        { Name: 'FunctionName', Value: name },
+        { Name: 'Resource', Value: `${name}:${alias}` },
+      ],
       labels: { requests: 'Invocations', errors: 'Errors', latency: 'duration' },
       source: `AWS/Lambda per ExecutedVersion on ${functionName}:${alias}`,
       caveat: 'Lambda publishes metrics per minute and late, so the last minute may be incomplete.',
