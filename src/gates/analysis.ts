@@ -56,6 +56,11 @@ export class AnalysisGate implements Gate {
     void this.settings;
     void this.plan;
     void this.region;
-    return Promise.resolve({ gate: this.name, status: 'pending', summary: 'not built yet', at: this.clock.now() });
+    return Promise.resolve({
+      gate: this.name,
+      status: 'pending',
+      summary: 'not built yet',
+      at: this.clock.now(),
+    });
   }
 }
