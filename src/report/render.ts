@@ -331,7 +331,7 @@ function gateSummary(readings: GateReading[], cause: Cause | undefined): string 
       const counts = countBy(own.map((r) => r.status));
       const last = own.at(-1)!;
       return `${esc(gate)}: ${Object.entries(counts)
-        .map(([status, n]) => `${n} ${status}`)
+        .map(([status, n]) => `${integer(n)} ${status}`)
         .join(', ')}; last: ${readingText(last, cause, SHORT_CELL_CHARS)}`;
     })
     .join('<br>');
@@ -420,8 +420,9 @@ function readingText(reading: GateReading, cause: Cause | undefined, max = CELL_
     reading.summary === cause.reading.summary;
   if (isCause) return `${cause.brief} (see ${cause.section})`;
   const said = isAnalysisReading(reading) ? readingLine(reading, esc) : esc(reading.summary);
-  const hold = reading.holdStep ? `; ${holdText(reading.holdStep, esc)}` : '';
-  return cut(`${said}${hold}`, max);
+  // Cut apart, so that the hold's "until" stays however long the evidence is.
+  const hold = reading.holdStep ? `; ${cut(holdText(reading.holdStep, esc), SHORT_CELL_CHARS)}` : '';
+  return `${cut(said, max)}${hold}`;
 }
 
 function alarmsTable(report: ReleaseReport, cause: Cause | undefined, options: RenderOptions): string {
@@ -443,15 +444,31 @@ function chart(report: ReleaseReport): string {
   return data ? `#### Chart\n\n${renderChart(data)}` : '';
 }
 
-/** Every reading, consecutive identical ones (same step, gate, status, words) on one row. */
+/**
+ * Every reading; a gate's consecutive identical ones (same step, status and words) on one row,
+ * whatever the other gates said meanwhile. Rows follow their first reading.
+ */
 function readings(report: ReleaseReport, cause: Cause | undefined): string {
   const steps = report.record?.steps ?? report.live?.steps ?? [];
   const rows: string[][] = [];
   let total = 0;
   for (const step of steps) {
-    let run: { first: GateReading; last: GateReading; text: string; n: number } | undefined;
-    const flush = () => {
-      if (!run) return;
+    const runs: { first: GateReading; last: GateReading; text: string; n: number }[] = [];
+    const current = new Map<string, (typeof runs)[number]>();
+    for (const r of step.readings) {
+      total++;
+      const text = readingText(r, cause);
+      const run = current.get(r.gate);
+      if (run && run.first.status === r.status && run.text === text) {
+        run.last = r;
+        run.n++;
+      } else {
+        const started = { first: r, last: r, text, n: 1 };
+        runs.push(started);
+        current.set(r.gate, started);
+      }
+    }
+    for (const run of runs) {
       const when = run.n > 1 ? `${time(run.first.at)}–${time(run.last.at)}` : time(run.first.at);
       rows.push([
         when,
@@ -460,19 +477,7 @@ function readings(report: ReleaseReport, cause: Cause | undefined): string {
         `${run.first.status} ×${run.n}`,
         run.text,
       ]);
-    };
-    for (const r of step.readings) {
-      total++;
-      const text = readingText(r, cause);
-      if (run && run.first.gate === r.gate && run.first.status === r.status && run.text === text) {
-        run.last = r;
-        run.n++;
-      } else {
-        flush();
-        run = { first: r, last: r, text, n: 1 };
-      }
     }
-    flush();
   }
   if (total === 0) return '';
   return `<details><summary>Every gate reading (${total})</summary>\n\n${table(['Time (UTC)', 'Step', 'Gate', 'Status', 'Reading'], rows)}\n\n</details>`;
