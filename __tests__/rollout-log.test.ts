@@ -199,12 +199,12 @@ describe('the analysis in the log', () => {
         const waiting = elapsed >= 15_000 && elapsed < 25_000;
         return {
           gate: 'analysis',
-          status: 'pass',
+          status: waiting ? 'pending' : 'pass',
           summary: 'the gate’s own words, not shown',
           at: clock.now(),
           detail: analysisDetail(waiting ? 'waiting' : 'pass', [subject(3)]),
           holdStep: waiting
-            ? { until: start + 25_000, why: "waiting for the step's last metrics" }
+            ? { until: start + 25_000, why: "waiting for the last step's metrics until 12:00:20 UTC" }
             : undefined,
         };
       },
@@ -238,8 +238,8 @@ describe('the analysis in the log', () => {
       `Step 1 of 1 · 10% · 15s left · alarms: pass (1 alarm(s): 1 OK) · analysis: pass (${evidence})`,
       `Step 1 of 1 · 10% · 10s left · alarms: pass (1 alarm(s): 1 OK) · analysis: pass (${evidence})`,
       `Step 1 of 1 · 10% · 5s left · alarms: pass (1 alarm(s): 1 OK) · analysis: pass (${evidence})`,
-      `Step 1 of 1 · 10% · 0s left · alarms: pass (1 alarm(s): 1 OK) · analysis: waiting (${evidence}) · waiting for the step's last metrics until 12:00:25 UTC`,
-      `Step 1 of 1 · 10% · 0s left · alarms: pass (1 alarm(s): 1 OK) · analysis: waiting (${evidence}) · waiting for the step's last metrics until 12:00:25 UTC`,
+      `Step 1 of 1 · 10% · 0s left · alarms: pass (1 alarm(s): 1 OK) · analysis: waiting (${evidence}) · waiting for the last step's metrics until 12:00:20 UTC`,
+      `Step 1 of 1 · 10% · 0s left · alarms: pass (1 alarm(s): 1 OK) · analysis: waiting (${evidence}) · waiting for the last step's metrics until 12:00:20 UTC`,
       `Step 1 of 1 · 10% · 0s left · alarms: pass (1 alarm(s): 1 OK) · analysis: pass (${evidence})`,
     ]);
     expect(written.join('')).not.toContain('the gate’s own words');

@@ -63,7 +63,7 @@ describe('canary versus baseline with the verdict', () => {
     const report = analysisPromotionReport();
     let text = section(renderReport(report), 'Canary vs baseline');
     expect(text).toContain(
-      '| Error rate | 0.99% (32 of 3,242) | 1.12% (4 of 358) | +0.13 pp | +0 pp | ✅ pass | 4 errors in 358 invocations; fails at 11 or more; judged 6 periods; baseline held to 1.00%; history 360 errors in 36,000 invocations |',
+      '| Error rate | 0.99% (32 of 3,242) | 1.12% (4 of 358) | +0.12 pp | +0 pp | ✅ pass | 4 errors in 358 invocations; fails at 11 or more; judged 6 periods; baseline held to 1.00%; history 360 errors in 36,000 invocations |',
     );
     const detail = (lastAnalysis(report).detail as AnalysisDetail).subjects[0]!;
     detail.history = { invocations: 900, errors: 90, used: false, note: `drifted ${HOSTILE}` };
@@ -91,7 +91,7 @@ describe('canary versus baseline with the verdict', () => {
     ];
     const text = renderReport(report);
     expect(text).toContain(
-      '| Error rate | 0.93% (5 of 540) | 1.67% (1 of 60) | +0.74 pp | +0 pp | ➖ not judged | 1 errors in 60 invocations; needs 100 invocations a side; judged 1 period; baseline held to 1.00%; history 360 errors in 36,000 invocations |',
+      '| Error rate | 0.93% (5 of 540) | 1.67% (1 of 60) | +0.67 pp | +0 pp | ➖ not judged | 1 errors in 60 invocations; needs 100 invocations a side; judged 1 period; baseline held to 1.00%; history 360 errors in 36,000 invocations |',
     );
     expect(text).toContain(
       '| Mean duration | 40 ms | 41 ms | +2.5% | +25% | ➖ not judged | 1 period compared |',
@@ -142,7 +142,7 @@ describe('why it rolled back, by the analysis', () => {
     );
     expect(occurrences(text, escapeMarkdown(ANALYSIS_FAILURE))).toBe(1);
     expect(text).toContain(
-      "analysis: 15 pass, 1 fail; last: error rate +3.70 pp above the baseline's, +0 pp allowed (see Why it rolled back) |",
+      "analysis: 8 pending, 7 pass, 1 fail; last: error rate +3.70 pp above the baseline's, +0 pp allowed (see Why it rolled back) |",
     );
     expect(text).toContain(
       "| analysis | fail ×1 | error rate +3.70 pp above the baseline's, +0 pp allowed (see Why it rolled back) |",
@@ -219,17 +219,17 @@ describe('the readings and the held step', () => {
   it('shows every analysis reading with its verdict and evidence, and the step it held for its last metrics', () => {
     const text = renderReport(analysisPromotionReport());
     expect(text).toContain(
-      '| 12:00:00–12:02:30 | 1 | analysis | pass ×6 | gathering (no settled period yet; needs 100 a side) |',
+      '| 12:00:00–12:02:30 | 1 | analysis | pending ×6 | gathering (no settled period yet; needs 100 a side) |',
     );
     expect(text).toContain(
-      '| 12:07:00–12:07:30 | 1 | analysis | pass ×2 | waiting (canary 3/298 errors, baseline 27/2,702 errors; latency +4.0%); waiting for the step&#39;s last metrics until 12:08:00 UTC |',
+      '| 12:07:00–12:07:30 | 1 | analysis | pending ×2 | waiting (canary 3/298 errors, baseline 27/2,702 errors; latency +4.0%); waiting for the last step&#39;s metrics until 12:07:00 UTC |',
     );
     expect(text).toContain(
       '| 12:08:00 | 1 | analysis | pass ×1 | pass (canary 4/358 errors, baseline 32/3,242 errors; latency +4.0%) |',
     );
     // Held past its five minutes by the analysis: the timeline says how long.
     expect(text).toContain(
-      '| 1 of 1 | 10% | 12:00:00 | 8m of 5m | alarms: 17 pass; last: 1 alarm\\(s\\): 1 OK<br>analysis: 17 pass; last: pass',
+      '| 1 of 1 | 10% | 12:00:00 | 8m of 5m | alarms: 17 pass; last: 1 alarm\\(s\\): 1 OK<br>analysis: 14 pending, 3 pass; last: pass',
     );
   });
 
@@ -249,7 +249,7 @@ describe('the readings and the held step', () => {
     };
     const text = renderReport(live);
     expect(text).toContain(
-      '| 1 of 1 | 10% | 12:00:00 | holding (of 5m) | alarms: 13 pass; last: 1 alarm\\(s\\): 1 OK<br>analysis: 13 pass; last: waiting (canary 2/238 errors, baseline 22/2,162 errors; latency +4.0%); waiting for the step&#39;s last metrics until 12:08:00 UTC |',
+      '| 1 of 1 | 10% | 12:00:00 | holding (of 5m) | alarms: 13 pass; last: 1 alarm\\(s\\): 1 OK<br>analysis: 11 pending, 2 pass; last: waiting (canary 2/238 errors, baseline 22/2,162 errors; latency +4.0%); waiting for the last step&#39;s metrics until 12:07:00 UTC |',
     );
     expect(section(text, 'Canary vs baseline')).toContain('| ✅ pass |');
     expect(section(text, 'Canary vs baseline')).toContain('last reading (12:06:00 UTC, waiting)');

@@ -263,6 +263,8 @@ export function analysisSubjectReading(f: SubjectFigures): AnalysisSubjectReadin
   const canary = evidence(f.canary);
   const baseline = evidence(f.baseline);
   const both = canary.errorRate !== undefined && baseline.errorRate !== undefined;
+  // As the gate does: the baseline's rate from its history (1%) and the judged periods.
+  const baselineRate = both ? 0.01 : undefined;
   return {
     name: f.name ?? 'orders:live',
     canary,
@@ -272,9 +274,9 @@ export function analysisSubjectReading(f: SubjectFigures): AnalysisSubjectReadin
     skippedPeriods: f.skipped ?? 0,
     errorRate: {
       verdict: f.errorVerdict ?? 'not-judged',
-      differencePoints: both ? (canary.errorRate! - baseline.errorRate!) * 100 : undefined,
+      differencePoints: both ? (canary.errorRate! - baselineRate!) * 100 : undefined,
       thresholdPoints: ANALYSIS_SETTINGS.maxErrorRateIncreasePoints,
-      baselineRate: both ? 0.01 : undefined,
+      baselineRate,
       errorsToFail: f.errorsToFail,
       budgetSpent: f.budgetSpent ?? f.judged / 8,
     },
@@ -318,11 +320,42 @@ function judgedAt(minutes: number, canaryErrorsPerMinute: number): SubjectFigure
   };
 }
 
-function analysisReading(at: number, detail: AnalysisDetail, status: GateReading['status'], summary: string) {
-  return { gate: 'analysis', status, summary, at, detail } satisfies GateReading;
+function analysisReading(
+  at: number,
+  detail: AnalysisDetail,
+  status: GateReading['status'],
+  summary: string,
+): GateReading {
+  return { gate: 'analysis', status, summary, at, detail };
 }
 
-const S_ANALYSIS = 'orders:live';
+/** The gate's own evidence line: "canary 3/298 errors (1.01%), baseline 27/2,702 errors (1.00%); latency +4%". */
+function gateEvidence(subject: AnalysisSubjectReading): string {
+  const of = (s: SideEvidence) =>
+    `${s.errors.toLocaleString('en-US')}/${s.invocations.toLocaleString('en-US')} errors` +
+    (s.errorRate === undefined ? '' : ` (${(s.errorRate * 100).toFixed(2)}%)`);
+  const latency = subject.latency.increasePercent;
+  const tail = latency === undefined ? '' : `; latency +${latency.toFixed(0)}%`;
+  return `canary ${of(subject.canary)}, baseline ${of(subject.baseline)}${tail}`;
+}
+
+/** A reading while the analysis gathers or passes, as the gate words and tags it. */
+function runningReading(at: number, subject: AnalysisSubjectReading, settledThrough?: number): GateReading {
+  const enough = [subject.canary, subject.baseline].every((s) => s.invocations >= 100);
+  return enough
+    ? analysisReading(
+        at,
+        analysisDetail('pass', [subject], { settledThrough }),
+        'pass',
+        `no regression: ${gateEvidence(subject)}`,
+      )
+    : analysisReading(
+        at,
+        analysisDetail('gathering', [subject], { settledThrough }),
+        'pending',
+        `gathering evidence (100 invocations a side needed): ${gateEvidence(subject)}`,
+      );
+}
 
 /** One step at 10% for five minutes, the last: then up to three minutes for its last metrics. */
 export function analysisPromotionReport(): ReleaseReport {
@@ -336,23 +369,25 @@ export function analysisPromotionReport(): ReleaseReport {
     const figures = judgedAt(minutes, 0.6);
     const enough = figures.canary.invocations >= 100;
     const waiting = at >= T0 + 5 * M && at < endedAt;
-    const verdict: AnalysisVerdict = waiting ? 'waiting' : enough ? 'pass' : 'gathering';
     const subject = analysisSubjectReading({
       ...figures,
       errorVerdict: enough ? 'pass' : 'not-judged',
       latencyVerdict: enough ? 'pass' : 'not-judged',
       errorsToFail: figures.judged > 0 ? 5 + figures.judged : undefined,
     });
-    const reading: GateReading = analysisReading(
-      at,
-      analysisDetail(verdict, [subject], {
-        settledThrough: figures.judged > 0 ? T0 + figures.judged * M : undefined,
-        waitingUntil: waiting ? endedAt : undefined,
-      }),
-      'pass',
-      `${S_ANALYSIS}: ${verdict}: canary ${subject.canary.errors}/${subject.canary.invocations} errors, baseline ${subject.baseline.errors}/${subject.baseline.invocations}`,
-    );
-    if (waiting) reading.holdStep = { until: endedAt, why: "waiting for the step's last metrics" };
+    const settledThrough = figures.judged > 0 ? T0 + figures.judged * M : undefined;
+    let reading = runningReading(at, subject, settledThrough);
+    if (waiting) {
+      // Its last period (12:04) is settled at 12:07, read by 12:08.
+      const why = "waiting for the last step's metrics until 12:07:00 UTC";
+      reading = analysisReading(
+        at,
+        analysisDetail('waiting', [subject], { settledThrough, waitingUntil: endedAt }),
+        'pending',
+        `${why}; ${gateEvidence(subject)}`,
+      );
+      reading.holdStep = { until: endedAt, why };
+    }
     all.push(reading);
   }
   const steps: StepRecord[] = [
@@ -397,7 +432,7 @@ export function analysisPromotionReport(): ReleaseReport {
 
 /** The summary the gate gives a failed error-rate test (its own words, which the report quotes). */
 export const ANALYSIS_FAILURE =
-  "orders:live: canary error rate 4.70% (14/298) is above the baseline's 1.00% (27/2,702) beyond +0 pp at 99% confidence";
+  "canary error rate 4.70% (14 of 298) against the baseline's 1.00%: 3.70 points worse, beyond the allowed 0 at 99.0% confidence (9 errors or more fail it here)";
 
 /**
  * A small regression no alarm catches: the alias-wide alarm stays OK (the canary is 10% of the
@@ -418,14 +453,7 @@ export function analysisRollbackReport(): ReleaseReport {
       latencyVerdict: enough ? 'pass' : 'not-judged',
       errorsToFail: figures.judged > 0 ? 5 + figures.judged : undefined,
     });
-    all.push(
-      analysisReading(
-        at,
-        analysisDetail(enough ? 'pass' : 'gathering', [subject]),
-        'pass',
-        `${S_ANALYSIS}: ${enough ? 'pass' : 'gathering'}`,
-      ),
-    );
+    all.push(runningReading(at, subject, figures.judged > 0 ? T0 + figures.judged * M : undefined));
   }
   const failing = analysisSubjectReading({
     canary: { invocations: 298, errors: 14, latencyMs: 40.5 },
@@ -504,23 +532,40 @@ export function inconclusiveReport(policy: AnalysisSettings['onInconclusive']): 
     judged: 3,
     latencyVerdict: 'not-judged',
   });
-  const summary =
-    'orders:live: inconclusive: the canary took 12 invocations, the baseline 108; each side needs 100';
+  const after = policy === 'extend' ? ' after extending the last step by 10m' : '';
+  const summary = `inconclusive: fewer than 100 invocations on a side${after}, so nothing shows the new version is healthy: ${gateEvidence(subject)}`;
   const promoted = policy === 'pass';
   const final = analysisReading(
     endedAt,
     analysisDetail('inconclusive', [subject]),
     promoted ? 'pass' : 'fail',
-    summary,
+    promoted
+      ? `inconclusive (fewer than 100 invocations on a side), passed as on-inconclusive says: ${gateEvidence(subject)}`
+      : summary,
   );
-  const earlier = analysisReading(
-    T0 + M,
-    analysisDetail('gathering', [subject]),
-    'pending',
-    'orders:live: gathering',
-  );
+  const earlier = runningReading(T0 + M, subject);
+  const extending: GateReading[] = [];
+  if (policy === 'extend') {
+    const why =
+      'extending the last step until 12:12:00 UTC for more traffic (fewer than 100 invocations on a side so far)';
+    const reading = analysisReading(
+      T0 + 6 * M,
+      analysisDetail('inconclusive', [subject]),
+      'pending',
+      `${why}: ${gateEvidence(subject)}`,
+    );
+    reading.holdStep = { until: T0 + 12 * M, why };
+    extending.push(reading);
+  }
   const steps: StepRecord[] = [
-    { index: 0, weight: 10, plannedHoldMs: 2 * M, startedAt: T0, endedAt, readings: [earlier, final] },
+    {
+      index: 0,
+      weight: 10,
+      plannedHoldMs: 2 * M,
+      startedAt: T0,
+      endedAt,
+      readings: [earlier, ...extending, final],
+    },
   ];
   const reason = promoted
     ? 'all traffic on the new version after 1 traffic step'

@@ -73,9 +73,8 @@ export function analysisBrief(detail: AnalysisDetail, text: Text): string {
   return [...named, ...(more > 0 ? [`${more} more`] : [])].join('; ');
 }
 
-/** A gate asking to keep the step: "waiting for the step's last metrics until 12:08:00 UTC". */
-export const holdText = (hold: { until: number; why: string }, text: Text): string =>
-  `${text(hold.why)} until ${utcTime(hold.until)} UTC`;
+/** A gate asking to keep the step, in its own words: "waiting for the last step's metrics until 12:08:00 UTC". */
+export const holdText = (hold: { until: number; why: string }, text: Text): string => text(hold.why);
 
 /**
  * An analysis reading in one line: "pass (canary 3/298 errors, baseline 27/2,702)"; a verdict
@@ -212,9 +211,14 @@ export function failureLines(detail: AnalysisDetail, words: MetricWords, text: T
         errorRate.errorsToFail === undefined
           ? ''
           : `; at this look ${count(errorRate.errorsToFail)} or more canary ${errors} fail the test`;
+      const held =
+        errorRate.baselineRate !== undefined &&
+        (baseline.errorRate === undefined || rate(errorRate.baselineRate) !== rate(baseline.errorRate))
+          ? `, held to ${rate(errorRate.baselineRate)} with its history`
+          : '';
       lines.push(
         `**${text(subject.name)}** error rate: canary ${sideRate(canary, errors, requests)}, ` +
-          `baseline ${sideRate(baseline, errors, requests)}${diff} against the ${pointsLimit(errorRate.thresholdPoints)} allowed` +
+          `baseline ${sideRate(baseline, errors, requests)}${held}${diff} against the ${pointsLimit(errorRate.thresholdPoints)} allowed` +
           `${look} (${share(detail.confidence)} confidence).`,
       );
     }
