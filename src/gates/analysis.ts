@@ -150,7 +150,11 @@ export class AnalysisGate implements Gate {
     else if (settledBefore >= rolloutFrom) state.history = evidence.history;
     const canary = sum(evidence.judged, 'canary');
     const baseline = sum(evidence.judged, 'baseline');
-    const history = historyUse(evidence.history, baseline);
+    // A split resumed from an earlier run had both versions in the alias's figures before now.
+    const history =
+      this.schedule[0]!.index > 0
+        ? { used: false, note: 'the release resumed a split, so the figures before it mix both versions' }
+        : historyUse(evidence.history, baseline);
     const pooled = history.used
       ? {
           invocations: baseline.invocations + evidence.history.invocations,
