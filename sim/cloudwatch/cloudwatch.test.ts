@@ -254,11 +254,12 @@ describe('traffic and alarms that evaluate themselves', () => {
     await waitFor(async () => (await t.control.traffic())[0]!.invocations >= 100, 5000);
     await t.control.stopTraffic();
     const now = Date.now();
-    const series = [
-      { Resource: 'orders:live', ExecutedVersion: '1' },
-      { Resource: 'orders:live' },
-      {},
-    ].flatMap((extra, i) =>
+    const series = (
+      [{ Resource: 'orders:live', ExecutedVersion: '1' }, { Resource: 'orders:live' }, {}] as Record<
+        string,
+        string
+      >[]
+    ).flatMap((extra, i) =>
       ['Invocations', 'Errors'].map((metric) => ({
         Id: `${metric.toLowerCase()}${i}`,
         MetricStat: {
