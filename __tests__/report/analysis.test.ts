@@ -375,6 +375,26 @@ describe('as GitHub renders it', () => {
     await expect(renderedProblems(renderReport(make()))).resolves.toEqual([]);
   });
 
+  it.each([
+    ['analysis rollback', analysisRollbackReport],
+    ['inconclusive, extended', () => inconclusiveReport('extend')],
+    ['hostile names in the analysis', hostileAnalysis],
+  ])('keeps every table row one line with its own columns: %s', (_name, make) => {
+    const lines = renderReport(make()).split('\n');
+    const pipes = (line: string) => line.replace(/\\\|/g, '').split('|').length - 1;
+    let tables = 0;
+    for (const start of lines.keys()) {
+      if (!/^\| (:?--- \| )*:?--- \|$/.test(lines[start]!)) continue;
+      tables++;
+      const columns = pipes(lines[start]!);
+      expect(pipes(lines[start - 1]!)).toBe(columns);
+      for (let i = start + 1; i < lines.length && lines[i]!.startsWith('|'); i++)
+        expect([i, pipes(lines[i]!)]).toEqual([i, columns]);
+    }
+    // Overview, timeline, the verdict, and more.
+    expect(tables).toBeGreaterThanOrEqual(4);
+  });
+
   it('keeps hostile names from the analysis as text', () => {
     const text = renderReport(hostileAnalysis());
     expect(text).not.toContain('<img');
