@@ -72,7 +72,7 @@ const scenarios: Record<string, DemoScenario> = {
   'lambda-dry-run': {
     title: 'A dry run checks everything and shows the whole plan, changing nothing',
     scenario: () => lambdaScenario({ extra: { github: githubWithPullRequest } }),
-    inputs: releaseInputs({ strategy: 'Canary10Percent5Minutes', 'dry-run': 'true' }),
+    inputs: releaseInputs(analysisInputs({ strategy: 'Canary10Percent5Minutes', 'dry-run': 'true' })),
     expect: 'dry-run',
     where: aliasNow,
   },
