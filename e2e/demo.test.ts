@@ -65,10 +65,10 @@ describe('npm run demo', () => {
     const summary = out('lambda-dry-run', 'summary.md');
     expect(summary).toContain('#### Plan');
     expect(summary).toContain(
-      '| 1 of 1 | 10% | +0s | +5m | UpdateAlias live: 10% on the new version, 90% on version 1 |',
+      '| 1 of 1 | 10% | +0s | +5m | alarms | UpdateAlias live: 10% on the new version, 90% on version 1 |',
     );
     expect(summary).toContain(
-      '| Promote | 100% | +5m | — | UpdateAlias live: all traffic on the new version, the split removed |',
+      '| Promote | 100% | +5m | — | — | UpdateAlias live: all traffic on the new version, the split removed |',
     );
     expect(stdout).toContain(
       'Step 1 of 1: 10% from +0s to +5m: UpdateAlias live: 10% on the new version, 90% on version 1',
