@@ -60,7 +60,7 @@ export interface MetricsModelOptions {
 }
 
 /** One side's figures for one period, and when CloudWatch has them. */
-interface PeriodPoint {
+export interface PeriodPoint {
   invocations: number;
   errors: number;
   /** Sum of durations (ms), for Average. */
@@ -68,7 +68,8 @@ interface PeriodPoint {
   arrivesAt: number;
 }
 
-interface Period {
+/** One period's points: each version's, and the alias-wide sum of both. */
+export interface Period {
   start: number;
   baseline: PeriodPoint;
   canary: PeriodPoint;
@@ -129,6 +130,15 @@ export class MetricsModel {
       weight = percent;
     }
     return weight;
+  }
+
+  /**
+   * Every period that has ended by `until`, drawn if need be, whether or not CloudWatch has its
+   * points yet: for figures computed beside the gate (an alias-wide alarm on the same minutes).
+   */
+  periodsUntil(until: number): readonly Period[] {
+    this.generateUntil(until);
+    return this.periods.filter((p) => p.start + this.periodMs <= until);
   }
 
   /** The answer CloudWatch would give now, synchronously (the client's `send` wraps it). */
@@ -400,4 +410,39 @@ export function modelTarget(
     verify: () => Promise.resolve(),
     rollback: () => Promise.resolve(model.setWeight(0)),
   };
+}
+
+/**
+ * One CloudWatch client over several functions' models: each GetMetricData call is answered
+ * query by query from the model of the function its dimensions name, and counted once.
+ */
+export function combinedCloudWatch(models: MetricsModel[]): {
+  cloudwatch: CloudWatchClient;
+  counters: MetricsModelCounters;
+} {
+  const counters: MetricsModelCounters = { getMetricDataCalls: 0, queries: 0 };
+  const byFunction = new Map(models.map((m) => [m.functionName, m]));
+  const send = (command: unknown): Promise<GetMetricDataCommandOutput> => {
+    if (!(command instanceof GetMetricDataCommand))
+      return Promise.reject(new Error('the metrics model answers GetMetricData only'));
+    const input = command.input;
+    const queries = input.MetricDataQueries ?? [];
+    counters.getMetricDataCalls++;
+    counters.queries += queries.length;
+    try {
+      const results = queries.map((q) => {
+        const name = q.MetricStat?.Metric?.Dimensions?.find((d) => d.Name === 'FunctionName')?.Value;
+        const model = byFunction.get(name ?? '') ?? models[0]!;
+        return model.getMetricData({ ...input, MetricDataQueries: [q] }).MetricDataResults![0]!;
+      });
+      return Promise.resolve({
+        MetricDataResults: results,
+        Messages: [],
+        $metadata: { httpStatusCode: 200 },
+      });
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  };
+  return { cloudwatch: { send } as unknown as CloudWatchClient, counters };
 }
