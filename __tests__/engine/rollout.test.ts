@@ -3,6 +3,7 @@ import {
   ConcurrentChangeError,
   WriteRefusedError,
   type Gate,
+  type GateContext,
   type GateReading,
   type RolloutEvent,
   type RolloutOptions,
@@ -139,6 +140,83 @@ describe('rollout engine', () => {
     const record = await run([gateAt(clock, start, () => 'pass')], parseStrategy('Canary10Percent5Minutes'));
     expect(target.calls).toEqual(['weight 10', 'promote', 'verify']);
     expect(record.reason).toBe('all traffic on the new version after 1 traffic step');
+  });
+
+  describe('a gate that holds the step past its hold (late metrics, an extension)', () => {
+    /** Asks to hold the last step until `releaseAt` (elapsed), bounded by `until`; records contexts. */
+    const holdingGate = (clock: FakeClock, start: number, releaseAt: number, until: number) => {
+      const contexts: GateContext[] = [];
+      const gate: Gate = {
+        name: 'analysis',
+        async read(_signal, context) {
+          contexts.push(context);
+          const elapsed = clock.now() - start;
+          const holding = context.last && clock.now() >= context.endsAt && elapsed < releaseAt;
+          return {
+            gate: 'analysis',
+            status: holding ? 'pending' : 'pass',
+            summary: holding ? 'waiting' : 'ok',
+            at: clock.now(),
+            holdStep: holding ? { until: start + until, why: 'waiting for metrics' } : undefined,
+          };
+        },
+      };
+      return { gate, contexts };
+    };
+
+    it('keeps the last step until the gate stops asking, then promotes', async () => {
+      const { clock, start, target, run } = setup();
+      const { gate, contexts } = holdingGate(clock, start, 33 * MINUTE, 40 * MINUTE);
+      const record = await run([gate]);
+      expect(record.outcome).toBe('promoted');
+      expect(target.calls).toEqual(['weight 10', 'weight 30', 'weight 60', 'promote', 'verify']);
+      expect(record.steps[2]!.endedAt! - start).toBe(33 * MINUTE);
+      // Only the last step says so, and every context carries the step's own hold.
+      expect(
+        contexts.filter((c) => c.last).every((c) => c.index === 2 && c.endsAt === start + 30 * MINUTE),
+      ).toBe(true);
+      expect(contexts.some((c) => c.index === 0 && !c.last && c.weight === 10)).toBe(true);
+    });
+
+    it("stops holding at the gate's own bound even when it keeps asking", async () => {
+      const { clock, start, run } = setup();
+      const { gate } = holdingGate(clock, start, Infinity, 32 * MINUTE);
+      const record = await run([gate]);
+      expect(record.outcome).toBe('promoted');
+      expect(record.steps[2]!.endedAt! - start).toBe(32 * MINUTE);
+    });
+
+    it('never holds past the timeout', async () => {
+      const { clock, start, target, run } = setup();
+      const { gate } = holdingGate(clock, start, Infinity, 60 * MINUTE);
+      const record = await run([gate], thirtyMinutes, { ...options, timeoutMs: 35 * MINUTE });
+      expect(record.outcome).toBe('rolled-back');
+      expect(record.reason).toMatch(/^timeout reached after 21\d\ds$/);
+      expect(target.calls.at(-1)).toMatch(/^rollback: timeout/);
+    });
+
+    it('moves later deadlines by an extension of an earlier step', async () => {
+      const { clock, start, run } = setup();
+      let first = true;
+      const gate: Gate = {
+        name: 'analysis',
+        async read(_signal, context) {
+          const holding = first && context.index === 0 && clock.now() >= context.endsAt;
+          if (holding && clock.now() - start >= 12 * MINUTE) first = false;
+          return {
+            gate: 'analysis',
+            status: 'pass',
+            summary: 'ok',
+            at: clock.now(),
+            holdStep: holding && first ? { until: start + 12 * MINUTE, why: 'extending' } : undefined,
+          };
+        },
+      };
+      const record = await run([gate]);
+      expect(record.steps[0]!.endedAt! - start).toBe(12 * MINUTE);
+      // The second step keeps its full ten minutes.
+      expect(record.steps[1]!.endedAt! - record.steps[0]!.endedAt!).toBe(10 * MINUTE);
+    });
   });
 
   it('keeps absolute deadlines when every call is slow', async () => {
