@@ -1,6 +1,7 @@
 // The detection figures: seeded releases of a canary at 10% weight, run through the real engine
 // and the real analysis gate on a fake clock, reading the in-process metrics model
 // (sim/metrics-model.ts); beside them, an alias-wide Errors alarm on the same simulated minutes.
+import { fork, type ChildProcess } from 'node:child_process';
 import poissonPmf from '@stdlib/stats-base-dists-poisson-pmf';
 import { FakeClock } from '../__tests__/support/fake-clock.js';
 import { runRollout } from '../src/engine/rollout.js';
@@ -49,7 +50,7 @@ export interface DetectionRow {
   referenceKnownBaselineDetection: number;
 }
 
-interface RunResult {
+export interface RunResult {
   /** Seconds from the step's start to the rollback, when it came within the window. */
   detectedAfter?: number;
   rolledBackLater: boolean;
@@ -155,26 +156,99 @@ export interface DetectionPlan {
   ratios: number[];
   rates: number[];
   runsFor: (ratio: number, rps: number) => number;
+  /** Worker processes running the seeded runs side by side (the machine's cores). */
+  workers: number;
+}
+
+/** A slice of one row's runs, for a worker: runs [from, to) of `ratio` at `rps`. */
+export interface DetectionJob {
+  ratio: number;
+  rps: number;
+  from: number;
+  to: number;
+}
+
+const RUNS_PER_JOB = 250;
+
+/** The runs of one job; each run's seed depends on its row and index only, so slicing changes nothing. */
+export async function runJob(job: DetectionJob): Promise<RunResult[]> {
+  const list: RunResult[] = [];
+  for (let i = job.from; i < job.to; i++)
+    list.push(await oneRun(1_000_003 * job.rps + 1009 * job.ratio + i, job.ratio, job.rps));
+  return list;
+}
+
+/** A child process running bench/detection-worker.ts (Node 20's worker threads cannot load TypeScript). */
+function startWorker(): ChildProcess {
+  return fork(new URL('./detection-worker.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'] });
+}
+
+/** Runs the jobs on a pool of worker processes (bench/detection-worker.ts), in any order. */
+async function runJobs(
+  jobs: DetectionJob[],
+  workers: number,
+  done: (job: DetectionJob, results: RunResult[]) => void,
+): Promise<void> {
+  const queue = [...jobs];
+  const pool = Array.from({ length: Math.max(1, Math.min(workers, jobs.length)) }, async () => {
+    const worker = startWorker();
+    try {
+      for (let job = queue.shift(); job; job = queue.shift()) {
+        const current = job;
+        const results = await new Promise<RunResult[]>((resolve, reject) => {
+          const exited = (code: number | null) => reject(new Error(`a detection worker exited (${code})`));
+          worker.once('exit', exited);
+          worker.once('message', (message) => {
+            worker.off('exit', exited);
+            resolve(message as RunResult[]);
+          });
+          worker.send(current);
+        });
+        done(current, results);
+      }
+    } finally {
+      worker.kill();
+    }
+  });
+  await Promise.all(pool);
 }
 
 export async function detection(
   plan: DetectionPlan,
   progress: (line: string) => void,
 ): Promise<DetectionRow[]> {
+  const key = (ratio: number, rps: number) => `${ratio}x at ${rps} rps`;
+  const jobs: DetectionJob[] = [];
+  const pending = new Map<string, number>();
+  const slices = new Map<string, { from: number; results: RunResult[] }[]>();
+  for (const rps of plan.rates) {
+    for (const ratio of plan.ratios) {
+      const runs = plan.runsFor(ratio, rps);
+      for (let from = 0; from < runs; from += RUNS_PER_JOB)
+        jobs.push({ ratio, rps, from, to: Math.min(runs, from + RUNS_PER_JOB) });
+      pending.set(key(ratio, rps), Math.ceil(runs / RUNS_PER_JOB));
+      slices.set(key(ratio, rps), []);
+    }
+  }
+  const started = performance.now();
+  await runJobs(jobs, plan.workers, (job, results) => {
+    const k = key(job.ratio, job.rps);
+    slices.get(k)!.push({ from: job.from, results });
+    pending.set(k, pending.get(k)! - 1);
+    if (pending.get(k) === 0)
+      progress(
+        `detection ${k}: ${plan.runsFor(job.ratio, job.rps)} runs, ${((performance.now() - started) / 1000).toFixed(0)} s in`,
+      );
+  });
+  const resultsOf = (ratio: number, rps: number) =>
+    slices
+      .get(key(ratio, rps))!
+      .sort((a, b) => a.from - b.from)
+      .flatMap((s) => s.results);
+
   const rows: DetectionRow[] = [];
   for (const rps of plan.rates) {
-    const results = new Map<number, RunResult[]>();
-    // Ratio 1 first: its runs set the alarm's threshold for this traffic level.
-    for (const ratio of [...plan.ratios].sort((a, b) => a - b)) {
-      const runs = plan.runsFor(ratio, rps);
-      const started = performance.now();
-      const list: RunResult[] = [];
-      for (let i = 0; i < runs; i++) list.push(await oneRun(1_000_003 * rps + 1009 * ratio + i, ratio, rps));
-      results.set(ratio, list);
-      progress(
-        `detection ${ratio}x at ${rps} rps: ${runs} runs in ${((performance.now() - started) / 1000).toFixed(1)} s`,
-      );
-    }
+    const results = new Map(plan.ratios.map((ratio) => [ratio, resultsOf(ratio, rps)]));
     const threshold = alarmThreshold(results.get(1) ?? []);
     for (const ratio of plan.ratios) {
       const list = results.get(ratio)!;
