@@ -129,6 +129,10 @@ function median(values: number[]): number | null {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+function rounded<T extends number | null>(value: T, digits: number): T {
+  return (value === null ? null : Number(value.toFixed(digits))) as T;
+}
+
 /** The smallest per-minute threshold that fires in at most the budget of the healthy runs. */
 function alarmThreshold(healthy: RunResult[]): number {
   const peaks = healthy.map((r) => Math.max(0, ...r.alarmMinutes.map((m) => m.errors)));
@@ -271,8 +275,8 @@ export async function detection(
         analysisLaterRollbackRate: share((r) => r.rolledBackLater),
         analysisExtendedRate: share((r) => r.extended),
         alarmThresholdErrorsPerMinute: threshold,
-        alarmMedianSecondsToDetect: median(alarmTimes),
-        referenceKnownBaselineDetection: knownBaselineDetection(ratio, rps),
+        alarmMedianSecondsToDetect: rounded(median(alarmTimes), 1),
+        referenceKnownBaselineDetection: rounded(knownBaselineDetection(ratio, rps), 4),
       });
     }
   }

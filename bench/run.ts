@@ -63,7 +63,10 @@ const results = {
       '>= threshold for 1 of 1 data points, evaluated as each minute of the step arrives in that window; its ' +
       'threshold is the smallest that fires on at most 1% of the ratio-1 runs at that traffic level (chosen on ' +
       'those same runs). referenceKnownBaselineDetection: one look at five full minutes of the canary with the ' +
-      "baseline's rate known exactly, false rollbacks at most 1% (../shared/analysis-limits.md).",
+      "baseline's rate known exactly, false rollbacks at most 1% (../shared/analysis-limits.md). " +
+      'analysisLaterRollbackRate: rolled back after that window, at the end of the extension of an ' +
+      'inconclusive step (on-inconclusive: extend, then fail after max-extension); analysisExtendedRate: ' +
+      'promoted after an extension.',
     apiPerPoll: API_PER_POLL_NOTE,
     speed:
       'startup, reaction and overhead run dist/ as the runner runs it, with analysis: off (they measure the action, not the analysis).',
