@@ -31,8 +31,19 @@ describe('readInputs', () => {
       region: 'eu-west-1',
     });
     expect(inputs.plan.name).toBe('Canary10Percent5Minutes');
-    // Default timeout: 5 minutes of holds plus 10.
-    expect(inputs.timeoutMs).toBe(15 * 60_000);
+    // Default timeout: 5 minutes of holds, the analysis's 3-minute wait for the last step's
+    // metrics (3 one-minute periods), its 10-minute extension, and the 10-minute margin.
+    expect(inputs.timeoutMs).toBe((5 + 3 + 10 + 10) * 60_000);
+    expect(inputs.analysis).toEqual({
+      maxErrorRateIncreasePoints: 0,
+      maxLatencyIncreasePercent: 25,
+      minInvocations: 100,
+      confidence: 0.99,
+      onInconclusive: 'extend',
+      maxExtensionMs: 10 * 60_000,
+      periodSeconds: 60,
+    });
+    expect(inputs.warnings).toEqual([]);
   });
 
   it('reads every input', () => {
@@ -235,5 +246,200 @@ describe('readInputs', () => {
         'Input "target": "lambda" is not a target. Accepted: "lambda-alias", "api-gateway-stage" (default "lambda-alias").',
       ]);
     });
+  });
+});
+
+describe('the analysis inputs', () => {
+  const read = (more: Record<string, string>) =>
+    readInputs(reader({ 'function-name': 'orders', ...more }), env);
+
+  it('reads every analysis input', () => {
+    const inputs = read({
+      analysis: 'on',
+      'max-error-rate-increase': '0.5pp',
+      'max-latency-increase': '40',
+      'min-invocations': '250',
+      'analysis-confidence': '0.995',
+      'on-inconclusive': 'fail',
+      'max-extension': '2m',
+      'metric-period': '5s',
+    });
+    expect(inputs.analysis).toEqual({
+      maxErrorRateIncreasePoints: 0.5,
+      maxLatencyIncreasePercent: 40,
+      minInvocations: 250,
+      confidence: 0.995,
+      onInconclusive: 'fail',
+      maxExtensionMs: 2 * 60_000,
+      periodSeconds: 5,
+    });
+    // on-inconclusive fail: no extension in the default timeout, only the 15 s wait (3 periods of 5 s).
+    expect(inputs.timeoutMs).toBe(5 * 60_000 + 15_000 + 10 * 60_000);
+  });
+
+  it.each([
+    ['off', undefined],
+    ['OFF', undefined],
+    ['false', undefined],
+    ['True', 0.99],
+    ['On', 0.99],
+  ])('reads analysis: %s', (text, confidence) => {
+    expect(read({ analysis: text }).analysis?.confidence).toBe(confidence);
+  });
+
+  it('leaves the analysis out of the default timeout when off', () => {
+    expect(read({ analysis: 'off' }).timeoutMs).toBe(15 * 60_000);
+  });
+
+  it.each([
+    ['0', 0],
+    ['0.5', 0.5],
+    ['2 pp', 2],
+    ['99.9', 99.9],
+  ])('reads max-error-rate-increase: %s as percentage points', (text, points) => {
+    expect(read({ 'max-error-rate-increase': text }).analysis?.maxErrorRateIncreasePoints).toBe(points);
+  });
+
+  it.each([
+    ['25%', 25],
+    ['0', 0],
+    ['12.5 %', 12.5],
+    ['300', 300],
+  ])('reads max-latency-increase: %s as percent', (text, percent) => {
+    expect(read({ 'max-latency-increase': text }).analysis?.maxLatencyIncreasePercent).toBe(percent);
+  });
+
+  it.each([
+    ['99%', 0.99],
+    ['0.9', 0.9],
+    ['50%', 0.5],
+    ['99.99%', 0.9999],
+    ['0.9999', 0.9999],
+  ])('reads analysis-confidence: %s', (text, confidence) => {
+    expect(read({ 'analysis-confidence': text }).analysis?.confidence).toBeCloseTo(confidence, 10);
+  });
+
+  it.each([
+    ['1s', 1],
+    ['10s', 10],
+    ['30s', 30],
+    ['1m', 60],
+    ['5m', 300],
+  ])('reads metric-period: %s', (text, seconds) => {
+    expect(read({ 'metric-period': text }).analysis?.periodSeconds).toBe(seconds);
+  });
+
+  const refused: [string, Record<string, string>, string][] = [
+    [
+      'analysis',
+      { analysis: 'yes' },
+      'Input "analysis": "yes" is not accepted. Accepted: "on" (the default) or "off" (also true or false).',
+    ],
+    [
+      'an error-rate increase in percent',
+      { 'max-error-rate-increase': '1%' },
+      'Input "max-error-rate-increase": "1%" has a "%", which reads as a relative increase; this input is in absolute percentage points (1% against 1.5% is 0.5 points): write "1" or "1pp". Accepted: percentage points from 0 up to (not including) 100, such as "0" (the default: any increase the test is sure of), "0.5" or "0.5pp".',
+    ],
+    [
+      'a negative error-rate increase',
+      { 'max-error-rate-increase': '-1' },
+      'Input "max-error-rate-increase": "-1" is not accepted. Accepted: percentage points from 0 up to (not including) 100, such as "0" (the default: any increase the test is sure of), "0.5" or "0.5pp".',
+    ],
+    [
+      'an error-rate increase of 100 points',
+      { 'max-error-rate-increase': '100' },
+      'Input "max-error-rate-increase": "100" is not accepted. Accepted: percentage points from 0 up to (not including) 100, such as "0" (the default: any increase the test is sure of), "0.5" or "0.5pp".',
+    ],
+    [
+      'a latency increase in words',
+      { 'max-latency-increase': 'a quarter' },
+      'Input "max-latency-increase": "a quarter" is not accepted. Accepted: a percentage of 0 or more, such as "25%" (the default) or "50".',
+    ],
+    [
+      'zero min-invocations',
+      { 'min-invocations': '0' },
+      'Input "min-invocations": "0" is not accepted. Accepted: a whole number of 1 or more, such as "100" (the default): the invocations each version needs before the analysis can pass it.',
+    ],
+    [
+      'fractional min-invocations',
+      { 'min-invocations': '10.5' },
+      'Input "min-invocations": "10.5" is not accepted. Accepted: a whole number of 1 or more, such as "100" (the default): the invocations each version needs before the analysis can pass it.',
+    ],
+    [
+      'a bare confidence of 99',
+      { 'analysis-confidence': '99' },
+      'Input "analysis-confidence": "99" is not accepted (did you mean "99%"?). Accepted: from 50% to 99.99%, as "99%" (the default) or "0.99".',
+    ],
+    [
+      'a confidence of 100%',
+      { 'analysis-confidence': '100%' },
+      'Input "analysis-confidence": "100%" is not accepted. Accepted: from 50% to 99.99%, as "99%" (the default) or "0.99".',
+    ],
+    [
+      'a confidence under 50%',
+      { 'analysis-confidence': '0.4' },
+      'Input "analysis-confidence": "0.4" is not accepted. Accepted: from 50% to 99.99%, as "99%" (the default) or "0.99".',
+    ],
+    [
+      'on-inconclusive',
+      { 'on-inconclusive': 'retry' },
+      'Input "on-inconclusive": "retry" is not accepted. Accepted: "extend" (hold the last step longer, up to max-extension; the default), "fail" (roll back) or "pass" (promote).',
+    ],
+    [
+      'max-extension without a unit',
+      { 'max-extension': '10' },
+      'Input "max-extension": "10" is not a duration: a bare number is ambiguous; add a unit, as in "10s" or "10m". Accepted: a number with s, m or h, such as "30s", "10m" or "1h".',
+    ],
+    [
+      'a metric period CloudWatch has not',
+      { 'metric-period': '90s' },
+      'Input "metric-period": "90s" is not a CloudWatch period. Accepted: 1s, 5s, 10s, 30s or a whole number of minutes, such as "1m" (the default; AWS/Lambda and AWS/ApiGateway publish per minute).',
+    ],
+    [
+      'a timeout that leaves no time for the verdict',
+      { timeout: '7m' },
+      `Input "timeout": "7m" leaves no time for the analysis's verdict: the strategy holds 5m, and the analysis waits up to 3m for the last step's metrics (metric-period 1m). Give more than 8m (e.g. "28m"), leave it empty for the plan, the analysis's allowance plus 10m, or set analysis: off.`,
+    ],
+  ];
+
+  it.each(refused)('refuses %s, naming the input, the value and what is accepted', (_label, bad, message) => {
+    expect(problemsOf({ 'function-name': 'orders', ...bad })).toEqual([message]);
+  });
+
+  it('checks the analysis inputs even when analysis is off', () => {
+    expect(problemsOf({ 'function-name': 'orders', analysis: 'off', 'metric-period': '2s' })).toEqual([
+      expect.stringMatching(/^Input "metric-period": "2s" is not a CloudWatch period/),
+    ]);
+  });
+
+  it('lists every analysis problem with the others', () => {
+    const problems = problemsOf({
+      'function-name': 'orders',
+      'poll-interval': 'often',
+      'min-invocations': 'many',
+      'on-inconclusive': 'wait',
+    });
+    expect(problems.map((p) => /^Input "([^"]+)"/.exec(p)?.[1])).toEqual([
+      'poll-interval',
+      'min-invocations',
+      'on-inconclusive',
+    ]);
+  });
+
+  it('accepts a timeout that leaves the verdict wait but not the whole extension, with a warning', () => {
+    const inputs = read({ timeout: '10m' });
+    expect(inputs.timeoutMs).toBe(10 * 60_000);
+    expect(inputs.warnings).toEqual([
+      "The timeout of 10m is shorter than the strategy's 5m plus 3m for the last step's metrics (metric-period 1m) and up to 10m of extension (max-extension): an inconclusive last step rolls back at the timeout rather than after its full extension.",
+    ]);
+  });
+
+  it('has no warning for a timeout that leaves the whole allowance, nor with analysis off', () => {
+    expect(read({ timeout: '18m' }).warnings).toEqual([]);
+    expect(read({ timeout: '6m', analysis: 'off' })).toMatchObject({ timeoutMs: 6 * 60_000, warnings: [] });
+  });
+
+  it('does not warn about an extension that on-inconclusive fail never takes', () => {
+    expect(read({ timeout: '9m', 'on-inconclusive': 'fail' }).warnings).toEqual([]);
   });
 });

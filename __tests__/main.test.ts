@@ -43,9 +43,14 @@ let files: { output: string; state: string; summary: string };
 let clock: FakeClock;
 const savedEnv = { ...process.env };
 
+/**
+ * The runner's INPUT_* variables. Most tests here are about something else than the analysis,
+ * whose metrics these mocks do not serve: it is off unless a test says `analysis`.
+ */
 function setInputs(inputs: Record<string, string>) {
   for (const key of Object.keys(process.env)) if (key.startsWith('INPUT_')) delete process.env[key];
-  for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
+  for (const [name, value] of Object.entries({ analysis: 'off', ...inputs }))
+    process.env[`INPUT_${name.toUpperCase()}`] = value;
 }
 
 beforeEach(() => {
@@ -552,5 +557,101 @@ describe('run()', () => {
     await run(d);
     expect(outputs()).toMatchObject({ result: 'rolled-back', reason: 'cancelled by SIGTERM' });
     expect(alias).toMatchObject({ FunctionVersion: '6', weights: {} });
+  });
+});
+
+describe('the analysis and nothing watching', () => {
+  /** The JSON report the run wrote (the `report` output). */
+  const jsonReport = () => JSON.parse(readFileSync(outputs().report!, 'utf8')) as Record<string, unknown>;
+  const UNWATCHED_OFF =
+    'Nothing watched this release: no alarms were given and analysis is off, so it would have been promoted whatever the new version did.';
+  const warnings = (text: string) => text.split('\n').filter((l) => l.startsWith('::warning'));
+
+  async function runLogged(): Promise<string> {
+    const log = captureStdout();
+    try {
+      await run(deps());
+    } finally {
+      log.restore();
+    }
+    return log.text();
+  }
+
+  it('says nothing watched a release without alarms and with analysis off, at the start and at the end', async () => {
+    setInputs({ 'function-name': 'orders', strategy: 'canary 10% 1m', analysis: 'off' });
+    const text = await runLogged();
+    expect(outputs().result).toBe('promoted');
+    const unwatched = warnings(text).filter((l) => l.includes('Nothing watched'));
+    expect(unwatched).toEqual([
+      `::warning title=Nothing watched this release::${UNWATCHED_OFF}`,
+      `::warning title=Nothing watched this release::${UNWATCHED_OFF}`,
+    ]);
+    // The first before the first write, the second after the result is known.
+    expect(text.indexOf(UNWATCHED_OFF)).toBeLessThan(text.indexOf('Releasing alias live'));
+    expect(text.lastIndexOf(UNWATCHED_OFF)).toBeGreaterThan(text.indexOf('Promoted'));
+    expect(jsonReport()).toMatchObject({ unwatched: UNWATCHED_OFF });
+    expect(jsonReport().analysis).toBeUndefined();
+  });
+
+  it('says it in a dry run too', async () => {
+    setInputs({ 'function-name': 'orders', version: '7', analysis: 'off', 'dry-run': 'true' });
+    const text = await runLogged();
+    expect(outputs().result).toBe('dry-run');
+    expect(warnings(text)).toContain(`::warning title=Nothing watched this release::${UNWATCHED_OFF}`);
+    expect(jsonReport()).toMatchObject({ unwatched: UNWATCHED_OFF });
+  });
+
+  it('does not say it when an alarm watches, analysis off', async () => {
+    setInputs({ 'function-name': 'orders', strategy: 'canary 10% 1m', alarms: 'errors', analysis: 'off' });
+    const text = await runLogged();
+    expect(outputs().result).toBe('promoted');
+    expect(text).not.toContain('Nothing watched');
+    expect(jsonReport().unwatched).toBeUndefined();
+  });
+
+  it('puts the analysis settings in a dry run plan and in the report, and says nothing of unwatched', async () => {
+    setInputs({
+      'function-name': 'orders',
+      version: '7',
+      'dry-run': 'true',
+      analysis: 'on',
+      'min-invocations': '50',
+      'metric-period': '10s',
+    });
+    const text = await runLogged();
+    expect(outputs().result).toBe('dry-run');
+    const settings = {
+      maxErrorRateIncreasePoints: 0,
+      maxLatencyIncreasePercent: 25,
+      minInvocations: 50,
+      confidence: 0.99,
+      onInconclusive: 'extend',
+      maxExtensionMs: 600_000,
+      periodSeconds: 10,
+    };
+    expect(jsonReport()).toMatchObject({ analysis: settings, releasePlan: { analysis: settings } });
+    expect(text).not.toContain('Nothing watched');
+  });
+
+  it('says nothing watched when the analysis, the only gate, judged nothing before the promotion', async () => {
+    // All at once: no step in which the analysis could read anything.
+    setInputs({ 'function-name': 'orders', strategy: 'AllAtOnce', analysis: 'on' });
+    const text = await runLogged();
+    expect(outputs().result).toBe('promoted');
+    const sentence =
+      'Nothing watched this release: no alarms were given and the analysis read nothing, so it was promoted whatever the new version did.';
+    // Not at the start (the analysis was on), once at the end.
+    expect(warnings(text).filter((l) => l.includes('Nothing watched'))).toEqual([
+      `::warning title=Nothing watched this release::${sentence}`,
+    ]);
+    expect(jsonReport()).toMatchObject({ unwatched: sentence });
+  });
+
+  it('logs a timeout that cuts the extension short as a warning at the start', async () => {
+    setInputs({ 'function-name': 'orders', version: '7', 'dry-run': 'true', analysis: 'on', timeout: '10m' });
+    const text = await runLogged();
+    expect(warnings(text)).toContain(
+      "::warning title=Timeout::The timeout of 10m is shorter than the strategy's 5m plus 3m for the last step's metrics (metric-period 1m) and up to 10m of extension (max-extension): an inconclusive last step rolls back at the timeout rather than after its full extension.",
+    );
   });
 });

@@ -5,6 +5,7 @@ import { APIGatewayClient, CreateDeploymentCommand, UpdateStageCommand } from '@
 import { startTestCloud, waitFor, type TestCloud } from './local-cloud-env.js';
 import { newRunnerContext, runStep, startStep, type RunnerContext } from './runner.js';
 import {
+  analysisInputs,
   API_NAME,
   apiGatewayClient,
   buildRestApi,
@@ -39,7 +40,8 @@ describe('an API Gateway stage canary through dist/', () => {
     const { restApiId, baseDeploymentId } = await buildApi(200);
     const result = await main(
       newRunnerContext(),
-      stageInputs(restApiId, { 'canary-stage-variables': 'color=blue' }),
+      // The alarm and the analysis gate it; 40 requests a second give the analysis enough.
+      stageInputs(restApiId, { 'canary-stage-variables': 'color=blue', ...analysisInputs() }),
     );
     expect({ code: result.code, reason: result.outputs.reason }).toMatchObject({ code: 0 });
     expect(result.outputs.result).toBe('promoted');

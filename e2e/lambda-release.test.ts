@@ -4,7 +4,7 @@ import { parseMarker } from '../src/marker.js';
 import { startTestCloud, waitFor, type TestCloud } from './local-cloud-env.js';
 import type { ChildProcess } from 'node:child_process';
 import { newRunnerContext, runStep, startStep, type RunnerContext } from './runner.js';
-import { ALIAS, ERRORS_ALARM, FUNCTION, lambdaScenario, releaseInputs } from './scenarios.js';
+import { ALIAS, analysisInputs, ERRORS_ALARM, FUNCTION, lambdaScenario, releaseInputs } from './scenarios.js';
 
 let t: TestCloud;
 
@@ -41,7 +41,8 @@ describe('a release against the local cloud', () => {
   it('promotes a healthy version, and the post step then does nothing', async () => {
     await t.control.loadScenario(lambdaScenario());
     const ctx = newRunnerContext();
-    const result = await main(ctx, releaseInputs());
+    // Gated by the alarm and by the analysis, which the traffic gives enough to pass.
+    const result = await main(ctx, releaseInputs(analysisInputs()));
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.outputs).toMatchObject({

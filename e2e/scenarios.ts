@@ -24,6 +24,12 @@ export const METRIC_PERIOD_SECONDS = 1;
 export interface LambdaScenarioOptions {
   /** Error rate of the new code (0 to 1). */
   canaryErrorRate?: number;
+  /** Error rate of the released version 1 (0 to 1); none by default. */
+  baselineErrorRate?: number;
+  /** Mean duration of the new code (ms); version 1 takes 40. */
+  canaryDurationMs?: number;
+  /** Errors through the alias in one metric period at which ERRORS_ALARM fires; 1 by default. */
+  errorsAlarmThreshold?: number;
   /** Invocations per second through the alias. */
   rate?: number;
   /** Extra Scenario fields (faults, other alarms...). */
@@ -38,8 +44,15 @@ export function lambdaScenario(options: LambdaScenarioOptions = {}): Scenario {
     functions: [
       {
         name: FUNCTION,
-        versions: [{ code: 'v1', errorRate: 0, durationMs: 40, durationJitterMs: 10 }],
-        latest: { code: 'v2', errorRate: options.canaryErrorRate ?? 0, durationMs: 45, durationJitterMs: 10 },
+        versions: [
+          { code: 'v1', errorRate: options.baselineErrorRate ?? 0, durationMs: 40, durationJitterMs: 10 },
+        ],
+        latest: {
+          code: 'v2',
+          errorRate: options.canaryErrorRate ?? 0,
+          durationMs: options.canaryDurationMs ?? 45,
+          durationJitterMs: 10,
+        },
         aliases: [{ name: ALIAS, version: '1' }],
       },
     ],
@@ -57,7 +70,7 @@ export function lambdaScenario(options: LambdaScenarioOptions = {}): Scenario {
         Period: METRIC_PERIOD_SECONDS,
         EvaluationPeriods: 2,
         DatapointsToAlarm: 1,
-        Threshold: 1,
+        Threshold: options.errorsAlarmThreshold ?? 1,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         TreatMissingData: 'notBreaching',
         StateValue: 'OK',
@@ -69,7 +82,24 @@ export function lambdaScenario(options: LambdaScenarioOptions = {}): Scenario {
   };
 }
 
-/** Inputs for a short release against that scenario. */
+/**
+ * The analysis on, at the local cloud's metric period (its metrics are per second and never
+ * late), with fewer invocations needed than in production so that a few seconds of traffic do.
+ */
+export function analysisInputs(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    analysis: 'on',
+    'metric-period': `${METRIC_PERIOD_SECONDS}s`,
+    'min-invocations': '50',
+    ...overrides,
+  };
+}
+
+/**
+ * Inputs for a short release against that scenario, gated by ERRORS_ALARM. The analysis is off:
+ * most tests are about something else, and its own tests (and a few promotions) spread
+ * `analysisInputs()` over these.
+ */
 export function releaseInputs(overrides: Record<string, string> = {}): Record<string, string> {
   return {
     'function-name': FUNCTION,
@@ -78,6 +108,7 @@ export function releaseInputs(overrides: Record<string, string> = {}): Record<st
     strategy: '20%:4s, 50%:4s',
     alarms: ERRORS_ALARM,
     'poll-interval': '1s',
+    analysis: 'off',
     ...overrides,
   };
 }
@@ -119,7 +150,7 @@ export const CANARY_ERRORS_ALARM = 'shop-prod-canary-5xx';
 export function stageScenario(extra: Partial<Scenario> = {}): Scenario {
   return {
     seed: 11,
-    metricPeriodSeconds: 1,
+    metricPeriodSeconds: METRIC_PERIOD_SECONDS,
     createDeploymentIntervalMs: 0,
     alarms: [
       {
@@ -155,6 +186,10 @@ export async function buildRestApi(
   t: TestCloud,
   apigateway: APIGatewayClient,
   newStatus: number,
+  /** The new deployment answers newStatus this often, 200 otherwise (0 to 1); always by default. */
+  newStatusRate?: number,
+  /** Requests per second through the stage. */
+  rate = 40,
 ): Promise<{ restApiId: string; baseDeploymentId: string }> {
   const api = await apigateway.send(new CreateRestApiCommand({ name: API_NAME }));
   const restApiId = api.id!;
@@ -177,13 +212,21 @@ export async function buildRestApi(
   await apigateway.send(new PutIntegrationResponseCommand({ ...method, statusCode: '200' }));
   const base = await apigateway.send(new CreateDeploymentCommand({ restApiId, stageName: STAGE }));
   // The change this release ships: the next deployment answers newStatus.
-  await t.control.setMockAnswer(restApiId, { path: '/orders', method: 'GET', statusCode: newStatus });
-  await t.control.setTraffic({ restApiId, stage: STAGE, rate: 40, path: '/orders' });
+  await t.control.setMockAnswer(restApiId, {
+    path: '/orders',
+    method: 'GET',
+    statusCode: newStatus,
+    ...(newStatusRate === undefined ? {} : { statusRate: newStatusRate }),
+  });
+  await t.control.setTraffic({ restApiId, stage: STAGE, rate, path: '/orders' });
   await t.control.clearWrites();
   return { restApiId, baseDeploymentId: base.id! };
 }
 
-/** Inputs releasing that API's stage: two short steps, gated by the canary's 5XXError alarm. */
+/**
+ * Inputs releasing that API's stage: two short steps, gated by the canary's 5XXError alarm, the
+ * analysis off (as in releaseInputs).
+ */
 export const stageInputs = (restApiId: string, more: Record<string, string> = {}) => ({
   target: 'api-gateway-stage',
   'rest-api-id': restApiId,
@@ -191,5 +234,6 @@ export const stageInputs = (restApiId: string, more: Record<string, string> = {}
   strategy: '20%:3s, 50%:3s',
   alarms: CANARY_ERRORS_ALARM,
   'poll-interval': '1s',
+  analysis: 'off',
   ...more,
 });

@@ -1,7 +1,9 @@
 // Every input is read and validated here, once, before anything touches AWS. All problems are
 // reported together; each message names the input, quotes the value and says what is accepted.
+import { analysisAllowanceMs, describeAllowance, readAnalysisInputs } from './analysis-inputs.js';
 import { DurationError, formatDuration, parseDuration } from './duration.js';
 import { DEFAULT_TIMEOUT_MARGIN_MS, planDurationMs, type Plan } from './engine/plan.js';
+import type { AnalysisSettings } from './gates/analysis.js';
 import { collectProblems } from './input-problems.js';
 import { checkResolution, parseStrategy, type WeightResolution } from './strategy.js';
 import type { InputReader, TargetInputsRead } from './targets/definition.js';
@@ -24,6 +26,10 @@ export interface ActionInputs {
   targetInputs: unknown;
   plan: Plan;
   alarms: string[];
+  /** The analysis gate's settings; undefined with `analysis: off`. */
+  analysis: AnalysisSettings | undefined;
+  /** Accepted but doubtful (a timeout that cuts the analysis's extension short): logged at the start. */
+  warnings: string[];
   ignoreFiringAlarms: boolean;
   pollIntervalMs: number;
   timeoutMs: number;
@@ -123,7 +129,13 @@ export function parseInputs(
     () => parsePollInterval(value('poll-interval', DEFAULTS['poll-interval'])),
     5_000,
   );
-  const timeoutMs = check('timeout', () => parseTimeout(value('timeout'), plan), 0);
+  const analysis = readAnalysisInputs(value, check);
+  const warnings: string[] = [];
+  const timeoutMs = check(
+    'timeout',
+    () => parseTimeout(value('timeout'), plan, analysis, (w) => warnings.push(w)),
+    0,
+  );
   const onExistingSplit = check(
     'on-existing-split',
     () =>
@@ -165,6 +177,8 @@ export function parseInputs(
     // A strategy with a problem stands as all at once, for the checks of the other inputs only.
     plan: plan ?? { name: '', steps: [{ weight: 100, holdMs: 0 }] },
     alarms,
+    analysis,
+    warnings,
     ignoreFiringAlarms,
     pollIntervalMs,
     timeoutMs,
@@ -204,13 +218,37 @@ function parsePollInterval(text: string): number {
   return ms;
 }
 
-function parseTimeout(text: string, plan: Plan | undefined): number {
+/**
+ * The default: the holds, the analysis's allowance (its wait for the last step's metrics and any
+ * extension) and a margin. An explicit timeout must leave the holds and that wait: shorter, every
+ * release would roll back at the end while waiting for the verdict. One that cuts an extension
+ * short is accepted with a warning (an inconclusive step then rolls back at the timeout).
+ */
+function parseTimeout(
+  text: string,
+  plan: Plan | undefined,
+  analysis: AnalysisSettings | undefined,
+  warn: (warning: string) => void,
+): number {
   const planned = plan ? planDurationMs(plan) : 0;
-  if (!text) return planned + DEFAULT_TIMEOUT_MARGIN_MS;
+  const { waitMs, extensionMs } = analysisAllowanceMs(analysis);
+  const fallback = planned + waitMs + extensionMs + DEFAULT_TIMEOUT_MARGIN_MS;
+  if (!text) return fallback;
   const ms = parseDurationInput('timeout', text);
+  const empty = `leave it empty for the plan${analysis ? ", the analysis's allowance" : ''} plus 10m`;
   if (plan && ms <= planned) {
     throw new Error(
-      `Input "timeout": "${text}" is shorter than the strategy's own ${formatDuration(planned)}; give more than that (e.g. "${formatDuration(planned + DEFAULT_TIMEOUT_MARGIN_MS)}"), or leave it empty for the plan plus 10m.`,
+      `Input "timeout": "${text}" is shorter than the strategy's own ${formatDuration(planned)}; give more than that (e.g. "${formatDuration(fallback)}"), or ${empty}.`,
+    );
+  }
+  if (plan && analysis && ms <= planned + waitMs) {
+    throw new Error(
+      `Input "timeout": "${text}" leaves no time for the analysis's verdict: the strategy holds ${formatDuration(planned)}, and the analysis waits up to ${describeAllowance({ ...analysis, onInconclusive: 'fail' })}. Give more than ${formatDuration(planned + waitMs)} (e.g. "${formatDuration(fallback)}"), ${empty}, or set analysis: off.`,
+    );
+  }
+  if (plan && analysis && extensionMs > 0 && ms < planned + waitMs + extensionMs) {
+    warn(
+      `The timeout of ${formatDuration(ms)} is shorter than the strategy's ${formatDuration(planned)} plus ${describeAllowance(analysis)}: an inconclusive last step rolls back at the timeout rather than after its full extension.`,
     );
   }
   return ms;

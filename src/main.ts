@@ -12,11 +12,13 @@ import { errorMessage, runRollout } from './engine/rollout.js';
 import {
   CancelledError,
   type Clock,
+  type Gate,
   type RolloutEvent,
   type RolloutRecord,
   type StepRecord,
 } from './engine/types.js';
 import { AlarmGate } from './gates/alarms.js';
+import { AnalysisGate } from './gates/analysis.js';
 import { InputError, listProblems, type ActionInputs } from './inputs.js';
 import type { RolloutIdentity } from './marker.js';
 import { readCanaryMetrics } from './report/metrics.js';
@@ -28,6 +30,7 @@ import { DEPLOYMENT_KEY, FINISHED_KEY, REPORTED_KEY, STATE_KEY, type SavedRollou
 import { describePlan, shortHolds } from './strategy.js';
 import type { PreflightOutcome, TargetDefinition } from './targets/definition.js';
 import { DEFAULT_TARGET, findTarget, targetDefinition } from './targets/registry.js';
+import { UNWATCHED_TITLE, unwatchedAfter, unwatchedBefore } from './unwatched.js';
 import { validateInputs } from './validation.js';
 
 /** The metrics are for the report only: never wait long for them. */
@@ -78,6 +81,7 @@ export async function run(deps: RunDeps = {}): Promise<RunOutcome> {
     environment: inputs.deploymentEnvironment,
   });
   const report = newReport(inputs, subject, env);
+  report.analysis = inputs.analysis;
   const reporter = new Reporter(reportingSettings(inputs), subject, {
     env,
     log,
@@ -144,6 +148,9 @@ type Ready = Extract<PreflightOutcome<unknown>, { kind: 'release' }>;
 /** The release, phase by phase: the plan said, preflight, the rollout, its record and metrics. */
 async function release(context: ReleaseContext): Promise<void> {
   announcePlan(context.inputs.plan);
+  for (const warning of context.inputs.warnings) log.warning(warning, 'Timeout');
+  // Before preflight the target's metric queries are not known: the analysis is taken to have them.
+  warnIfUnwatched(context.report, context.inputs, true);
   const identity = rolloutIdentity(context.inputs.plan, context.env, context.clock);
   const gate = new AlarmGate(
     context.clients.cloudwatch,
@@ -154,10 +161,47 @@ async function release(context: ReleaseContext): Promise<void> {
   const ready = await preflight(context, gate, identity);
   if (!ready) return;
   saveForPostStep(context.inputs, identity, ready.saved);
-  const record = await rollOut(context, gate, ready);
+  // The subject has its metric queries once preflight knows both sides.
+  warnIfUnwatched(context.report, context.inputs, context.report.subject.metrics !== undefined);
+  const record = await rollOut(context, gates(context, gate), ready);
   recordOutcome(context.report, record);
+  context.report.unwatched ??= unwatchedAfter(record, context.inputs.alarms.length);
   if (context.signal.aborted) context.report.metricsUnavailable = 'not read: the job is being cancelled';
   else await addMetrics(context.report, context.clients, record, context.signal);
+}
+
+/**
+ * The "nothing watched" sentence, set and logged once when no gate can fail the release: at the
+ * start (a dry run too), and again after preflight, when the target's metric queries are known.
+ */
+function warnIfUnwatched(report: ReleaseReport, inputs: ActionInputs, hasMetrics: boolean): void {
+  if (report.unwatched) return;
+  report.unwatched = unwatchedBefore({
+    alarms: inputs.alarms.length,
+    analysisOn: inputs.analysis !== undefined,
+    hasMetrics,
+  });
+  if (report.unwatched) log.warning(report.unwatched, UNWATCHED_TITLE);
+}
+
+/** The gates of this rollout: the alarms when any are given, the analysis when it is on. */
+function gates(context: ReleaseContext, alarmGate: AlarmGate): Gate[] {
+  const { inputs, report, clients, clock } = context;
+  const all: Gate[] = inputs.alarms.length > 0 ? [alarmGate] : [];
+  const queries = report.subject.metrics;
+  if (inputs.analysis && queries) {
+    all.push(
+      new AnalysisGate(
+        clients.cloudwatch,
+        [{ name: report.subject.name, queries }],
+        inputs.analysis,
+        inputs.plan,
+        inputs.region,
+        clock,
+      ),
+    );
+  }
+  return all;
 }
 
 function announcePlan(plan: Plan): void {
@@ -254,7 +298,7 @@ function saveForPostStep(inputs: ActionInputs, identity: RolloutIdentity, target
 }
 
 /** The engine moves the traffic step by step; the log and the comment follow its events. */
-async function rollOut(context: ReleaseContext, gate: AlarmGate, ready: Ready): Promise<RolloutRecord> {
+async function rollOut(context: ReleaseContext, gates: Gate[], ready: Ready): Promise<RolloutRecord> {
   const { inputs, report, reporter, clock, signal } = context;
   log.info(`Releasing ${ready.target.description}.`);
   const live = { startedAt: clock.now(), steps: [] as StepRecord[] };
@@ -290,7 +334,7 @@ async function rollOut(context: ReleaseContext, gate: AlarmGate, ready: Ready): 
     { pollIntervalMs: inputs.pollIntervalMs, timeoutMs: inputs.timeoutMs, firstStep: ready.firstStep },
     {
       target: ready.target,
-      gates: inputs.alarms.length > 0 ? [gate] : [],
+      gates,
       clock,
       signal,
       onEvent: (event) => {
@@ -324,7 +368,7 @@ function reportDryRun(
   report.reason = dryRun.reason;
   if (dryRun.subject) report.subject = dryRun.subject;
   report.targetUnknown = dryRun.targetUnknown || dryRun.sides.targetUnknown;
-  report.releasePlan = releasePlan(inputs, dryRun.writes);
+  report.releasePlan = { ...releasePlan(inputs, dryRun.writes), analysis: inputs.analysis };
   log.info('Dry run: the release would make these steps, timed from the start of the rollout:');
   for (const line of planLines(report.releasePlan)) log.info(`  ${line}`);
 }
@@ -387,6 +431,8 @@ async function publish(report: ReleaseReport, reporter: Reporter, signal: AbortS
     'rolled-back': `Rolled back: ${report.reason}`,
     failed: `Release failed: ${report.reason}`,
   };
+  // Said again at the end, where the result is read.
+  if (report.unwatched) log.warning(report.unwatched, UNWATCHED_TITLE);
   const failure = failures[report.result];
   if (failure) log.fail(failure);
   else log.info(`Result: ${report.result}: ${report.reason}`);

@@ -53,6 +53,8 @@ function scenario(options: {
   delay?: (figure: string, k: number) => number;
   settings?: Partial<AnalysisSettings>;
   subjects?: number;
+  /** The step the rollout starts at (1: a split resumed from an earlier run). */
+  firstStep?: number;
 }) {
   const clock = new FakeClock(START);
   const calls: GetMetricDataCommand[] = [];
@@ -100,7 +102,7 @@ function scenario(options: {
     clock,
   );
   const context: GateContext = {
-    index: 0,
+    index: options.firstStep ?? 0,
     weight: 10,
     startedAt: START,
     endsAt: START + 5 * MINUTE,
@@ -198,6 +200,16 @@ describe('AnalysisGate', () => {
     expect(reading.status).toBe('pass');
     expect(reading.detail.subjects[0]!.history?.used).toBe(false);
     expect(reading.detail.subjects[0]!.history?.note).toContain('differs from before the release');
+  });
+
+  it('sets the history aside when the release resumed a split (both versions were in it)', async () => {
+    const fresh = await scenario({ traffic: steady() }).readAt(4 * MINUTE);
+    const resumed = await scenario({ traffic: steady(), firstStep: 1 }).readAt(4 * MINUTE);
+    expect(fresh.detail.subjects[0]!.history?.used).toBe(true);
+    expect(resumed.detail.subjects[0]!.history).toMatchObject({
+      used: false,
+      note: expect.stringContaining('resumed a split'),
+    });
   });
 
   describe('too little traffic', () => {

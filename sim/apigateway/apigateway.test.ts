@@ -11,6 +11,7 @@ import {
   PutIntegrationResponseCommand,
   UpdateStageCommand,
 } from '@aws-sdk/client-api-gateway';
+import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateApiCommand, GetApiCommand, GetApisCommand } from '@aws-sdk/client-apigatewayv2';
 import type { Scenario } from '../control-client.js';
 import { rejection, waitFor } from '../testing.js';
@@ -249,6 +250,67 @@ it('splits traffic by percentTraffic, publishes nothing when idle, and alarms on
   expect(canary).toBeGreaterThan(0);
   expect(await stageMetricSum(t, 'shop', 'prod/Canary', '5XXError')).toBe(canary);
   expect(await stageMetricSum(t, 'shop', 'prod', '5XXError')).toBe(0);
+});
+
+it('answers a MOCK status for a share of the requests with statusRate, 200 for the rest', async () => {
+  await t.control.setMockAnswer('abc123', {
+    deploymentId: 'dep1',
+    path: '/',
+    method: 'GET',
+    statusCode: 503,
+    statusRate: 0.25,
+  });
+  const cloud = t.cloud.state.apigateway;
+  const statuses = Array.from({ length: 400 }, () => cloud.invokeStage('abc123', 'prod').status);
+  expect(new Set(statuses)).toEqual(new Set([200, 503]));
+  // 100 expected; five standard deviations (8.7) either side.
+  const failed = statuses.filter((s) => s === 503).length;
+  expect(failed).toBeGreaterThan(56);
+  expect(failed).toBeLessThan(144);
+});
+
+it('publishes 5XXError as 0, not as no data, in every period with requests and no errors', async () => {
+  await update([
+    { op: 'replace', path: '/canarySettings/deploymentId', value: 'dep2' },
+    { op: 'replace', path: '/canarySettings/percentTraffic', value: '20' },
+  ]);
+  await t.control.setTraffic({ restApiId: 'abc123', stage: 'prod', rate: 200 });
+  await waitFor(async () => (await stageMetricSum(t, 'shop', 'prod/Canary', 'Count')) >= 10);
+  await t.control.stopTraffic();
+  const now = Date.now();
+  const query = (id: string, stage: string, metric: string) => ({
+    Id: id,
+    MetricStat: {
+      Metric: {
+        Namespace: 'AWS/ApiGateway',
+        MetricName: metric,
+        Dimensions: [
+          { Name: 'ApiName', Value: 'shop' },
+          { Name: 'Stage', Value: stage },
+        ],
+      },
+      Period: 1,
+      Stat: 'Sum',
+    },
+  });
+  const r = await t.cloudwatch.send(
+    new GetMetricDataCommand({
+      StartTime: new Date(now - 60_000),
+      EndTime: new Date(now + 1000),
+      MetricDataQueries: [
+        query('count', 'prod', 'Count'),
+        query('errors', 'prod', '5XXError'),
+        query('canaryCount', 'prod/Canary', 'Count'),
+        query('canaryErrors', 'prod/Canary', '5XXError'),
+      ],
+    }),
+  );
+  const result = (id: string) => r.MetricDataResults!.find((x) => x.Id === id)!;
+  expect(result('count').Values!.length).toBeGreaterThan(0);
+  expect(result('errors').Timestamps).toEqual(result('count').Timestamps);
+  expect(result('errors').Values).toEqual(result('count').Values!.map(() => 0));
+  // The canary (dep2 answers 500) under <stage>/Canary: every request an error.
+  expect(result('canaryErrors').Values).toEqual(result('canaryCount').Values);
 });
 
 it('limits CreateDeployment to one per interval with TooManyRequestsException and Retry-After', async () => {

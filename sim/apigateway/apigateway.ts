@@ -666,6 +666,7 @@ function statusCodeOf(p: Params): string {
 function mockOf(v: Record<string, unknown>): MockAnswer {
   return {
     ...(typeof v['statusCode'] === 'number' ? { statusCode: v['statusCode'] } : {}),
+    ...(typeof v['statusRate'] === 'number' ? { statusRate: Math.min(1, Math.max(0, v['statusRate'])) } : {}),
     ...(typeof v['latencyMs'] === 'number' ? { latencyMs: v['latencyMs'] } : {}),
   };
 }

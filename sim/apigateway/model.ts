@@ -23,6 +23,11 @@ export const DEFAULT_DEPLOYMENT_BEHAVIOR: DeploymentBehavior = {
 /** How a MOCK integration answers, set by a scenario or the control API (AWS has no such knob). */
 export interface MockAnswer {
   statusCode?: number;
+  /**
+   * With statusCode: the share of requests (0 to 1) answered with it, the rest 200, drawn from
+   * the cloud's seeded random source; absent, every request. A partial regression, for the analysis.
+   */
+  statusRate?: number;
   latencyMs?: number;
 }
 

@@ -75,7 +75,7 @@ function answerFrom(
   if (!method) return { status: 403 };
   const integration = method.integration;
   if (!integration) return { status: 500 };
-  if (integration.type === 'MOCK') return mockAnswer(integration);
+  if (integration.type === 'MOCK') return mockAnswer(deps, integration);
   if (integration.type === 'AWS_PROXY') return lambdaAnswer(deps, integration, variables);
   return behaviorAnswer(deps, d);
 }
@@ -87,13 +87,18 @@ function behaviorAnswer(deps: StageRequestDeps, d: ApiDeployment): IntegrationAn
 }
 
 /**
- * A MOCK integration's status: the one set for the simulation, or else the request template's
+ * A MOCK integration's status: the one set for the simulation (for a share of the requests
+ * with statusRate, 200 for the rest), or else the request template's
  * `statusCode` mapped through the integration responses (a selection pattern that matches it, or
  * the default response); with no response to map to, API Gateway answers 500.
  */
-function mockAnswer(i: Integration): IntegrationAnswer {
+function mockAnswer(deps: StageRequestDeps, i: Integration): IntegrationAnswer {
   const latency = i.mock.latencyMs ?? 1;
-  if (i.mock.statusCode !== undefined) return { status: i.mock.statusCode, integrationLatencyMs: latency };
+  const { statusCode, statusRate } = i.mock;
+  if (statusCode !== undefined) {
+    const hit = statusRate === undefined || deps.rng.chance(statusRate);
+    return { status: hit ? statusCode : 200, integrationLatencyMs: latency };
+  }
   const template = i.requestTemplates['application/json'] ?? '';
   const requested = /"statusCode"\s*:\s*(\d{3})/.exec(template)?.[1] ?? '200';
   const responses = [...i.integrationResponses.values()];

@@ -247,6 +247,51 @@ describe('traffic and alarms that evaluate themselves', () => {
     expect((await t.control.alarm('orders-errors')).StateValue).toBe('OK');
   });
 
+  it('publishes Errors as 0, not as no data, in every period with calls and no errors, on all three dimension sets', async () => {
+    // Version 1 never fails: its Errors must still be there, as zeros, beside its Invocations
+    // (the analysis tells "no errors" from "no figure").
+    await t.control.loadScenario(scenario);
+    await waitFor(async () => (await t.control.traffic())[0]!.invocations >= 100, 5000);
+    await t.control.stopTraffic();
+    const now = Date.now();
+    const series = (
+      [{ Resource: 'orders:live', ExecutedVersion: '1' }, { Resource: 'orders:live' }, {}] as Record<
+        string,
+        string
+      >[]
+    ).flatMap((extra, i) =>
+      ['Invocations', 'Errors'].map((metric) => ({
+        Id: `${metric.toLowerCase()}${i}`,
+        MetricStat: {
+          Metric: {
+            Namespace: 'AWS/Lambda',
+            MetricName: metric,
+            Dimensions: dims({ FunctionName: 'orders', ...extra }),
+          },
+          Period: 1,
+          Stat: 'Sum',
+        },
+      })),
+    );
+    const r = await t.cloudwatch.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(now - 20_000),
+        EndTime: new Date(now + 1000),
+        MetricDataQueries: series,
+      }),
+    );
+    const result = (id: string) => r.MetricDataResults!.find((x) => x.Id === id)!;
+    // Version 1 alone: every period with calls has an Errors figure, and it is 0.
+    const calls = result('invocations0');
+    expect(calls.Values!.length).toBeGreaterThan(0);
+    expect(result('errors0').Timestamps).toEqual(calls.Timestamps);
+    expect(result('errors0').Values).toEqual(calls.Values!.map(() => 0));
+    // Alias-wide and function-wide: a figure in every period with calls (version 2 fails half).
+    for (const i of [1, 2]) {
+      expect(result(`errors${i}`).Timestamps).toEqual(result(`invocations${i}`).Timestamps);
+    }
+  });
+
   it('supports traffic changes through the control API', async () => {
     await t.control.loadScenario({ ...scenario, traffic: [] });
     const view = await t.control.setTraffic({

@@ -191,6 +191,7 @@ export class ControlApi {
             method: b['method'],
             ...(typeof b['deploymentId'] === 'string' ? { deploymentId: b['deploymentId'] } : {}),
             ...(typeof b['statusCode'] === 'number' ? { statusCode: b['statusCode'] } : {}),
+            ...(typeof b['statusRate'] === 'number' ? { statusRate: b['statusRate'] } : {}),
             ...(typeof b['latencyMs'] === 'number' ? { latencyMs: b['latencyMs'] } : {}),
           }),
         );

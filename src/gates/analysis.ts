@@ -56,6 +56,8 @@ interface SubjectState {
   judged: number;
   /** The information fraction at the last latency test (its budget is spent from there). */
   latencyT: number;
+  /** The baseline's history before the release, once all of it has settled. */
+  history?: Counts;
   /** The last error test and what it was computed from, since most polls bring nothing new. */
   lastTest?: { key: string; result: ReturnType<typeof errorTest> };
 }
@@ -95,7 +97,8 @@ export class AnalysisGate implements Gate {
       region: this.region,
       subjects: this.subjects.map((s) => s.queries),
       periodSeconds: this.settings.periodSeconds,
-      from: rolloutFrom - HISTORY_PERIODS * this.periodMs,
+      // The history is read until it has settled, then kept: later polls read the rollout only.
+      from: this.states.every((s) => s.history) ? rolloutFrom : rolloutFrom - HISTORY_PERIODS * this.periodMs,
       to: this.floor(now) + this.periodMs,
       signal,
     });
@@ -143,9 +146,15 @@ export class AnalysisGate implements Gate {
   ): Judgement {
     const state = this.states[index]!;
     const evidence = sortEvidence(series, rolloutFrom, settledBefore);
+    if (state.history) evidence.history = state.history;
+    else if (settledBefore >= rolloutFrom) state.history = evidence.history;
     const canary = sum(evidence.judged, 'canary');
     const baseline = sum(evidence.judged, 'baseline');
-    const history = historyUse(evidence.history, baseline);
+    // A split resumed from an earlier run had both versions in the alias's figures before now.
+    const history =
+      this.schedule[0]!.index > 0
+        ? { used: false, note: 'the release resumed a split, so the figures before it mix both versions' }
+        : historyUse(evidence.history, baseline);
     const pooled = history.used
       ? {
           invocations: baseline.invocations + evidence.history.invocations,
@@ -215,13 +224,16 @@ export class AnalysisGate implements Gate {
   private errorTestAt(state: SubjectState, errors: number, baseline: Counts): ReturnType<typeof errorTest> {
     const key = `${state.looks.length}:${state.looks.at(-1)!.t}:${errors}:${baseline.invocations}:${baseline.errors}`;
     if (state.lastTest?.key !== key) {
-      const result = errorTest({
-        looks: state.looks,
-        errors,
-        baseline,
-        allowedIncrease: this.settings.maxErrorRateIncreasePoints / 100,
-        alpha: (1 - this.settings.confidence) * ERROR_SHARE,
-      });
+      const result = errorTest(
+        {
+          looks: state.looks,
+          errors,
+          baseline,
+          allowedIncrease: this.settings.maxErrorRateIncreasePoints / 100,
+          alpha: (1 - this.settings.confidence) * ERROR_SHARE,
+        },
+        state.lastTest?.result.state,
+      );
       state.lastTest = { key, result };
     }
     return state.lastTest.result;

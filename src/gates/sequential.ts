@@ -62,8 +62,33 @@ function baselineRates(baseline: ErrorTestInput['baseline']): number[] {
   return Array.from({ length: points }, (_, g) => gammaQuantile((g + 0.5) / points, shape, rate));
 }
 
-/** The group-sequential boundary for the current look, from every look's exposure. */
-export function errorTest(input: ErrorTestInput): ErrorTestResult {
+/**
+ * What the error test keeps between looks, so that a look costs one step of the recursion rather
+ * than all of them again. Reused while the baseline's rates stay within REUSE_TOLERANCE.
+ */
+export interface ErrorTestState {
+  rates: number[];
+  step: number;
+  /** Per rate: the null probability of each count among paths that have not crossed yet. */
+  mass: Float64Array[];
+  falseRollback: number;
+  /** Looks folded in, and the canary invocations at the last of them. */
+  looks: number;
+  invocations: number;
+  boundary: number;
+}
+
+/** Rates closer than this (relative) to the state's are the same for the recursion. */
+const REUSE_TOLERANCE = 0.02;
+
+/**
+ * The group-sequential boundary for the current look, from every look's exposure. Pass the
+ * previous result's `state` to continue from it.
+ */
+export function errorTest(
+  input: ErrorTestInput,
+  previous?: ErrorTestState,
+): ErrorTestResult & { state?: ErrorTestState } {
   const rates = baselineRates(input.baseline).map((p) => p + input.allowedIncrease);
   const total = input.looks.at(-1)?.invocations ?? 0;
   if (total <= 0) return { errorsToFail: Infinity, falseRollbackSoFar: 0, failed: false };
@@ -71,33 +96,60 @@ export function errorTest(input: ErrorTestInput): ErrorTestResult {
   // Counts on a grid of `step` errors: exact (1) for the counts a canary usually has.
   const step = Math.max(1, Math.floor(Math.sqrt(maxMean) / 40));
   const cells = Math.ceil((maxMean + 12 * Math.sqrt(maxMean) + 25) / step) + 1;
-  const mass: Float64Array[] = rates.map(() => {
-    const f = new Float64Array(cells);
-    f[0] = 1;
-    return f;
-  });
+  const state = reusable(previous, input.looks, rates, step) ?? freshState(rates, step);
+  state.mass = state.mass.map((f) => grown(f, cells));
   const weight = 1 / rates.length;
-  let falseRollback = 0;
-  let previous = 0;
-  let boundary = Infinity;
-  for (const look of input.looks) {
-    const exposure = look.invocations - previous;
-    previous = look.invocations;
-    rates.forEach((rate, g) => (mass[g] = addPoisson(mass[g]!, rate * exposure, step)));
+  for (const look of input.looks.slice(state.looks)) {
+    const exposure = look.invocations - state.invocations;
+    state.invocations = look.invocations;
+    rates.forEach((rate, g) => (state.mass[g] = addPoisson(state.mass[g]!, rate * exposure, step)));
     const allowed = input.alpha * spent(look.t);
-    boundary = lowestBoundary(mass, weight, allowed - falseRollback);
-    for (const f of mass) {
-      for (let cell = boundary; cell < cells; cell++) {
-        falseRollback += weight * f[cell]!;
+    state.boundary = lowestBoundary(state.mass, weight, allowed - state.falseRollback);
+    for (const f of state.mass) {
+      for (let cell = state.boundary; cell < f.length; cell++) {
+        state.falseRollback += weight * f[cell]!;
         f[cell] = 0;
       }
     }
+    state.looks++;
   }
-  const errorsToFail = Number.isFinite(boundary) ? boundary * step : Infinity;
-  return { errorsToFail, falseRollbackSoFar: falseRollback, failed: input.errors >= errorsToFail };
+  const errorsToFail = Number.isFinite(state.boundary) ? state.boundary * step : Infinity;
+  return {
+    errorsToFail,
+    falseRollbackSoFar: state.falseRollback,
+    failed: input.errors >= errorsToFail,
+    state,
+  };
 }
 
-/** The lowest cell whose tail (averaged over the rates) fits in `budget`; cells.length if none. */
+function freshState(rates: number[], step: number): ErrorTestState {
+  const mass = rates.map(() => Float64Array.of(1));
+  return { rates, step, mass, falseRollback: 0, looks: 0, invocations: 0, boundary: Infinity };
+}
+
+/** The previous state when it is of the same looks and rates (a copy: results stay as they were). */
+function reusable(
+  state: ErrorTestState | undefined,
+  looks: ErrorLook[],
+  rates: number[],
+  step: number,
+): ErrorTestState | undefined {
+  if (!state || state.step !== step || state.looks === 0 || state.looks > looks.length) return undefined;
+  if (looks[state.looks - 1]!.invocations !== state.invocations) return undefined;
+  if (state.rates.length !== rates.length) return undefined;
+  if (state.rates.some((r, g) => Math.abs(r - rates[g]!) > REUSE_TOLERANCE * Math.max(r, 1e-9)))
+    return undefined;
+  return { ...state, mass: state.mass.map((f) => f.slice()) };
+}
+
+function grown(f: Float64Array, cells: number): Float64Array {
+  if (f.length >= cells) return f;
+  const larger = new Float64Array(cells);
+  larger.set(f);
+  return larger;
+}
+
+/** The lowest cell whose tail (averaged over the rates) fits in `budget`; the grid's end if none. */
 function lowestBoundary(mass: Float64Array[], weight: number, budget: number): number {
   const cells = mass[0]!.length;
   let tail = 0;
@@ -117,20 +169,28 @@ function addPoisson(f: Float64Array, mean: number, step: number): Float64Array {
   const out = new Float64Array(f.length);
   for (let x = 0; x < f.length; x++) {
     const px = f[x]!;
-    if (px < 1e-300) continue;
+    if (px < NEGLIGIBLE * 1e-3) continue;
     const limit = Math.min(increment.length, f.length - x);
     for (let k = 0; k < limit; k++) out[x + k]! += px * increment[k]!;
   }
   return out;
 }
 
+const NEGLIGIBLE = 1e-18;
+
 /** Poisson(mean) on a grid of `step` (exact for step 1; the normal shape for large means). */
 function incrementPmf(mean: number, step: number): Float64Array {
   const top = Math.ceil((mean + 12 * Math.sqrt(mean) + 25) / step) + 1;
   const pmf = new Float64Array(top);
   if (step === 1) {
-    for (let k = 0; k < top; k++) pmf[k] = poissonPmf(k, mean);
-    return pmf;
+    // From the mode outwards by the ratio of neighbours: no underflow, no log-gamma per term.
+    const mode = Math.min(top - 1, Math.floor(mean));
+    pmf[mode] = poissonPmf(mode, mean);
+    let end = mode + 1;
+    for (; end < top && pmf[end - 1]! > NEGLIGIBLE; end++) pmf[end] = (pmf[end - 1]! * mean) / end;
+    for (let k = mode - 1; k >= 0 && pmf[k + 1]! > NEGLIGIBLE; k--) pmf[k] = (pmf[k + 1]! * (k + 1)) / mean;
+    // Beyond a probability of 1e-18 nothing changes a boundary at the levels allowed (>= 1e-4).
+    return pmf.subarray(0, end);
   }
   let sum = 0;
   for (let k = 0; k < top; k++) {
