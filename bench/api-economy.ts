@@ -6,11 +6,12 @@ import { FakeClock } from '../__tests__/support/fake-clock.js';
 import { runRollout } from '../src/engine/rollout.js';
 import type { TrafficTarget } from '../src/engine/types.js';
 import { AlarmGate } from '../src/gates/alarms.js';
+import { DEFAULT_ANALYSIS } from '../src/analysis-inputs.js';
 import { AnalysisGate } from '../src/gates/analysis.js';
 import { parseStrategy } from '../src/strategy.js';
 import { aliasSubject } from '../src/targets/lambda/subject.js';
 import { combinedCloudWatch, MetricsModel } from '../sim/metrics-model.js';
-import { DEFAULT_ANALYSIS, POLL_MS } from './detection.js';
+import { POLL_MS } from './detection.js';
 
 export interface ApiPerPollRow {
   alarms: number;

@@ -5,21 +5,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import poissonPmf from '@stdlib/stats-base-dists-poisson-pmf';
 import { FakeClock } from '../__tests__/support/fake-clock.js';
 import { runRollout } from '../src/engine/rollout.js';
-import { AnalysisGate, verdictWaitMs, type AnalysisSettings } from '../src/gates/analysis.js';
+import { DEFAULT_ANALYSIS } from '../src/analysis-inputs.js';
+import { AnalysisGate, verdictWaitMs } from '../src/gates/analysis.js';
 import { parseStrategy } from '../src/strategy.js';
 import { aliasSubject } from '../src/targets/lambda/subject.js';
 import { MetricsModel, modelTarget, type MetricsModelOptions } from '../sim/metrics-model.js';
-
-/** The gate's defaults, as action.yml states them. */
-export const DEFAULT_ANALYSIS: AnalysisSettings = {
-  maxErrorRateIncreasePoints: 0,
-  maxLatencyIncreasePercent: 25,
-  minInvocations: 100,
-  confidence: 0.99,
-  onInconclusive: 'extend',
-  maxExtensionMs: 10 * 60_000,
-  periodSeconds: 60,
-};
 
 export const BASELINE_ERROR_RATE = 0.01;
 export const WEIGHT_PERCENT = 10;

@@ -1,7 +1,7 @@
 // `npm run bench`: the figures of design.md's "What we measure ourselves against" and issue 9,
 // printed as tables, written to bench/results/latest.json and into the README's Performance
 // section. Nothing here asserts; the test suite never times anything.
-//   BENCH_RUNS    detection runs per row (default 2000 at 10 requests/s, 1000 at 1 and 100)
+//   BENCH_RUNS    detection runs per row (default 2000)
 //   BENCH_WORKERS worker processes for the detection runs (default: the machine's cores)
 //   BENCH_TRIALS  reaction trials (default 20); start-up runs are half as many
 //   BENCH_ONLY    comma-separated subset (detection, api, startup, reaction, overhead): printed
@@ -15,8 +15,7 @@ import { overhead, reaction, startTestCloud, startup } from './local.js';
 import { renderTables, writeFormatted, writeReadmeTables, type BenchResults } from './tables.js';
 
 const root = resolve(import.meta.dirname, '..');
-/** The 10 requests/s rows are the issue's figures: 2000 runs; the others 1000, to stay under ten minutes. */
-const detectionRuns = (rps: number) => Number(process.env.BENCH_RUNS ?? (rps === 10 ? 2000 : 1000));
+const detectionRuns = Number(process.env.BENCH_RUNS ?? 2000);
 const workers = Number(process.env.BENCH_WORKERS ?? availableParallelism());
 const trials = Number(process.env.BENCH_TRIALS ?? 20);
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
@@ -32,10 +31,7 @@ const timed = async <T>(part: string, run: () => Promise<T>): Promise<T | undefi
 };
 
 const detectionRows = await timed('detection', () =>
-  detection(
-    { ratios: [1, 2, 5, 10], rates: [1, 10, 100], runsFor: (_ratio, rps) => detectionRuns(rps), workers },
-    log,
-  ),
+  detection({ ratios: [1, 2, 5, 10], rates: [1, 10, 100], runsFor: () => detectionRuns, workers }, log),
 );
 const apiRows = await timed('api', () => apiPerPoll());
 const startupFigures = await timed('startup', () => startup(Math.max(1, Math.round(trials / 2))));
