@@ -486,6 +486,13 @@ describe("GitHub's job limit", () => {
     expect(valid('strategy')).toBe(true);
   });
 
+  it('checks an explicit timeout even when the strategy has a problem of its own', () => {
+    expect(parsed({ strategy: 'canary 10%', timeout: '7h' }).problems).toEqual([
+      expect.stringMatching(/^Input "strategy": "canary 10%"/),
+      `Input "timeout": "7h" is longer than one job may run: GitHub stops a job on a GitHub-hosted runner after 6h, which would leave the traffic split. To hold the release longer, give a timeout of 6h or less, or ${split}.`,
+    ]);
+  });
+
   it('offers no shorter timeout when the plan itself is over the limit', () => {
     expect(parsed({ strategy: '10%:7h', timeout: '8h' }).problems).toEqual([
       `Input "timeout": "8h" is longer than one job may run: GitHub stops a job on a GitHub-hosted runner after 6h, which would leave the traffic split. To hold the release longer, ${split}.`,

@@ -276,7 +276,8 @@ function timeoutSource(
     `a ${formatDuration(DEFAULT_TIMEOUT_MARGIN_MS)} margin`,
   ];
   const made = `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
-  return { text, strategy, made, shortestMs: plannedMs + waitMs };
+  // Without a plan (its strategy refused) there is no shortest timeout to suggest.
+  return { text, strategy, made, shortestMs: plan ? plannedMs + waitMs : 0 };
 }
 
 /** Only `deploy` for now: the split-phase commands are named in action.yml ahead of their arrival. */
