@@ -10,6 +10,7 @@ import { utcDateTime as dateTime, utcTime as time } from './format.js';
 import type { ReleasePlan, ReleaseReport, Result, VersionMetrics } from './model.js';
 import { trafficStepCount } from '../engine/plan.js';
 import { gatesText, offset, timeoutText } from './plan.js';
+import { hooksSection } from './hooks.js';
 
 const HEADLINE: Record<Result, string> = {
   promoted: '✅ Promoted',
@@ -44,6 +45,7 @@ export function renderReport(report: ReleaseReport, options: RenderOptions = FUL
   const sections = [
     headline(report, cause),
     whyRolledBack(cause, options),
+    hooksSection(report),
     overview(report),
     releasePlan(report.releasePlan),
     timeline(report, cause),

@@ -148,6 +148,14 @@ export const apiGatewayStage: TargetDefinition<StageInputs, SavedStageRollout> =
       progress:
         release.changes.length > 0 ? `after ${release.changes.join(', ')}` : 'before any change to the stage',
       subject,
+      hookContext: () => ({
+        target: 'api-gateway-stage',
+        restApiId: inputs.restApiId,
+        stage: inputs.stage,
+        currentDeployment: release.previousDeploymentId,
+        // The first step creates a new deployment: the pre-traffic hook runs before it exists.
+        canaryDeployment: target.canaryDeploymentId ?? null,
+      }),
     };
   },
 
