@@ -191,7 +191,7 @@ export async function runRollout(
     emit({ type: 'hook-finished', hook: record });
     if (record.status === 'cancelled') return { kind: 'abort', reason: record.error! };
     if (record.status === 'passed') return undefined;
-    const what = record.status === 'error' ? 'could not be run' : record.status;
+    const what = { failed: 'failed', 'timed-out': 'timed out', error: 'could not be run' }[record.status];
     return {
       kind: 'abort',
       reason: `${phase} hook ${hook.name} ${what}: ${record.error ?? 'no reason given'}`,
