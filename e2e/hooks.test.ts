@@ -177,13 +177,20 @@ describe('traffic hooks on an API Gateway stage through dist/', () => {
     const { restApiId, baseDeploymentId } = await buildRestApi(t, apiGatewayClient(t), 200);
     const result = await main(
       newRunnerContext(),
-      stageInputs(restApiId, { strategy: '50%:2s', 'pre-traffic-hook': PRE, 'post-traffic-hook': POST }),
+      stageInputs(restApiId, {
+        strategy: '50%:2s',
+        'pre-traffic-hook': PRE,
+        'post-traffic-hook': POST,
+        'canary-stage-variables': 'color=blue',
+      }),
     );
     expect(result.outputs.result).toBe('rolled-back');
     expect(result.outputs.reason).toBe('post-traffic hook post-checks failed: answered status Failed');
     const stage = await t.control.stage(restApiId, STAGE);
     expect(stage.deploymentId).toBe(baseDeploymentId);
     expect(stage.canarySettings).toBeUndefined();
+    // The promotion copied the override onto the stage; the rollback took it off again.
+    expect(stage.variables ?? {}).toEqual({});
     const canary = result.outputs['target-version']!;
     expect(canary).not.toBe(baseDeploymentId);
     const told = {
