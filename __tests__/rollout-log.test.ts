@@ -9,6 +9,7 @@ import { createLog } from '../src/log.js';
 import { rolloutLogger } from '../src/rollout-log.js';
 import type { Plan } from '../src/engine/plan.js';
 import { FakeClock } from './support/fake-clock.js';
+import { analysisDetail, analysisSubjectReading } from './support/report-fixtures.js';
 
 const plan: Plan = {
   name: '10%:20s, 50%:20s',
@@ -152,6 +153,106 @@ describe('the rollout log', () => {
     const record = await release({ cancelAtMs: 10_000 });
     expect(record.reason).toBe('cancelled by SIGTERM');
     expect(written.join('')).not.toContain('SIGTERM');
+    expectBalancedGroups();
+  });
+});
+
+describe('the analysis in the log', () => {
+  const oneStep: Plan = {
+    name: '10%:15s',
+    steps: [
+      { weight: 10, holdMs: 15_000 },
+      { weight: 100, holdMs: 0 },
+    ],
+  };
+  const subject = (canaryErrors: number) =>
+    analysisSubjectReading({
+      canary: { invocations: 298, errors: canaryErrors, latencyMs: 41.3 },
+      baseline: { invocations: 2702, errors: 27, latencyMs: 39.7 },
+      judged: 5,
+      errorVerdict: canaryErrors > 8 ? 'fail' : 'pass',
+      latencyVerdict: 'pass',
+    });
+
+  /** Alarms and the analysis; the analysis holds the last step 10 s past its end, or fails at `failAtMs`. */
+  async function analysed(failAtMs?: number): Promise<RolloutRecord> {
+    const clock = new FakeClock();
+    const start = clock.now();
+    const alarms: Gate = {
+      name: 'alarms',
+      read: async () => ({ gate: 'alarms', status: 'pass', summary: '1 alarm(s): 1 OK', at: clock.now() }),
+    };
+    const analysis: Gate = {
+      name: 'analysis',
+      async read() {
+        const elapsed = clock.now() - start;
+        if (failAtMs !== undefined && elapsed >= failAtMs) {
+          const detail = analysisDetail('fail', [subject(14)]);
+          return {
+            gate: 'analysis',
+            status: 'fail',
+            summary: 'orders:live: error rate above',
+            at: clock.now(),
+            detail,
+          };
+        }
+        const waiting = elapsed >= 15_000 && elapsed < 25_000;
+        return {
+          gate: 'analysis',
+          status: waiting ? 'pending' : 'pass',
+          summary: 'the gate’s own words, not shown',
+          at: clock.now(),
+          detail: analysisDetail(waiting ? 'waiting' : 'pass', [subject(3)]),
+          holdStep: waiting
+            ? { until: start + 25_000, why: "waiting for the last step's metrics until 12:00:20 UTC" }
+            : undefined,
+        };
+      },
+    };
+    const target: TrafficTarget = {
+      description: 'alias live of function orders (6 → 7)',
+      async setWeight() {},
+      async promote() {},
+      async verify() {},
+      async rollback() {},
+    };
+    return runRollout(
+      oneStep,
+      { pollIntervalMs: 5_000, timeoutMs: 10 * 60_000 },
+      {
+        target,
+        gates: [alarms, analysis],
+        clock,
+        signal: new AbortController().signal,
+        onEvent: rolloutLogger(createLog()),
+      },
+    );
+  }
+
+  it("gives its verdict and both sides' counts on each poll's one line, and until when it holds the step", async () => {
+    const record = await analysed();
+    expect(record.outcome).toBe('promoted');
+    const polls = logLines().filter((line) => line.startsWith('Step 1 of 1 · '));
+    const evidence = 'canary 3/298 errors, baseline 27/2,702 errors; latency +4.0%';
+    expect(polls).toEqual([
+      `Step 1 of 1 · 10% · 15s left · alarms: pass (1 alarm(s): 1 OK) · analysis: pass (${evidence})`,
+      `Step 1 of 1 · 10% · 10s left · alarms: pass (1 alarm(s): 1 OK) · analysis: pass (${evidence})`,
+      `Step 1 of 1 · 10% · 5s left · alarms: pass (1 alarm(s): 1 OK) · analysis: pass (${evidence})`,
+      `Step 1 of 1 · 10% · 0s left · alarms: pass (1 alarm(s): 1 OK) · analysis: waiting (${evidence}) · waiting for the last step's metrics until 12:00:20 UTC`,
+      `Step 1 of 1 · 10% · 0s left · alarms: pass (1 alarm(s): 1 OK) · analysis: waiting (${evidence}) · waiting for the last step's metrics until 12:00:20 UTC`,
+      `Step 1 of 1 · 10% · 0s left · alarms: pass (1 alarm(s): 1 OK) · analysis: pass (${evidence})`,
+    ]);
+    expect(written.join('')).not.toContain('the gate’s own words');
+    expectBalancedGroups();
+  });
+
+  it('a failing analysis says fail with its numbers on the poll line, and the reason is left to the failure', async () => {
+    const record = await analysed(5_000);
+    expect(record.outcome).toBe('rolled-back');
+    expect(logLines()).toContain(
+      'Step 1 of 1 · 10% · 10s left · alarms: pass (1 alarm(s): 1 OK) · analysis: fail (canary 14/298 errors, baseline 27/2,702 errors; latency +4.0%)',
+    );
+    expect(written.join('')).not.toContain(record.reason);
     expectBalancedGroups();
   });
 });

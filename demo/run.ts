@@ -10,6 +10,7 @@ import { startTestCloud, type TestCloud } from '../e2e/local-cloud-env.js';
 import { newRunnerContext, runStep, startStep, type StepResult } from '../e2e/runner.js';
 import {
   ALIAS,
+  analysisInputs,
   apiGatewayClient,
   buildRestApi,
   FUNCTION,
@@ -43,25 +44,35 @@ interface DemoScenario {
 
 const scenarios: Record<string, DemoScenario> = {
   'lambda-promote': {
-    title: 'A healthy version 2 takes 20%, then 50%, then all traffic',
+    title:
+      'A healthy version 2 takes 20%, then 50%, then all traffic: the alarm stays OK and the analysis finds no regression',
     scenario: () => lambdaScenario({ canaryErrorRate: 0, extra: { github: githubWithPullRequest } }),
-    inputs: releaseInputs({ strategy: '20%:4s, 50%:4s' }),
+    inputs: releaseInputs(analysisInputs({ strategy: '20%:4s, 50%:4s' })),
     expect: 'promoted',
     where: aliasNow,
   },
   'lambda-rollback': {
     title:
-      'Version 2 is healthy at 20%; at 50% it starts failing 30% of its invocations, the alias alarm fires and the release rolls back',
-    scenario: () => lambdaScenario({ canaryErrorRate: 0, extra: { github: githubWithPullRequest } }),
-    inputs: releaseInputs({ strategy: '20%:8s, 50%:20s' }),
+      'Version 2 is as good as version 1 (1% errors) at 20%; at 50% it starts failing 4% of its invocations: too few for the alias-wide alarm, but the analysis compares the two versions and rolls the release back',
+    // 400 calls a second: the alias-wide alarm fires at 30 errors in a second, about three
+    // times what the regression gives.
+    scenario: () =>
+      lambdaScenario({
+        rate: 400,
+        baselineErrorRate: 0.01,
+        canaryErrorRate: 0.01,
+        errorsAlarmThreshold: 30,
+        extra: { github: githubWithPullRequest },
+      }),
+    inputs: releaseInputs(analysisInputs({ strategy: '20%:8s, 50%:20s', 'min-invocations': '100' })),
     expect: 'rolled-back',
-    meanwhile: failAtHalfTraffic,
+    meanwhile: regressAtHalfTraffic,
     where: aliasNow,
   },
   'lambda-dry-run': {
     title: 'A dry run checks everything and shows the whole plan, changing nothing',
     scenario: () => lambdaScenario({ extra: { github: githubWithPullRequest } }),
-    inputs: releaseInputs({ strategy: 'Canary10Percent5Minutes', 'dry-run': 'true' }),
+    inputs: releaseInputs(analysisInputs({ strategy: 'Canary10Percent5Minutes', 'dry-run': 'true' })),
     expect: 'dry-run',
     where: aliasNow,
   },
@@ -97,14 +108,14 @@ async function aliasNow(t: TestCloud): Promise<string> {
   return `alias ${ALIAS} now: version ${alias.FunctionVersion}${split}`;
 }
 
-/** Once version 2 has half the traffic, a few seconds later, it starts failing. */
-async function failAtHalfTraffic(t: TestCloud, finished: () => boolean): Promise<void> {
+/** Once version 2 has half the traffic, a few seconds later, it fails four times as often as version 1. */
+async function regressAtHalfTraffic(t: TestCloud, finished: () => boolean): Promise<void> {
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   while (!finished()) {
     const alias = await t.control.alias(FUNCTION, ALIAS);
     if ((alias.RoutingConfig?.AdditionalVersionWeights?.['2'] ?? 0) >= 0.5) {
       await pause(4_000);
-      await t.control.setBehavior(FUNCTION, '2', { errorRate: 0.3 });
+      await t.control.setBehavior(FUNCTION, '2', { errorRate: 0.04 });
       return;
     }
     await pause(200);

@@ -30,15 +30,18 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/stage prod now: deployment \w+, no canary/);
   });
 
-  it('shows one release promoted, one rolled back by its alarm, and a dry run', () => {
+  it('shows one release promoted, one rolled back by the analysis, and a dry run', () => {
     expect(stdout).toContain('result: promoted (as expected)');
     expect(stdout).toContain('result: rolled-back (as expected)');
     expect(stdout).toContain('result: dry-run (as expected)');
     expect(stdout).toContain('All 4 scenario(s) ended as expected.');
     expect(out('lambda-promote', 'outputs.txt')).toContain('result=promoted');
     expect(out('lambda-rollback', 'outputs.txt')).toContain('result=rolled-back');
-    // The alarm's name may come escaped for Markdown.
-    expect(out('lambda-rollback', 'summary.md')).toMatch(/orders\\?-live\\?-errors\*\* is ALARM since/);
+    // Rolled back by the analysis's verdict, with its numbers, the alias-wide alarm still OK.
+    expect(out('lambda-rollback', 'outputs.txt')).toMatch(
+      /reason=gate analysis failed: canary error rate [\d.]+% \([\d,]+ of [\d,]+\) against the baseline's [\d.]+%/,
+    );
+    expect(out('lambda-rollback', 'summary.md')).toMatch(/orders\\?-live\\?-errors[^\n]*🟢 OK/);
     // The comment is the same report, behind its sticky marker.
     for (const scenario of SCENARIOS) {
       expect(out(scenario, 'comment.md')).toContain(out(scenario, 'summary.md').trim());
@@ -65,10 +68,10 @@ describe('npm run demo', () => {
     const summary = out('lambda-dry-run', 'summary.md');
     expect(summary).toContain('#### Plan');
     expect(summary).toContain(
-      '| 1 of 1 | 10% | +0s | +5m | UpdateAlias live: 10% on the new version, 90% on version 1 |',
+      '| 1 of 1 | 10% | +0s | +5m | alarms, analysis \\(then up to 3s for its last metrics; if inconclusive, up to 10m more\\) | UpdateAlias live: 10% on the new version, 90% on version 1 |',
     );
     expect(summary).toContain(
-      '| Promote | 100% | +5m | — | UpdateAlias live: all traffic on the new version, the split removed |',
+      '| Promote | 100% | +5m | — | — | UpdateAlias live: all traffic on the new version, the split removed |',
     );
     expect(stdout).toContain(
       'Step 1 of 1: 10% from +0s to +5m: UpdateAlias live: 10% on the new version, 90% on version 1',

@@ -4,6 +4,7 @@
 import { formatDuration } from './duration.js';
 import type { GateReading, HookPhase, HookRecord, RolloutEvent, RolloutRecord } from './engine/types.js';
 import type { Log } from './log.js';
+import { holdText, isAnalysisReading, readingLine } from './report/analysis.js';
 
 /** The engine's `onEvent` for `log`; logging never breaks a rollout. */
 export function rolloutLogger(log: Log): (event: RolloutEvent) => void {
@@ -53,16 +54,31 @@ function logEvent(log: Log, event: RolloutEvent): void {
 }
 
 /**
- * "Step 1 of 3 · 10% · 9m55s left · alarms: pass (1 alarm(s): 1 OK)". No time of its own: the
- * runner stamps every line, and a second timestamp would only say the same thing twice.
+ * "Step 1 of 3 · 10% · 9m55s left · alarms: pass (1 alarm(s): 1 OK) · analysis: pass (canary
+ * 3/298 errors, baseline 27/2,702)". No time of its own: the runner stamps every line, and a
+ * second timestamp would only say the same thing twice; only a gate holding the step past its
+ * end says until when.
  */
 function pollLine(event: Extract<RolloutEvent, { type: 'gate-read' }>): string {
   const { step, count, readings, at, endsAt } = event;
-  const gates = readings.length > 0 ? readings.map(describeReading).join('; ') : 'no gates';
-  return `Step ${step.index + 1} of ${count} · ${step.weight}% · ${timeLeft(endsAt - at)} left · ${gates}`;
+  const gates = readings.length > 0 ? readings.map(describeReading).join(' · ') : 'no gates';
+  const holds = readings.flatMap((r) => (r.holdStep ? [holdText(r.holdStep, plain)] : []));
+  return [
+    `Step ${step.index + 1} of ${count}`,
+    `${step.weight}%`,
+    `${timeLeft(endsAt - at)} left`,
+    gates,
+    ...holds,
+  ].join(' · ');
 }
 
+/** The log takes names as they are: src/log.ts keeps them from becoming workflow commands. */
+const plain = (text: string) => text;
+
+/** The analysis by its verdict and evidence (its status is the engine's); other gates by their summary. */
 function describeReading(reading: GateReading): string {
+  if (isAnalysisReading(reading) && reading.status !== 'error')
+    return `${reading.gate}: ${readingLine(reading, plain)}`;
   return `${reading.gate}: ${reading.status} (${reading.summary})`;
 }
 

@@ -10,7 +10,13 @@ import type { GitHub } from '../../src/report/github.js';
 import { Reporter, type ReportingSettings } from '../../src/report/publish.js';
 import { aliasSubject } from '../../src/targets/lambda/subject.js';
 import { renderReport } from '../../src/report/render.js';
-import { promotionReport, rollbackReport } from '../support/report-fixtures.js';
+import {
+  ANALYSIS_FAILURE,
+  ANALYSIS_SETTINGS,
+  analysisRollbackReport,
+  promotionReport,
+  rollbackReport,
+} from '../support/report-fixtures.js';
 
 let cloud: LocalCloud;
 let control: LocalCloudControl;
@@ -114,6 +120,38 @@ describe('Reporter', () => {
     });
     expect(json.record.steps[0].readings).toHaveLength(11);
     expect(log.warning).not.toHaveBeenCalled();
+  });
+
+  it("gives the JSON report the analysis's settings, every reading's detail, and its last verdict on top", async () => {
+    const report = analysisRollbackReport();
+    const published = await reporter(settings({ prComment: false })).finish(report);
+    const json = JSON.parse(readFileSync(published.reportPath!, 'utf8'));
+    expect(json.analysis).toEqual(ANALYSIS_SETTINGS);
+    expect(json.analysisVerdict).toMatchObject({
+      at: report.record!.rollback!.startedAt,
+      status: 'fail',
+      summary: ANALYSIS_FAILURE,
+      kind: 'analysis',
+      verdict: 'fail',
+      minInvocations: 100,
+      confidence: 0.99,
+      subjects: [
+        {
+          name: 'orders:live',
+          canary: { invocations: 298, errors: 14 },
+          baseline: { invocations: 2702, errors: 27 },
+          judgedPeriods: 5,
+          errorRate: { verdict: 'fail', errorsToFail: 9, thresholdPoints: 0 },
+          latency: { verdict: 'pass', thresholdPercent: 25, periods: 5 },
+        },
+      ],
+    });
+    const readings = json.record.steps[0].readings.filter((r: { gate: string }) => r.gate === 'analysis');
+    expect(readings).toHaveLength(16);
+    expect(readings.every((r: { detail?: { kind: string } }) => r.detail?.kind === 'analysis')).toBe(true);
+    // Without an analysis reading (analysis off), no verdict.
+    const off = await reporter(settings({ prComment: false })).finish(promotionReport());
+    expect(JSON.parse(readFileSync(off.reportPath!, 'utf8'))).not.toHaveProperty('analysisVerdict');
   });
 
   it('without GITHUB_STEP_SUMMARY: a warning, and the rest still published', async () => {

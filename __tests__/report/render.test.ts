@@ -376,15 +376,15 @@ describe('the summary at a glance', () => {
       [
         '#### Plan',
         '',
-        '**Gates:** alarms orders\\-errors, orders\\-p99, read every 5s at every step; any in ALARM rolls back \\(UpdateAlias live: all traffic back on version 6, the split removed\\).<br>**Timeout:** 20m from the start; not promoted by then, the release rolls back.',
+        '**Gates:** alarms orders\\-errors, orders\\-p99, read every 5s at every step; any in ALARM rolls back \\(UpdateAlias live: all traffic back on version 6, the split removed\\)\\.<br>**Timeout:** 20m from the start; not promoted by then, the release rolls back.',
         '',
-        '| Step | Weight | From | Until | Writes |',
-        '| --- | --- | --- | --- | --- |',
-        '| Before | — | — | — | UpdateAlias live: clear the split left on it \\(10% on version 5\\), all traffic back on version 6 |',
-        '| Before | — | — | — | PublishVersion of orders: the code and configuration of \\$LATEST become the new version |',
-        '| 1 of 2 | 10% | +0s | +5m | UpdateAlias live: 10% on the new version, 90% on version 6 |',
-        '| 2 of 2 | 50% | +5m | +15m | UpdateAlias live: 50% on the new version, 50% on version 6 |',
-        '| Promote | 100% | +15m | — | UpdateAlias live: all traffic on the new version, the split removed |',
+        '| Step | Weight | From | Until | Gates | Writes |',
+        '| --- | --- | --- | --- | --- | --- |',
+        '| Before | — | — | — | — | UpdateAlias live: clear the split left on it \\(10% on version 5\\), all traffic back on version 6 |',
+        '| Before | — | — | — | — | PublishVersion of orders: the code and configuration of \\$LATEST become the new version |',
+        '| 1 of 2 | 10% | +0s | +5m | alarms | UpdateAlias live: 10% on the new version, 90% on version 6 |',
+        '| 2 of 2 | 50% | +5m | +15m | alarms | UpdateAlias live: 50% on the new version, 50% on version 6 |',
+        '| Promote | 100% | +15m | — | — | UpdateAlias live: all traffic on the new version, the split removed |',
       ].join('\n'),
     );
   });

@@ -12,6 +12,7 @@ import { createGitHub, repoOf, type GitHub, type ReportLog } from './github.js';
 import type { ReportSubject } from '../targets/definition.js';
 import { runUrl, type ReleaseReport } from './model.js';
 import { renderWithin } from './render.js';
+import { lastAnalysisReading } from './analysis.js';
 
 /** GitHub's limit for one step's job summary. */
 export const MAX_SUMMARY_BYTES = 1024 * 1024;
@@ -166,14 +167,24 @@ export class Reporter {
     }
   }
 
-  /** The whole record as JSON, for later steps (output `report`). */
+  /**
+   * The whole record as JSON, for later steps (output `report`). Every reading keeps its detail;
+   * `analysisVerdict` is the analysis's last one, so that a later step need not search for it.
+   */
   private async writeJson(report: ReleaseReport): Promise<string | undefined> {
     const env = this.deps.env;
     const dir = join(env.RUNNER_TEMP || env.GITHUB_WORKSPACE || tmpdir(), 'serverless-canary');
     const path = join(dir, `report-${report.subject.fileSlug}.json`);
     try {
       await mkdir(dir, { recursive: true });
-      await writeFile(path, JSON.stringify({ schemaVersion: 1, ...report }, null, 2));
+      const last = lastAnalysisReading(report.record?.steps ?? report.live?.steps ?? []);
+      const analysisVerdict = last && {
+        at: last.at,
+        status: last.status,
+        summary: last.summary,
+        ...last.detail,
+      };
+      await writeFile(path, JSON.stringify({ schemaVersion: 1, ...report, analysisVerdict }, null, 2));
       return path;
     } catch (error) {
       this.deps.log.warning(`Could not write the JSON report to ${path}: ${errorMessage(error)}`);

@@ -6,11 +6,26 @@ import type { AlarmStatus } from '../gates/alarms.js';
 import { describePlan } from '../strategy.js';
 import { chartData, renderChart } from './chart.js';
 import { escapeMarkdown as esc, link } from './escape.js';
-import { utcDateTime as dateTime, utcTime as time } from './format.js';
+import { count as integer, milliseconds, rate, utcDateTime as dateTime, utcTime as time } from './format.js';
 import type { ReleasePlan, ReleaseReport, Result, VersionMetrics } from './model.js';
 import { trafficStepCount } from '../engine/plan.js';
-import { gatesText, offset, timeoutText } from './plan.js';
 import { hooksSection } from './hooks.js';
+import { gatesText, offset, stepGates, timeoutText, unwatchedPlan } from './plan.js';
+import {
+  DEFAULT_WORDS,
+  failureBrief,
+  failureLines,
+  holdText,
+  inconclusiveAdvice,
+  isAnalysisReading,
+  lastAnalysisReading,
+  readingLine,
+  shortfallLines,
+  verdictRows,
+  verdictSource,
+  type AnalysisReading,
+  type MetricWords,
+} from './analysis.js';
 
 const HEADLINE: Record<Result, string> = {
   promoted: '✅ Promoted',
@@ -43,13 +58,15 @@ const SHORT_CELL_CHARS = 120;
 export function renderReport(report: ReleaseReport, options: RenderOptions = FULL): string {
   const cause = rollbackCause(report);
   const sections = [
+    unwatched(report),
     headline(report, cause),
     whyRolledBack(cause, options),
     hooksSection(report),
+    promotedUndecided(report),
     overview(report),
     releasePlan(report.releasePlan),
     timeline(report, cause),
-    metricsTable(report),
+    canaryVsBaseline(report),
     alarmsTable(report, cause, options),
     options.chart ? chart(report) : '',
     options.readings ? readings(report, cause) : '',
@@ -97,50 +114,115 @@ export function renderWithin(report: ReleaseReport, fits: (text: string) => bool
 }
 
 /**
- * The gate reading that rolled the release back, when it was alarms firing: the summary then
- * gives the alarms' own words once (in "Why it rolled back") and names them everywhere else.
+ * The gate reading that rolled the release back, when its gate explains itself (alarms firing,
+ * the analysis failing): the summary then gives the gate's own words and numbers once (in "Why
+ * it rolled back") and names the cause briefly everywhere else.
  */
-interface AlarmCause {
+interface Cause {
   reading: GateReading;
-  firing: AlarmStatus[];
+  /** The cause in a few words (escaped): the headline, the timeline and the readings name it so. */
+  brief: string;
+  /** The Why section's quotes (escaped Markdown), each of one or more paragraphs. */
+  quotes: (options: RenderOptions) => string[][];
+  /** Alarms whose reason the Why section quotes: the alarms table refers to it. */
+  quotedAlarms: Set<string>;
   /** The report's reason past the rollback's own (e.g. "; then the rollback failed: ..."). */
   rest: string;
-  /** The section that quotes the alarms, which other places refer to. */
+  /** The section that quotes the gate, which other places refer to. */
   section: string;
 }
 
-function rollbackCause(report: ReleaseReport): AlarmCause | undefined {
+function rollbackCause(report: ReleaseReport): Cause | undefined {
   const rollback = report.record?.rollback;
   if (!rollback || !report.reason.startsWith(rollback.reason)) return undefined;
-  const reading = report
-    .record!.steps.flatMap((s) => s.readings)
+  const steps = report.record!.steps;
+  const reading = steps
+    .flatMap((s) => s.readings)
     .findLast((r) => r.status === 'fail' && rollback.reason === `gate ${r.gate} failed: ${r.summary}`);
-  if (reading?.detail?.kind !== 'alarms') return undefined;
+  if (!reading) return undefined;
+  const common = {
+    reading,
+    rest: report.reason.slice(rollback.reason.length),
+    section: rollback.completed ? 'Why it rolled back' : 'Why it stopped',
+  };
+  if (isAnalysisReading(reading)) return { ...common, ...analysisCause(report, reading) };
+  if (reading.detail?.kind !== 'alarms') return undefined;
   const firing = reading.detail.alarms.filter(
     (a) => a.state === 'ALARM' && reading.summary.includes(`${a.name} is ALARM: ${a.reason}`),
   );
   if (firing.length === 0) return undefined;
   return {
-    reading,
-    firing,
-    rest: report.reason.slice(rollback.reason.length),
-    section: rollback.completed ? 'Why it rolled back' : 'Why it stopped',
+    ...common,
+    brief: firing.map((a) => `${esc(a.name)} is ALARM`).join('; '),
+    quotes: (options) =>
+      firing.map((alarm) => {
+        const since = alarm.changedAt ? ` since ${dateTime(Date.parse(alarm.changedAt))} UTC` : '';
+        return [`**${esc(alarm.name)}** is ALARM${since}: ${cut(esc(alarm.reason), options.reasonChars)}`];
+      }),
+    quotedAlarms: new Set(firing.map((a) => a.name)),
   };
 }
 
-/** "orders-errors is ALARM": the cause without the alarms' words, which come once, below the headline. */
-function causeText(cause: AlarmCause): string {
-  return cause.firing.map((a) => `${esc(a.name)} is ALARM`).join('; ');
+/** The analysis's own words (its summary), then its numbers; undecided, what to do about it. */
+function analysisCause(
+  report: ReleaseReport,
+  reading: AnalysisReading,
+): Pick<Cause, 'brief' | 'quotes' | 'quotedAlarms'> {
+  const detail = reading.detail;
+  const words = metricWords(report);
+  const where = stepOf(report, reading);
+  const undecided = detail.verdict === 'inconclusive';
+  const lead = `**The analysis ${undecided ? 'was inconclusive' : 'failed'}** at ${time(reading.at)} UTC${where}: ${esc(reading.summary)}`;
+  const numbers = undecided ? shortfallLines(detail, words, esc) : failureLines(detail, words, esc);
+  const advice = undecided ? inconclusiveAdvice(report.analysis, false) : [];
+  return {
+    brief: failureBrief(detail, esc),
+    quotes: () => [[lead, ...numbers, ...advice]],
+    quotedAlarms: new Set(),
+  };
 }
 
-function headline(report: ReleaseReport, cause: AlarmCause | undefined): string {
+/** " in step 2 of 2 (75%)": where a reading was taken. */
+function stepOf(report: ReleaseReport, reading: GateReading): string {
+  const steps = report.record?.steps ?? report.live?.steps ?? [];
+  const step = steps.find((s) => s.readings.includes(reading));
+  if (!step) return '';
+  const total = report.plan ? trafficStepCount(report.plan) : steps.length;
+  return ` in step ${step.index + 1} of ${total} (${step.weight}%)`;
+}
+
+function metricWords(report: ReleaseReport): MetricWords {
+  return report.subject.metrics?.labels ?? DEFAULT_WORDS;
+}
+
+/** Nothing could have failed the release: said first, as an alert nobody scrolls past. */
+function unwatched(report: ReleaseReport): string {
+  const sentence = report.unwatched ?? (report.releasePlan && unwatchedPlan(report.releasePlan));
+  if (!sentence) return '';
+  return `> [!CAUTION]\n> **${esc(sentence)}**`;
+}
+
+/** Promoted although the analysis could not decide (`on-inconclusive: pass`): said under the headline. */
+function promotedUndecided(report: ReleaseReport): string {
+  if (report.result !== 'promoted' || !report.record) return '';
+  const last = lastAnalysisReading(report.record.steps);
+  if (last?.detail.verdict !== 'inconclusive') return '';
+  const lines = [
+    `**The analysis was inconclusive** at ${time(last.at)} UTC: ${esc(last.summary)}`,
+    ...shortfallLines(last.detail, metricWords(report), esc),
+    ...inconclusiveAdvice(report.analysis, true),
+  ];
+  return `> [!WARNING]\n${quote(lines)}`;
+}
+
+function headline(report: ReleaseReport, cause: Cause | undefined): string {
   const unit = report.subject.unit;
   const versions =
     report.previousVersion && report.targetVersion
       ? ` from ${unit} ${esc(report.previousVersion)} to ${esc(report.targetVersion)}`
       : '';
   const reason = cause
-    ? `gate ${esc(cause.reading.gate)} failed: ${causeText(cause)}${esc(cause.rest)}`
+    ? `gate ${esc(cause.reading.gate)} failed: ${cause.brief}${esc(cause.rest)}`
     : esc(report.reason);
   return `### ${HEADLINE[report.result]}: ${esc(report.subject.name)}${versions}\n\n**Reason:** ${reason}`;
 }
@@ -175,17 +257,21 @@ function releasePlan(plan: ReleasePlan | undefined): string {
   let index = 0;
   const rows = plan.steps.map((step): string[] => {
     const writes = step.writes.map(esc).join('<br>') || '—';
-    if (step.kind === 'before') return ['Before', '—', '—', '—', writes];
-    if (step.kind === 'promote') return ['Promote', '100%', offset(step.startMs ?? 0), '—', writes];
+    if (step.kind === 'before') return ['Before', '—', '—', '—', '—', writes];
+    if (step.kind === 'promote') return ['Promote', '100%', offset(step.startMs ?? 0), '—', '—', writes];
     index++;
     const label = `${index} of ${count}`;
-    if (step.skipped) return [label, `${step.weight}%`, '—', '—', `skipped: ${esc(step.skipped)}`];
-    return [label, `${step.weight}%`, offset(step.startMs!), offset(step.endMs!), writes];
+    if (step.skipped) return [label, `${step.weight}%`, '—', '—', '—', `skipped: ${esc(step.skipped)}`];
+    const gates = esc(stepGates(plan, step)) || '**none**';
+    return [label, `${step.weight}%`, offset(step.startMs!), offset(step.endMs!), gates, writes];
   });
+  const gates = gatesText(plan)
+    .map((g) => esc(g))
+    .join('<br>');
   return [
     '#### Plan',
-    `**Gates:** ${esc(gatesText(plan))}.<br>**Timeout:** ${esc(timeoutText(plan))}.`,
-    table(['Step', 'Weight', 'From', 'Until', 'Writes'], rows),
+    `**Gates:** ${gates}<br>**Timeout:** ${esc(timeoutText(plan))}.`,
+    table(['Step', 'Weight', 'From', 'Until', 'Gates', 'Writes'], rows),
   ].join('\n\n');
 }
 
@@ -199,7 +285,7 @@ function sourceText(report: ReleaseReport): string {
   return parts.join(' ');
 }
 
-function timeline(report: ReleaseReport, cause: AlarmCause | undefined): string {
+function timeline(report: ReleaseReport, cause: Cause | undefined): string {
   const record = report.record;
   const steps = record?.steps ?? report.live?.steps ?? [];
   if (steps.length === 0) return '';
@@ -238,7 +324,7 @@ function held(step: StepRecord, live: boolean): string {
 }
 
 /** Per gate: how many reads had each status, and what the last one said. */
-function gateSummary(readings: GateReading[], cause: AlarmCause | undefined): string {
+function gateSummary(readings: GateReading[], cause: Cause | undefined): string {
   if (readings.length === 0) return '—';
   const gates = [...new Set(readings.map((r) => r.gate))];
   return gates
@@ -247,27 +333,53 @@ function gateSummary(readings: GateReading[], cause: AlarmCause | undefined): st
       const counts = countBy(own.map((r) => r.status));
       const last = own.at(-1)!;
       return `${esc(gate)}: ${Object.entries(counts)
-        .map(([status, n]) => `${n} ${status}`)
+        .map(([status, n]) => `${integer(n)} ${status}`)
         .join(', ')}; last: ${readingText(last, cause, SHORT_CELL_CHARS)}`;
     })
     .join('<br>');
 }
 
+/** Canary versus baseline: the analysis's verdict on each test, then the window's metrics. */
+function canaryVsBaseline(report: ReleaseReport): string {
+  const steps = report.record?.steps ?? report.live?.steps ?? [];
+  const analysis = lastAnalysisReading(steps);
+  const parts = [analysis ? verdictTable(report, analysis) : '', metricsTable(report)].filter(
+    (p) => p !== '',
+  );
+  return parts.length > 0 ? `#### Canary vs baseline\n\n${parts.join('\n\n')}` : '';
+}
+
+/** "Baseline (version 6)", "Canary (version 7)": the two sides' column headers. */
+function sideHeaders(report: ReleaseReport, baseline?: string, canary?: string): [string, string] {
+  const unit = report.subject.unit;
+  const side = (name: string, version: string | undefined) =>
+    version ? `${name} (${unit} ${esc(version)})` : name;
+  return [
+    side('Baseline', baseline ?? report.previousVersion),
+    side('Canary', canary ?? report.targetVersion),
+  ];
+}
+
+/** Every verdict with its numbers: both sides, the difference, the limit, the evidence so far. */
+function verdictTable(report: ReleaseReport, reading: AnalysisReading): string {
+  const words = metricWords(report);
+  const body = table(
+    ['Analysis', ...sideHeaders(report), 'Difference', 'Threshold', 'Verdict', 'Evidence so far'],
+    verdictRows(reading.detail, words, esc),
+  );
+  return `${body}\n\n<sub>${verdictSource(reading, words)}</sub>`;
+}
+
 function metricsTable(report: ReleaseReport): string {
-  if (report.metricsUnavailable)
-    return `#### Canary vs baseline\n\n_Metrics unavailable: ${esc(report.metricsUnavailable)}_`;
+  if (report.metricsUnavailable) return `_Metrics unavailable: ${esc(report.metricsUnavailable)}_`;
   const m = report.metrics;
   if (!m) return '';
-  const labels = report.subject.metrics?.labels ?? {
-    requests: 'Requests',
-    errors: 'Errors',
-    latency: 'latency',
-  };
+  const labels = metricWords(report);
   const extras = (report.subject.metrics?.extraCounts ?? []).map((e) => e.label);
   const rows: [string, (v: VersionMetrics) => string][] = [
     [esc(labels.requests), (v) => integer(v.invocations)],
     [esc(labels.errors), (v) => integer(v.errors)],
-    ['Error rate', (v) => (v.errorRate === undefined ? '—' : `${(v.errorRate * 100).toFixed(2)}%`)],
+    ['Error rate', (v) => (v.errorRate === undefined ? '—' : rate(v.errorRate))],
     ...extras.map((label): [string, (v: VersionMetrics) => string] => [
       esc(label),
       (v) => (v.extra?.[label] === undefined ? '—' : integer(v.extra[label])),
@@ -276,11 +388,7 @@ function metricsTable(report: ReleaseReport): string {
     [`p99 ${esc(labels.latency)}`, (v) => milliseconds(v.p99Ms)],
   ];
   const body = table(
-    [
-      'Metric',
-      `Baseline (${report.subject.unit} ${esc(m.baseline.version)})`,
-      `Canary (${report.subject.unit} ${esc(m.canary.version)})`,
-    ],
+    ['Metric', ...sideHeaders(report, m.baseline.version, m.canary.version)],
     rows.map(([label, value]) => [label, value(m.baseline), value(m.canary)]),
   );
   const queries = report.subject.metrics;
@@ -288,34 +396,41 @@ function metricsTable(report: ReleaseReport): string {
     `<sub>CloudWatch ${esc(queries?.source ?? '')}, ` +
     `${time(m.startedAt)}–${time(m.endedAt)} UTC, ${m.periodSeconds} s periods. ` +
     `${queries?.caveat ?? ''}</sub>`;
-  return `#### Canary vs baseline\n\n${body}\n\n${source}`;
+  return `${body}\n\n${source}`;
 }
 
-/** The alarms' own words, the one place they appear; the headline gives the rest of the reason. */
-function whyRolledBack(cause: AlarmCause | undefined, options: RenderOptions): string {
+/** The gate's own words, the one place they appear; the headline gives the rest of the reason. */
+function whyRolledBack(cause: Cause | undefined, options: RenderOptions): string {
   if (!cause) return '';
-  const quotes = cause.firing.map((alarm) => {
-    const since = alarm.changedAt ? ` since ${dateTime(Date.parse(alarm.changedAt))} UTC` : '';
-    return `> **${esc(alarm.name)}** is ALARM${since}: ${cut(esc(alarm.reason), options.reasonChars)}`;
-  });
-  return [`#### ${cause.section}`, ...quotes].join('\n\n');
+  return [`#### ${cause.section}`, ...cause.quotes(options).map(quote)].join('\n\n');
 }
 
-/** A reading's summary; the one that rolled back names its alarms, whose words are above. */
-function readingText(reading: GateReading, cause: AlarmCause | undefined, max = CELL_CHARS): string {
+/** Paragraphs as one quote. */
+function quote(paragraphs: string[]): string {
+  return paragraphs.map((p) => `> ${p}`).join('\n>\n');
+}
+
+/**
+ * A reading in a cell: the analysis's verdict and evidence, or the gate's summary; the one that
+ * rolled back names its cause, whose words are in the Why section. A gate holding the step says so.
+ */
+function readingText(reading: GateReading, cause: Cause | undefined, max = CELL_CHARS): string {
   const isCause =
     cause !== undefined &&
     reading.status === 'fail' &&
     reading.gate === cause.reading.gate &&
     reading.summary === cause.reading.summary;
-  if (isCause) return `${causeText(cause)} (see ${cause.section})`;
-  return cut(esc(reading.summary), max);
+  if (isCause) return `${cause.brief} (see ${cause.section})`;
+  const said = isAnalysisReading(reading) ? readingLine(reading, esc) : esc(reading.summary);
+  // Cut apart, so that the hold's "until" stays however long the evidence is.
+  const hold = reading.holdStep ? `; ${cut(holdText(reading.holdStep, esc), SHORT_CELL_CHARS)}` : '';
+  return `${cut(said, max)}${hold}`;
 }
 
-function alarmsTable(report: ReleaseReport, cause: AlarmCause | undefined, options: RenderOptions): string {
+function alarmsTable(report: ReleaseReport, cause: Cause | undefined, options: RenderOptions): string {
   if (report.alarms.length === 0) return '';
   const url = new Map(report.links.alarms.map((a) => [a.name, a.url]));
-  const quoted = new Set(cause?.firing.map((a) => a.name));
+  const quoted = cause?.quotedAlarms ?? new Set<string>();
   const rows = report.alarms.map((a: AlarmStatus) => [
     url.has(a.name) ? link(a.name, url.get(a.name)!) : esc(a.name),
     `${STATE_ICON[a.state] ?? '❔'} ${esc(a.state)}`,
@@ -331,40 +446,40 @@ function chart(report: ReleaseReport): string {
   return data ? `#### Chart\n\n${renderChart(data)}` : '';
 }
 
-/** Every reading, consecutive identical ones (same step, gate, status, summary) on one row. */
-function readings(report: ReleaseReport, cause: AlarmCause | undefined): string {
+/**
+ * Every reading; a gate's consecutive identical ones (same step, status and words) on one row,
+ * whatever the other gates said meanwhile. Rows follow their first reading.
+ */
+function readings(report: ReleaseReport, cause: Cause | undefined): string {
   const steps = report.record?.steps ?? report.live?.steps ?? [];
   const rows: string[][] = [];
   let total = 0;
   for (const step of steps) {
-    let run: { first: GateReading; last: GateReading; n: number } | undefined;
-    const flush = () => {
-      if (!run) return;
+    const runs: { first: GateReading; last: GateReading; text: string; n: number }[] = [];
+    const current = new Map<string, (typeof runs)[number]>();
+    for (const r of step.readings) {
+      total++;
+      const text = readingText(r, cause);
+      const run = current.get(r.gate);
+      if (run && run.first.status === r.status && run.text === text) {
+        run.last = r;
+        run.n++;
+      } else {
+        const started = { first: r, last: r, text, n: 1 };
+        runs.push(started);
+        current.set(r.gate, started);
+      }
+    }
+    for (const run of runs) {
       const when = run.n > 1 ? `${time(run.first.at)}–${time(run.last.at)}` : time(run.first.at);
       rows.push([
         when,
         String(step.index + 1),
         esc(run.first.gate),
         `${run.first.status} ×${run.n}`,
-        readingText(run.first, cause),
+        run.text,
       ]);
-    };
-    for (const r of step.readings) {
-      total++;
-      if (
-        run &&
-        run.first.gate === r.gate &&
-        run.first.status === r.status &&
-        run.first.summary === r.summary
-      ) {
-        run.last = r;
-        run.n++;
-      } else {
-        flush();
-        run = { first: r, last: r, n: 1 };
-      }
     }
-    flush();
   }
   if (total === 0) return '';
   return `<details><summary>Every gate reading (${total})</summary>\n\n${table(['Time (UTC)', 'Step', 'Gate', 'Status', 'Reading'], rows)}\n\n</details>`;
@@ -393,7 +508,6 @@ function countBy(values: string[]): Record<string, number> {
   return counts;
 }
 
-/** Cuts escaped text without splitting an escape (`\|`, `&amp;`). */
 /** Escaped text cut to `max` characters and "…", never inside an entity or an escape. */
 export function cut(text: string, max = CELL_CHARS): string {
   if (text.length <= max) return text;
@@ -409,5 +523,3 @@ export function cut(text: string, max = CELL_CHARS): string {
 }
 
 const roundSeconds = (ms: number) => (ms >= 1000 ? Math.round(ms / 1000) * 1000 : ms);
-const integer = (n: number) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-const milliseconds = (ms: number | undefined) => (ms === undefined ? '—' : `${Math.round(ms * 10) / 10} ms`);
