@@ -208,6 +208,30 @@ describe('traffic hooks on an API Gateway stage through dist/', () => {
     ]);
   });
 
+  it('killed during the post-traffic hook, the post step puts the stage back on its previous deployment and variables', async () => {
+    await t.control.loadScenario(
+      stageScenario({ functions: [hookFunction(POST, { ...passing, latencyMs: 60_000 })] }),
+    );
+    const { restApiId, baseDeploymentId } = await buildRestApi(t, apiGatewayClient(t), 200);
+    const ctx = newRunnerContext();
+    const inputs = stageInputs(restApiId, {
+      strategy: '50%:2s',
+      'post-traffic-hook': POST,
+      'canary-stage-variables': 'color=blue',
+    });
+    const step = startStep({ step: 'main', ctx, inputs, env: t.env });
+    await printed(step.child, 'Post-traffic hook: invoking');
+    step.child.kill('SIGKILL');
+    await step.done;
+    expect((await t.control.stage(restApiId, STAGE)).variables).toEqual({ color: 'blue' });
+    const post = await runStep({ step: 'post', ctx, env: t.env });
+    expect(post.outputs.result).toBe('rolled-back');
+    const stage = await t.control.stage(restApiId, STAGE);
+    expect(stage.deploymentId).toBe(baseDeploymentId);
+    expect(stage.variables ?? {}).toEqual({});
+    expect(stage.canarySettings).toBeUndefined();
+  });
+
   it('a failing pre-traffic hook leaves the stage untouched: no API Gateway write at all', async () => {
     await t.control.loadScenario(stageScenario({ functions: [hookFunction(PRE, { errorRate: 1 })] }));
     const { restApiId, baseDeploymentId } = await buildRestApi(t, apiGatewayClient(t), 200);
