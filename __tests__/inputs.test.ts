@@ -494,3 +494,112 @@ describe('the hook inputs', () => {
     ]);
   });
 });
+
+describe("GitHub's job limit", () => {
+  const split =
+    'split the release across jobs: "command: start" moves the first step\'s traffic and ends the job, ' +
+    'and a later job (after an approval, a schedule or a manual dispatch) runs "command: promote" to check the gates and go on';
+  const parsed = (inputs: Record<string, string>, environment: NodeJS.ProcessEnv = env) =>
+    parseInputs(reader({ 'function-name': 'orders', ...inputs }), environment);
+
+  it('refuses a strategy whose default timeout is longer than a GitHub-hosted job, with the computed total and the fix', () => {
+    const { problems, valid } = parsed({ strategy: '10%:7h' });
+    expect(problems).toEqual([
+      `Input "strategy": "10%:7h" needs longer than one job may run: its default timeout ("timeout" is empty: the strategy's 7h of holds, the analysis's 3m wait for the last step's metrics, up to 10m of extension and a 10m margin) comes to 7h23m, and GitHub stops a job on a GitHub-hosted runner after 6h, which would leave the traffic split. ` +
+        `To hold the release that long, ${split}; or choose a shorter strategy.`,
+    ]);
+    // So that no check relies on it (the credentials' expiry is checked against the timeout).
+    expect(valid('strategy')).toBe(false);
+  });
+
+  it('counts only the holds and the margin with analysis off', () => {
+    expect(parsed({ strategy: '10%:7h', analysis: 'off' }).problems).toEqual([
+      expect.stringContaining(
+        `its default timeout ("timeout" is empty: the strategy's 7h of holds and a 10m margin) comes to 7h10m`,
+      ),
+    ]);
+  });
+
+  it('refuses a plan under 6h whose allowance takes it over, and says which timeout would do', () => {
+    expect(parsed({ strategy: '10%:5h55m' }).problems).toEqual([
+      expect.stringMatching(
+        /comes to 6h18m, .*; or choose a shorter strategy, or give a timeout of 6h or less \(more than 5h58m\)\.$/,
+      ),
+    ]);
+  });
+
+  it('refuses an explicit timeout over 6h, naming "timeout"', () => {
+    const { problems, valid } = parsed({ strategy: '10%:5h', timeout: '7h' });
+    expect(problems).toEqual([
+      `Input "timeout": "7h" is longer than one job may run: GitHub stops a job on a GitHub-hosted runner after 6h, which would leave the traffic split. To hold the release longer, give a timeout of 6h or less (more than 5h3m), or ${split}.`,
+    ]);
+    expect(valid('timeout')).toBe(false);
+    expect(valid('strategy')).toBe(true);
+  });
+
+  it('offers no shorter timeout when the plan itself is over the limit', () => {
+    expect(parsed({ strategy: '10%:7h', timeout: '8h' }).problems).toEqual([
+      `Input "timeout": "8h" is longer than one job may run: GitHub stops a job on a GitHub-hosted runner after 6h, which would leave the traffic split. To hold the release longer, ${split}.`,
+    ]);
+  });
+
+  it('accepts exactly 6h, and takes a runner that does not say what it is as GitHub-hosted', () => {
+    expect(parsed({ strategy: '10%:5h', timeout: '6h' }).problems).toEqual([]);
+    expect(
+      parsed({ strategy: '10%:7h' }, { ...env, RUNNER_ENVIRONMENT: 'github-hosted' }).problems,
+    ).toHaveLength(1);
+    expect(parsed({ strategy: '10%:7h' }, { ...env, RUNNER_ENVIRONMENT: '' }).problems).toHaveLength(1);
+  });
+
+  it('lists the job limit with the other problems', () => {
+    const { problems } = parsed({ strategy: '10%:7h', 'poll-interval': '0s', 'dry-run': 'maybe' });
+    // In the order the inputs are read: the timeout (and so its limit) after the poll interval.
+    expect(problems.map((p) => /^Input "([^"]+)"/.exec(p)?.[1])).toEqual([
+      'poll-interval',
+      'strategy',
+      'dry-run',
+    ]);
+  });
+
+  describe('on a self-hosted runner (RUNNER_ENVIRONMENT=self-hosted)', () => {
+    const selfHosted = { ...env, RUNNER_ENVIRONMENT: 'self-hosted' };
+
+    it("accepts up to 5 days, warning that the job's default timeout-minutes is 360", () => {
+      const { problems, inputs } = parsed({ strategy: '10%:7h' }, selfHosted);
+      expect(problems).toEqual([]);
+      expect(inputs.timeoutMs).toBe((7 * 60 + 23) * 60_000);
+      expect(inputs.warnings).toEqual([
+        "The rollout may last up to 7h23m (its timeout), longer than a job's default timeout-minutes (360): set timeout-minutes on this job above 443 plus the time of its other steps, or GitHub cancels the job mid-rollout.",
+      ]);
+    });
+
+    it('has no warning for a timeout within 360 minutes', () => {
+      expect(parsed({ strategy: '10%:5h', timeout: '6h' }, selfHosted).inputs.warnings).toEqual([]);
+    });
+
+    it('refuses more than 5 days', () => {
+      expect(parsed({ strategy: '10%:119h', timeout: '121h' }, selfHosted).problems).toEqual([
+        `Input "timeout": "121h" is longer than one job may run: GitHub stops a job on a self-hosted runner after 5 days, which would leave the traffic split. To hold the release longer, give a timeout of 5 days or less (more than 119h3m), or ${split}.`,
+      ]);
+    });
+  });
+});
+
+describe('the command input', () => {
+  it('accepts deploy, the default', () => {
+    expect(parseInputs(reader({ 'function-name': 'orders', command: 'deploy' }), env).problems).toEqual([]);
+    expect(parseInputs(reader({ 'function-name': 'orders' }), env).problems).toEqual([]);
+  });
+
+  it.each(['start', 'promote', 'rollback', 'status'])('refuses %s as not available yet', (command) => {
+    expect(problemsOf({ 'function-name': 'orders', command })).toEqual([
+      `Input "command": "${command}" is not available yet in this version of the action. Accepted: "deploy" (the default), which releases in one job; "start", "promote", "rollback" and "status" are to come.`,
+    ]);
+  });
+
+  it('refuses a word that is no command', () => {
+    expect(problemsOf({ 'function-name': 'orders', command: 'Deploy' })).toEqual([
+      'Input "command": "Deploy" is not a command. Accepted: "deploy" (the default), which releases in one job; "start", "promote", "rollback" and "status" are to come.',
+    ]);
+  });
+});

@@ -337,21 +337,21 @@ describe('run()', () => {
       log.restore();
     }
     const summary = readFileSync(files.summary, 'utf8');
-    expect(summary).toContain('| Before | — | — | — | PublishVersion of orders:');
+    expect(summary).toContain('| Before | — | — | — | — | PublishVersion of orders:');
     expect(summary).toContain(
-      '| 1 of 2 | 10% | +0s | +5m | UpdateAlias live: 10% on the new version, 90% on version 6 |',
+      '| 1 of 2 | 10% | +0s | +5m | alarms | UpdateAlias live: 10% on the new version, 90% on version 6 |',
     );
     expect(summary).toContain(
-      '| 2 of 2 | 50% | +5m | +15m | UpdateAlias live: 50% on the new version, 50% on version 6 |',
+      '| 2 of 2 | 50% | +5m | +15m | alarms | UpdateAlias live: 50% on the new version, 50% on version 6 |',
     );
     expect(summary).toContain(
-      '| Promote | 100% | +15m | — | UpdateAlias live: all traffic on the new version, the split removed |',
+      '| Promote | 100% | +15m | — | — | UpdateAlias live: all traffic on the new version, the split removed |',
     );
     // The default timeout: the holds plus ten minutes.
     expect(summary).toContain('**Timeout:** 25m from the start');
     expect(summary).toContain('**Gates:** alarms errors, read every 5s at every step');
     expect(log.text()).toContain(
-      '  Step 1 of 2: 10% from +0s to +5m: UpdateAlias live: 10% on the new version, 90% on version 6\n',
+      '  Step 1 of 2: 10% from +0s to +5m: UpdateAlias live: 10% on the new version, 90% on version 6; gates: alarms\n',
     );
     expect(log.text()).toContain(
       '  Promote at +15m: UpdateAlias live: all traffic on the new version, the split removed\n',
@@ -369,7 +369,7 @@ describe('run()', () => {
     });
     await run(deps());
     expect(readFileSync(files.summary, 'utf8')).toContain(
-      '| Before | — | — | — | UpdateAlias live: clear the split left on it \\(30% on version 7\\), all traffic back on version 6 |',
+      '| Before | — | — | — | — | UpdateAlias live: clear the split left on it \\(30% on version 7\\), all traffic back on version 6 |',
     );
     writeFileSync(files.summary, '');
     setInputs({
@@ -382,10 +382,10 @@ describe('run()', () => {
     await run(deps());
     const summary = readFileSync(files.summary, 'utf8');
     expect(summary).toContain(
-      '| 1 of 2 | 10% | — | — | skipped: resumed: the alias already sends 30% to version 7 |',
+      '| 1 of 2 | 10% | — | — | — | skipped: resumed: the alias already sends 30% to version 7 |',
     );
     expect(summary).toContain(
-      '| 2 of 2 | 50% | +0s | +10m | UpdateAlias live: 50% on version 7, 50% on version 6 |',
+      '| 2 of 2 | 50% | +0s | +10m | **none** | UpdateAlias live: 50% on version 7, 50% on version 6 |',
     );
     expect(lambdaMock.commandCalls(UpdateAliasCommand)).toHaveLength(0);
   });

@@ -167,5 +167,8 @@ describe('the analysis through dist/', () => {
       `::warning title=Nothing watched this release::${sentence}`,
     ]);
     expect(jsonReport(result).unwatched).toBe(sentence);
+    // At the very top of the summary, as an alert nobody scrolls past.
+    expect(result.summary.trimStart().startsWith('> [!CAUTION]')).toBe(true);
+    expect(plain(result.summary)).toContain(sentence);
   });
 });

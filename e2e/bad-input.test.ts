@@ -85,6 +85,22 @@ const cases: Case[] = [
     expected: /Input "timeout": "2m" is shorter/,
   },
   {
+    name: 'a 7-hour plan, longer than a GitHub-hosted job may run',
+    inputs: { strategy: '10%:7h' },
+    expected:
+      /^Input "strategy": "10%:7h" needs longer than one job may run: its default timeout \("timeout" is empty: the strategy's 7h of holds and a 10m margin\) comes to 7h10m, and GitHub stops a job on a GitHub-hosted runner after 6h, .*"command: start" .* "command: promote"/,
+  },
+  {
+    name: 'a timeout longer than a GitHub-hosted job may run',
+    inputs: { timeout: '6h30m' },
+    expected: /^Input "timeout": "6h30m" is longer than one job may run: .*after 6h/,
+  },
+  {
+    name: 'a command still to come',
+    inputs: { command: 'promote' },
+    expected: /^Input "command": "promote" is not available yet in this version of the action/,
+  },
+  {
     name: 'unknown split policy',
     inputs: { 'on-existing-split': 'force' },
     expected: /Input "on-existing-split": "force"/,
@@ -203,6 +219,25 @@ describe('refused before the first write', () => {
     expect(result.outputs.result).toBe('failed');
     expect(result.outputs.reason).toMatch(expected);
     expect(result.stdout).toContain('::error::');
+    expect(await t.control.writes()).toEqual([]);
+  });
+});
+
+describe("a self-hosted runner's longer job limit", () => {
+  it("lets a dry run of a 7-hour plan through, warning about the job's timeout-minutes", async () => {
+    await t.control.loadScenario(lambdaScenario());
+    await t.control.clearWrites();
+    const result = await runStep({
+      step: 'main',
+      ctx: newRunnerContext(),
+      inputs: releaseInputs({ strategy: '10%:7h', 'dry-run': 'true' }),
+      env: { ...t.env, RUNNER_ENVIRONMENT: 'self-hosted' },
+    });
+    expect(result.code).toBe(0);
+    expect(result.outputs.result).toBe('dry-run');
+    expect(result.stdout).toContain(
+      "::warning title=Timeout::The rollout may last up to 7h10m (its timeout), longer than a job's default timeout-minutes (360): set timeout-minutes on this job above 430",
+    );
     expect(await t.control.writes()).toEqual([]);
   });
 });

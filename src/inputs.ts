@@ -5,6 +5,7 @@ import { DurationError, formatDuration, parseDuration } from './duration.js';
 import { DEFAULT_TIMEOUT_MARGIN_MS, planDurationMs, type Plan } from './engine/plan.js';
 import type { AnalysisSettings } from './gates/analysis.js';
 import { collectProblems } from './input-problems.js';
+import { checkJobLimit, type TimeoutSource } from './job-limit.js';
 import { checkResolution, parseStrategy, type WeightResolution } from './strategy.js';
 import type { InputReader, TargetInputsRead } from './targets/definition.js';
 import {
@@ -71,6 +72,7 @@ export function listProblems(problems: string[]): string {
 export type { InputReader };
 
 const DEFAULTS = {
+  command: 'deploy',
   target: DEFAULT_TARGET,
   strategy: 'Canary10Percent5Minutes',
   'poll-interval': '5s',
@@ -117,6 +119,7 @@ export function parseInputs(
   const { problems, check, valid } = collectProblems();
   const value = (name: string, fallback = '') => read(name).trim() || fallback;
 
+  check('command', () => parseCommand(value('command', DEFAULTS.command)), DEFAULTS.command);
   const target = check('target', () => parseTarget(value('target', DEFAULTS.target)), DEFAULTS.target);
   const definition = targetDefinition(target);
   problems.push(...foreignInputProblems(target, read));
@@ -148,11 +151,15 @@ export function parseInputs(
   const analysis = readAnalysisInputs(value, check);
   const hooks = readHookInputs(value, check);
   const warnings: string[] = [];
-  const timeoutMs = check(
-    'timeout',
-    () => parseTimeout(value('timeout'), plan, analysis, hookAllowanceMs(hooks), (w) => warnings.push(w)),
-    0,
-  );
+  const warn = (warning: string) => warnings.push(warning);
+  const timeoutText = value('timeout');
+  const hooksMs = hookAllowanceMs(hooks);
+  const timeoutMs = check('timeout', () => parseTimeout(timeoutText, plan, analysis, hooksMs, warn), 0);
+  // A timeout refused above is not checked again; a default too long is the strategy's doing.
+  if (timeoutMs > 0) {
+    const source = timeoutSource(timeoutText, strategyText, plan, analysis, hooksMs);
+    check(timeoutText ? 'timeout' : 'strategy', () => checkJobLimit(timeoutMs, source, env, warn), undefined);
+  }
   const onExistingSplit = check(
     'on-existing-split',
     () =>
@@ -313,6 +320,39 @@ function parseTimeout(
     );
   }
   return ms;
+}
+
+/** The parts of the timeout, for the message that refuses one longer than a job may run. */
+function timeoutSource(
+  text: string,
+  strategy: string,
+  plan: Plan | undefined,
+  analysis: AnalysisSettings | undefined,
+  hooksMs: number,
+): TimeoutSource {
+  const plannedMs = plan ? planDurationMs(plan) : 0;
+  const { waitMs, extensionMs } = analysisAllowanceMs(analysis);
+  const parts = [
+    `the strategy's ${formatDuration(plannedMs)} of holds`,
+    ...(analysis ? [`the analysis's ${formatDuration(waitMs)} wait for the last step's metrics`] : []),
+    ...(extensionMs > 0 ? [`up to ${formatDuration(extensionMs)} of extension`] : []),
+    ...(hooksMs > 0 ? [`the hooks' ${formatDuration(hooksMs)} (hook-timeout each)`] : []),
+    `a ${formatDuration(DEFAULT_TIMEOUT_MARGIN_MS)} margin`,
+  ];
+  const made = `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+  return { text, strategy, made, shortestMs: plannedMs + waitMs };
+}
+
+/** Only `deploy` for now: the split-phase commands are named in action.yml ahead of their arrival. */
+function parseCommand(text: string): 'deploy' {
+  if (text === 'deploy') return text;
+  const later = ['start', 'promote', 'rollback', 'status'];
+  const problem = later.includes(text)
+    ? 'is not available yet in this version of the action'
+    : 'is not a command';
+  throw new Error(
+    `Input "command": "${text}" ${problem}. Accepted: "deploy" (the default), which releases in one job; "start", "promote", "rollback" and "status" are to come.`,
+  );
 }
 
 function parseDurationInput(name: string, text: string): number {
