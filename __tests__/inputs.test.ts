@@ -444,6 +444,57 @@ describe('the analysis inputs', () => {
   });
 });
 
+describe('the hook inputs', () => {
+  const read = (more: Record<string, string>) =>
+    readInputs(reader({ 'function-name': 'orders', analysis: 'off', ...more }), env);
+
+  it('has no hooks by default, and a 5-minute hook timeout', () => {
+    expect(read({}).hooks).toEqual({ preTraffic: undefined, postTraffic: undefined, timeoutMs: 5 * 60_000 });
+  });
+
+  it.each([
+    'release-checks',
+    'release-checks:live',
+    'release-checks:7',
+    'release-checks:$LATEST',
+    '123456789012:function:release-checks',
+    'arn:aws:lambda:us-east-1:123456789012:function:release-checks:live',
+  ])('accepts %s as a hook function', (name) => {
+    expect(read({ 'pre-traffic-hook': name, 'post-traffic-hook': name }).hooks).toMatchObject({
+      preTraffic: name,
+      postTraffic: name,
+    });
+  });
+
+  it("adds each hook's timeout to the default timeout (the credentials must last through them)", () => {
+    // 5 minutes of holds, 10 of margin, and two hooks of 2 minutes.
+    expect(read({ 'pre-traffic-hook': 'a', 'post-traffic-hook': 'b', 'hook-timeout': '2m' }).timeoutMs).toBe(
+      (5 + 10 + 4) * 60_000,
+    );
+    expect(read({ 'post-traffic-hook': 'b', 'hook-timeout': '2m' }).timeoutMs).toBe((5 + 10 + 2) * 60_000);
+  });
+
+  it('refuses a hook that is not a function name, and a hook timeout out of range, naming each input', () => {
+    expect(
+      problemsOf({
+        'function-name': 'orders',
+        'pre-traffic-hook': 'checks; rm -rf',
+        'post-traffic-hook': 'arn:aws:s3:::bucket',
+        'hook-timeout': '0s',
+      }),
+    ).toEqual([
+      expect.stringMatching(
+        /^Input "pre-traffic-hook": "checks; rm -rf" is not a Lambda function\. Accepted: a function name or ARN/,
+      ),
+      expect.stringMatching(/^Input "post-traffic-hook": "arn:aws:s3:::bucket" is not a Lambda function\./),
+      'Input "hook-timeout": "0s" is out of range. Accepted: from 1s to 15m, Lambda\'s longest invocation (default 5m).',
+    ]);
+    expect(problemsOf({ 'function-name': 'orders', 'hook-timeout': 'soon' })).toEqual([
+      expect.stringMatching(/^Input "hook-timeout": "soon" is not a duration/),
+    ]);
+  });
+});
+
 describe("GitHub's job limit", () => {
   const split =
     'split the release across jobs: "command: start" moves the first step\'s traffic and ends the job, ' +

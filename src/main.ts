@@ -13,12 +13,15 @@ import {
   CancelledError,
   type Clock,
   type Gate,
+  type Hook,
+  type HookPhase,
   type RolloutEvent,
   type RolloutRecord,
   type StepRecord,
 } from './engine/types.js';
 import { AlarmGate } from './gates/alarms.js';
 import { AnalysisGate } from './gates/analysis.js';
+import { hookPayload, hookRun, lambdaHook } from './hooks/lambda-hook.js';
 import { InputError, listProblems, type ActionInputs } from './inputs.js';
 import type { RolloutIdentity } from './marker.js';
 import { readCanaryMetrics } from './report/metrics.js';
@@ -26,7 +29,14 @@ import { latestAlarmStatuses, newReport, type ReleaseReport, type Result } from 
 import { planLines, releasePlan } from './report/plan.js';
 import { Reporter, reportingSettings } from './report/publish.js';
 import { writeRefusalSummary } from './report/refusal.js';
-import { DEPLOYMENT_KEY, FINISHED_KEY, REPORTED_KEY, STATE_KEY, type SavedRollout } from './state.js';
+import {
+  DEPLOYMENT_KEY,
+  FINISHED_KEY,
+  POST_HOOK_KEY,
+  REPORTED_KEY,
+  STATE_KEY,
+  type SavedRollout,
+} from './state.js';
 import { describePlan, shortHolds } from './strategy.js';
 import type { PreflightOutcome, TargetDefinition } from './targets/definition.js';
 import { DEFAULT_TARGET, findTarget, targetDefinition } from './targets/registry.js';
@@ -331,13 +341,28 @@ async function rollOut(context: ReleaseContext, gates: Gate[], ready: Ready): Pr
   const logEvent = rolloutLogger(log);
   const record = await runRollout(
     inputs.plan,
-    { pollIntervalMs: inputs.pollIntervalMs, timeoutMs: inputs.timeoutMs, firstStep: ready.firstStep },
+    {
+      pollIntervalMs: inputs.pollIntervalMs,
+      timeoutMs: inputs.timeoutMs,
+      firstStep: ready.firstStep,
+      hookTimeoutMs: inputs.hooks.timeoutMs,
+    },
     {
       target: ready.target,
       gates,
       clock,
       signal,
+      hooks: trafficHooks(context, ready),
       onEvent: (event) => {
+        // Promoted but not yet checked: a post step after a crash here takes the promotion back.
+        if (event.type === 'hook-started' && event.phase === 'post-traffic')
+          core.saveState(POST_HOOK_KEY, 'started');
+        if (
+          event.type === 'hook-finished' &&
+          event.hook.phase === 'post-traffic' &&
+          event.hook.status === 'passed'
+        )
+          core.saveState(POST_HOOK_KEY, 'passed');
         logEvent(event);
         reportEvent(event);
       },
@@ -349,6 +374,25 @@ async function rollOut(context: ReleaseContext, gates: Gate[], ready: Ready): Pr
   report.targetVersion = ready.sides.target;
   report.targetUnknown = ready.sides.targetUnknown;
   return record;
+}
+
+/** The pre- and post-traffic hooks the inputs name, each told the target's side of the release. */
+function trafficHooks(context: ReleaseContext, ready: Ready): { before?: Hook; after?: Hook } {
+  const { inputs, clients, env } = context;
+  const hook = (phase: HookPhase, functionName: string | undefined): Hook | undefined =>
+    functionName
+      ? lambdaHook(clients.lambda, {
+          functionName,
+          phase,
+          region: inputs.region,
+          timeoutMs: inputs.hooks.timeoutMs,
+          payload: () => hookPayload(phase, ready.hookContext(), inputs.plan, hookRun(env)),
+        })
+      : undefined;
+  return {
+    before: hook('pre-traffic', inputs.hooks.preTraffic),
+    after: hook('post-traffic', inputs.hooks.postTraffic),
+  };
 }
 
 function recordOutcome(report: ReleaseReport, record: RolloutRecord): void {

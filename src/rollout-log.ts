@@ -2,7 +2,7 @@
 // (where the release is, how long the step has left, what each gate said), and how it ended. The
 // reason of a rollback or failure is left to the step's failure annotation, so it is said once.
 import { formatDuration } from './duration.js';
-import type { GateReading, RolloutEvent, RolloutRecord } from './engine/types.js';
+import type { GateReading, HookPhase, HookRecord, RolloutEvent, RolloutRecord } from './engine/types.js';
 import type { Log } from './log.js';
 import { holdText, isAnalysisReading, readingLine } from './report/analysis.js';
 
@@ -32,6 +32,14 @@ function logEvent(log: Log, event: RolloutEvent): void {
       break;
     case 'promoting':
       log.info('Promoting: all traffic to the new version.');
+      break;
+    case 'hook-started':
+      log.info(
+        `${hookTitle(event.phase)}: invoking ${event.function} (up to ${formatDuration(event.timeoutMs)}).`,
+      );
+      break;
+    case 'hook-finished':
+      log.info(hookLine(event.hook));
       break;
     case 'rolling-back':
       // A rollback can start inside a step (its write failed) or after it.
@@ -87,4 +95,16 @@ function logFinished(log: Log, record: RolloutRecord): void {
     log.info(rollback.completed ? `Rollback completed in ${took}.` : `Rollback failed after ${took}.`);
   }
   log.info(`Rollout ${record.outcome} after ${formatDuration(record.endedAt - record.startedAt)}.`);
+}
+
+function hookTitle(phase: HookPhase): string {
+  return phase === 'pre-traffic' ? 'Pre-traffic hook' : 'Post-traffic hook';
+}
+
+/** "Pre-traffic hook checks passed in 1.2s." or "... failed after 3s: answered status Failed". */
+function hookLine(hook: HookRecord): string {
+  const took = formatDuration(Math.round(hook.durationMs));
+  const title = `${hookTitle(hook.phase)} ${hook.function}`;
+  if (hook.status === 'passed') return `${title} passed in ${took}.`;
+  return `${title} ${hook.status} after ${took}${hook.error ? `: ${hook.error}` : ''}.`;
 }
