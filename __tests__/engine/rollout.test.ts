@@ -203,6 +203,27 @@ describe('rollout engine', () => {
       expect(target.calls.at(-1)).toMatch(/^rollback: timeout/);
     });
 
+    it('reads a gate again rather than promote when it cannot be read past the hold', async () => {
+      const { clock, start, target, run } = setup();
+      let failures = 0;
+      const gate: Gate = {
+        name: 'analysis',
+        async read(_signal, context) {
+          // Unreadable for two polls at the last step's end, then a verdict.
+          if (context.last && clock.now() >= context.endsAt && failures < 2) {
+            failures++;
+            throw new Error('GetMetricData throttled');
+          }
+          return { gate: 'analysis', status: 'pass', summary: 'ok', at: clock.now() };
+        },
+      };
+      const record = await run([gate]);
+      expect(record.outcome).toBe('promoted');
+      expect(failures).toBe(2);
+      expect(record.steps[2]!.endedAt! - start).toBe(30 * MINUTE + 2 * options.pollIntervalMs);
+      expect(target.calls.slice(-2)).toEqual(['promote', 'verify']);
+    });
+
     it('moves later deadlines by an extension of an earlier step', async () => {
       const { clock, start, run } = setup();
       let first = true;

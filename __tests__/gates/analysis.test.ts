@@ -219,6 +219,26 @@ describe('AnalysisGate', () => {
       expect(failed.summary).toContain('after extending the last step by 10m');
     });
 
+    it('still tests the periods an extension brings: a canary three times worse fails', async () => {
+      // 30 canary calls a minute, healthy through the plan, then one error a minute (3.3%)
+      // against 0.93%: too few calls for a pass by the plan's end, so the extension's own
+      // periods must be able to fail it.
+      const { readAt } = scenario({
+        traffic: (side, k) => {
+          const figures = steady({ invocations: 30, errors: 0 })(side, k);
+          return side === 'canary' && figures && k >= 5 ? { ...figures, errors: 1 } : figures;
+        },
+        settings: { minInvocations: 600, maxExtensionMs: 30 * MINUTE },
+      });
+      let reading = await readAt(7 * MINUTE);
+      expect(reading.detail.verdict).toBe('inconclusive');
+      for (let offset = 7 * MINUTE; reading.status === 'pending' && offset <= 37 * MINUTE; offset += MINUTE) {
+        reading = await readAt(offset);
+      }
+      expect(reading.status).toBe('fail');
+      expect(reading.summary).toMatch(/^canary error rate \d\.\d+% \(\d+ of \d+\)/);
+    });
+
     it('passes or fails at once as on-inconclusive says', async () => {
       expect(
         (await scenario({ traffic: thin, settings: { onInconclusive: 'pass' } }).readAt(7 * MINUTE)).status,

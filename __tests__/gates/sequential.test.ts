@@ -25,7 +25,7 @@ function poisson(rng: Rng, mean: number): number {
 describe('errorTest', () => {
   it('with one look and a known baseline, fails at the exact Poisson quantile', () => {
     const result = errorTest({
-      looks: [{ invocations: 300, t: 1 }],
+      looks: [{ invocations: 300, budget: 1 }],
       errors: 0,
       baseline: known(0.01),
       allowedIncrease: 0,
@@ -40,14 +40,14 @@ describe('errorTest', () => {
 
   it('the allowed increase raises the rate the canary is held to', () => {
     const strict = errorTest({
-      looks: [{ invocations: 300, t: 1 }],
+      looks: [{ invocations: 300, budget: 1 }],
       errors: 9,
       baseline: known(0.01),
       allowedIncrease: 0,
       alpha: 0.01,
     });
     const lenient = errorTest({
-      looks: [{ invocations: 300, t: 1 }],
+      looks: [{ invocations: 300, budget: 1 }],
       errors: 9,
       baseline: known(0.01),
       allowedIncrease: 0.01,
@@ -59,7 +59,7 @@ describe('errorTest', () => {
   });
 
   it('an uncertain baseline (few errors of its own) widens the boundary', () => {
-    const looks = [{ invocations: 300, t: 1 }];
+    const looks = [{ invocations: 300, budget: 1 }];
     const at = (baseline: { invocations: number; errors: number }) =>
       errorTest({ looks, errors: 0, baseline, allowedIncrease: 0, alpha: 0.01 });
     const tight = at(known(0.01));
@@ -80,7 +80,7 @@ describe('errorTest', () => {
     let invocations = 0;
     perLook.forEach((n, k) => {
       invocations += n;
-      looks.push({ invocations, t: ts[k]! });
+      looks.push({ invocations, budget: spent(ts[k]!) });
       const result = errorTest({
         looks: [...looks],
         errors: 0,
@@ -120,7 +120,7 @@ describe('errorTest', () => {
 
   it('counts far beyond a handful (a busy function) still get a boundary near the normal quantile', () => {
     const result = errorTest({
-      looks: [{ invocations: 10_000_000, t: 1 }],
+      looks: [{ invocations: 10_000_000, budget: 1 }],
       errors: 0,
       baseline: known(0.01),
       allowedIncrease: 0,

@@ -100,7 +100,7 @@ export async function runRollout(
   const readGates = async (
     step: StepRecord,
     context: GateContext,
-  ): Promise<{ stop?: Stop; holdUntil?: number }> => {
+  ): Promise<{ stop?: Stop; holdUntil?: number; unreadable?: boolean }> => {
     const readings = await raceAbort(
       Promise.all(deps.gates.map((gate) => readGate(gate, signal, clock, context))),
       signal,
@@ -122,7 +122,10 @@ export async function runRollout(
       };
     }
     const holds = readings.flatMap((r) => (r.holdStep ? [r.holdStep.until] : []));
-    return { holdUntil: holds.length > 0 ? Math.max(...holds) : undefined };
+    return {
+      holdUntil: holds.length > 0 ? Math.max(...holds) : undefined,
+      unreadable: unreadable !== undefined,
+    };
   };
 
   /**
@@ -135,7 +138,7 @@ export async function runRollout(
     for (;;) {
       const before = cancelled();
       if (before) return before;
-      const { stop, holdUntil } = await readGates(step, context);
+      const { stop, holdUntil, unreadable } = await readGates(step, context);
       if (stop) return stop;
       const now = clock.now();
       if (now >= timeoutAt)
@@ -143,7 +146,10 @@ export async function runRollout(
           kind: 'abort',
           reason: `timeout reached after ${seconds(now - (timeoutAt - options.timeoutMs))}`,
         };
-      const wakeAt = now < deadline ? deadline : holdUntil;
+      // Past the hold, a gate that could not be read has given no verdict: read it again (the
+      // limit of unreadable polls in a row still rolls back), rather than promote unjudged.
+      const wakeAt =
+        now < deadline ? deadline : (holdUntil ?? (unreadable ? now + options.pollIntervalMs : undefined));
       if (wakeAt === undefined || now >= wakeAt) return undefined;
       if (now >= deadline) heldPastDeadline = true;
       // Polls sit on a fixed grid from the step's start, so slow reads do not push later ones.

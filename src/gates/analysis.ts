@@ -54,8 +54,10 @@ export function verdictWaitMs(settings: Pick<AnalysisSettings, 'periodSeconds'>)
 interface SubjectState {
   looks: ErrorLook[];
   judged: number;
-  /** The information fraction at the last latency test (its budget is spent from there). */
-  latencyT: number;
+  /** The budget share at the last latency test (its budget is spent from there). */
+  latencyBudget: number;
+  /** Whether the last step's verdict look (or a later one) has been made. */
+  finalLook: boolean;
   /** The baseline's history before the release, once all of it has settled. */
   history?: Counts;
   /** The last error test and what it was computed from, since most polls bring nothing new. */
@@ -85,7 +87,7 @@ export class AnalysisGate implements Gate {
     private readonly clock: Clock,
   ) {
     this.periodMs = settings.periodSeconds * 1000;
-    this.states = subjects.map(() => ({ looks: [], judged: 0, latencyT: 0 }));
+    this.states = subjects.map(() => ({ looks: [], judged: 0, latencyBudget: 0, finalLook: false }));
   }
 
   async read(signal: AbortSignal, context: GateContext): Promise<GateReading> {
@@ -105,8 +107,8 @@ export class AnalysisGate implements Gate {
     const settledBefore = this.floor(now - SETTLE_PERIODS * this.periodMs);
     const lastPeriodDue = this.floor(context.endsAt - 1) + this.periodMs * (SETTLE_PERIODS + 1);
     const final = context.last && now >= context.endsAt && now >= lastPeriodDue;
-    const t = final ? 1 : this.informationFraction(settledBefore);
-    const judgements = series.map((s, i) => this.judge(i, s, rolloutFrom, settledBefore, t));
+    const planned = final ? 1 : this.informationFraction(settledBefore);
+    const judgements = series.map((s, i) => this.judge(i, s, rolloutFrom, settledBefore, planned, final));
     return this.verdict(judgements, { now, context, final, lastPeriodDue, settledBefore });
   }
 
@@ -142,7 +144,8 @@ export class AnalysisGate implements Gate {
     series: SubjectSeries,
     rolloutFrom: number,
     settledBefore: number,
-    t: number,
+    planned: number,
+    final: boolean,
   ): Judgement {
     const state = this.states[index]!;
     const evidence = sortEvidence(series, rolloutFrom, settledBefore);
@@ -162,9 +165,24 @@ export class AnalysisGate implements Gate {
         }
       : baseline;
     const alpha = 1 - this.settings.confidence;
-    const isNewLook = evidence.judged.length !== state.judged || (t === 1 && state.looks.at(-1)?.t !== 1);
+    const enough =
+      canary.invocations >= this.settings.minInvocations &&
+      baseline.invocations >= this.settings.minInvocations;
+    // The information behind a look: the plan's weighted time, but no more than the canary's
+    // share of min-invocations, so that a thin verdict look (then extended) does not spend the
+    // budget the extension's periods need. Invocation counts do not depend on the errors, so the
+    // looks stay valid; with enough evidence at the verdict, this last look spends what is left.
+    const budget = spent(Math.min(planned, canary.invocations / this.settings.minInvocations));
+    const isNewLook =
+      evidence.judged.length !== state.judged ||
+      (final && !state.finalLook) ||
+      budget > (state.looks.at(-1)?.budget ?? 1);
     if (isNewLook && canary.invocations > 0) {
-      state.looks.push({ invocations: canary.invocations, t: Math.max(t, state.looks.at(-1)?.t ?? 0) });
+      state.looks.push({
+        invocations: canary.invocations,
+        budget: Math.max(budget, state.looks.at(-1)?.budget ?? 0),
+      });
+      if (final) state.finalLook = true;
       state.judged = evidence.judged.length;
     }
     const allowed = this.settings.maxErrorRateIncreasePoints / 100;
@@ -177,13 +195,13 @@ export class AnalysisGate implements Gate {
     const errorFailed =
       errors?.failed === true && canaryRate !== undefined && canaryRate > (concurrentRate ?? 0) + allowed;
     const ratios = logRatios(evidence.judged);
-    const latencyAlpha = isNewLook ? alpha * LATENCY_SHARE * (spent(t) - spent(state.latencyT)) : 0;
+    const latencyAlpha = isNewLook ? alpha * LATENCY_SHARE * Math.max(0, budget - state.latencyBudget) : 0;
     const latency = latencyTest({
       logRatios: ratios,
       allowedIncrease: this.settings.maxLatencyIncreasePercent / 100,
       alpha: latencyAlpha,
     });
-    if (isNewLook && ratios.length >= 3) state.latencyT = t;
+    if (isNewLook && ratios.length >= 3) state.latencyBudget = budget;
     const reading: AnalysisSubjectReading = {
       name: this.subjects[index]!.name,
       canary: side(canary, evidence.judged, 'canary'),
@@ -200,7 +218,7 @@ export class AnalysisGate implements Gate {
         thresholdPoints: this.settings.maxErrorRateIncreasePoints,
         baselineRate,
         errorsToFail: errors && Number.isFinite(errors.errorsToFail) ? errors.errorsToFail : undefined,
-        budgetSpent: spent(state.looks.at(-1)?.t ?? 0),
+        budgetSpent: state.looks.at(-1)?.budget ?? 0,
       },
       latency: {
         verdict: ratios.length >= 3 ? (latency.failed ? 'fail' : 'pass') : 'not-judged',
@@ -209,9 +227,6 @@ export class AnalysisGate implements Gate {
         periods: ratios.length,
       },
     };
-    const enough =
-      canary.invocations >= this.settings.minInvocations &&
-      baseline.invocations >= this.settings.minInvocations;
     const failed = errorFailed
       ? errorFailure(reading, canary, baselineRate!, this.settings)
       : latency.failed
@@ -222,7 +237,7 @@ export class AnalysisGate implements Gate {
 
   /** The error test at the subject's last look; the same evidence gives the same answer. */
   private errorTestAt(state: SubjectState, errors: number, baseline: Counts): ReturnType<typeof errorTest> {
-    const key = `${state.looks.length}:${state.looks.at(-1)!.t}:${errors}:${baseline.invocations}:${baseline.errors}`;
+    const key = `${state.looks.length}:${state.looks.at(-1)!.budget}:${errors}:${baseline.invocations}:${baseline.errors}`;
     if (state.lastTest?.key !== key) {
       const result = errorTest(
         {
@@ -279,7 +294,7 @@ export class AnalysisGate implements Gate {
         'waiting',
         `waiting for the last step's metrics until ${clockTime(until)} UTC; ${evidence}`,
         {
-          until: until + this.periodMs,
+          until,
           why: `waiting for the last step's metrics until ${clockTime(until)} UTC`,
         },
       );

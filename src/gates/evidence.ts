@@ -134,7 +134,19 @@ async function readBatch(read: EvidenceRead, queries: MetricDataQuery[]): Promis
           { abortSignal: read.signal },
         ),
     );
-    results.push(...(page.MetricDataResults ?? []));
+    for (const result of page.MetricDataResults ?? []) {
+      // A query CloudWatch could not answer (Forbidden, InternalError) is not a quiet minute.
+      if (result.StatusCode && !['Complete', 'PartialData'].includes(result.StatusCode)) {
+        const said = (result.Messages ?? [])
+          .map((m) => m.Value)
+          .filter(Boolean)
+          .join('; ');
+        throw new Error(
+          `CloudWatch could not read metric ${result.Label ?? result.Id} (${result.StatusCode}${said ? `: ${said}` : ''}); check cloudwatch:GetMetricData and the metric's namespace`,
+        );
+      }
+      results.push(result);
+    }
     nextToken = page.NextToken;
   } while (nextToken);
   return results;

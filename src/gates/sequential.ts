@@ -28,8 +28,11 @@ export const LATENCY_SHARE = 1 - ERROR_SHARE;
 export interface ErrorLook {
   /** Canary invocations judged so far (non-decreasing across looks). */
   invocations: number;
-  /** Information fraction (0-1, non-decreasing): how much of the plan's evidence this look has. */
-  t: number;
+  /**
+   * The share of the budget spendable by this look (0-1, non-decreasing): the spending
+   * function's value at the look's information, as the gate reckons it.
+   */
+  budget: number;
 }
 
 export interface ErrorTestInput {
@@ -103,7 +106,7 @@ export function errorTest(
     const exposure = look.invocations - state.invocations;
     state.invocations = look.invocations;
     rates.forEach((rate, g) => (state.mass[g] = addPoisson(state.mass[g]!, rate * exposure, step)));
-    const allowed = input.alpha * spent(look.t);
+    const allowed = input.alpha * look.budget;
     state.boundary = lowestBoundary(state.mass, weight, allowed - state.falseRollback);
     for (const f of state.mass) {
       for (let cell = state.boundary; cell < f.length; cell++) {
