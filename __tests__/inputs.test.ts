@@ -554,5 +554,5 @@ describe('the command input', () => {
   it('holds start to no job limit: it runs only the first step', () => {
     expect(problemsOf({ 'function-name': 'orders', command: 'start', strategy: '10%:7h' })).toEqual([]);
     expect(problemsOf({ 'function-name': 'orders', command: 'promote', strategy: '10%:7h' })).toHaveLength(1);
-});
+  });
 });

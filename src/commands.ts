@@ -35,7 +35,9 @@ export function showsMarker(inspection: TargetInspection<unknown>, marker: Rollo
   if (marker.state === 'promoted') return live.on === marker.to && !live.split;
   if (marker.state === 'rolled-back') return live.on === marker.from && !live.split;
   return (
-    live.on === marker.from && live.split?.to === marker.to && round(live.split.weight) === round(marker.weight)
+    live.on === marker.from &&
+    live.split?.to === marker.to &&
+    round(live.split.weight) === round(marker.weight)
   );
 }
 
@@ -69,9 +71,12 @@ export function checkForRollback(inspection: TargetInspection<unknown>, unit: Un
   if (!marker) return refuse(missing(inspection, unit, 'roll back'));
   const foreign = foreignRelease(inspection, marker, unit);
   if (foreign) return refuse(foreign);
-  if (marker.state === 'rolled-back' && showsMarker(inspection, marker)) return { kind: 'done', marker, found };
-  if (marker.state === 'promoted' || marker.state === 'rolled-back') return refuse(notStarted(marker, unit, now));
-  if (marker.state === 'shifting' && mayStillRunUntil(marker) > now) return refuse(notStarted(marker, unit, now));
+  if (marker.state === 'rolled-back' && showsMarker(inspection, marker))
+    return { kind: 'done', marker, found };
+  if (marker.state === 'promoted' || marker.state === 'rolled-back')
+    return refuse(notStarted(marker, unit, now));
+  if (marker.state === 'shifting' && mayStillRunUntil(marker) > now)
+    return refuse(notStarted(marker, unit, now));
   if (!showsMarker(inspection, marker)) return refuse(changedSince(inspection, marker, unit));
   return { kind: 'release', marker, found };
 }
@@ -139,8 +144,10 @@ function foreignRelease(
 }
 
 function notStarted(marker: RolloutMarker, unit: Unit, now: number): string {
-  if (marker.state === 'promoted') return `its last release (${unit} ${marker.to}, run ${marker.run}) is already promoted: no release in progress`;
-  if (marker.state === 'rolled-back') return `its last release (${unit} ${marker.to}, run ${marker.run}) was rolled back and the routing changed since: no release in progress`;
+  if (marker.state === 'promoted')
+    return `its last release (${unit} ${marker.to}, run ${marker.run}) is already promoted: no release in progress`;
+  if (marker.state === 'rolled-back')
+    return `its last release (${unit} ${marker.to}, run ${marker.run}) was rolled back and the routing changed since: no release in progress`;
   if (marker.state === 'shifting' && mayStillRunUntil(marker) > now) {
     return `run ${marker.run} may still be moving it (until ${new Date(mayStillRunUntil(marker)).toISOString()}); let it finish, or cancel it`;
   }

@@ -199,7 +199,13 @@ type SplitCommand = Exclude<Command, 'deploy' | 'start'>;
 async function splitPhase(context: ReleaseContext, command: SplitCommand): Promise<void> {
   const { inputs, definition, report, clients, clock, env, signal } = context;
   const identity = rolloutIdentity(inputs.plan, env, clock);
-  const inspection = await definition.inspect(inputs.targetInputs, clients, inputs.region, identity.run, signal);
+  const inspection = await definition.inspect(
+    inputs.targetInputs,
+    clients,
+    inputs.region,
+    identity.run,
+    signal,
+  );
   const unit = report.subject.unit;
   const marker = inspection.marker;
   report.previousVersion = marker?.from ?? inspection.live.on;
@@ -259,8 +265,11 @@ async function promote(
   warnIfUnwatched(report, inputs, report.subject.metrics !== undefined);
   const all = gates(context, alarmGate, plan);
   const now = currentStep(marker, plan, clock.now());
-  const readings = await Promise.all(all.map((gate) => gate.read(signal, now).catch(unreadable(gate, clock))));
-  for (const reading of readings) report.notes.push(`Gate ${reading.gate} before promoting: ${reading.summary}.`);
+  const readings = await Promise.all(
+    all.map((gate) => gate.read(signal, now).catch(unreadable(gate, clock))),
+  );
+  for (const reading of readings)
+    report.notes.push(`Gate ${reading.gate} before promoting: ${reading.summary}.`);
   const failed = readings.find((r) => r.status === 'fail');
   const unread = readings.find((r) => r.status === 'error');
   if (unread && !failed) {

@@ -12,14 +12,7 @@ import type { ReportSubject } from '../targets/definition.js';
  * release in progress (`in-progress` when it found one).
  */
 export type Result =
-  | 'promoted'
-  | 'started'
-  | 'rolled-back'
-  | 'no-change'
-  | 'failed'
-  | 'dry-run'
-  | 'in-progress'
-  | 'none';
+  'promoted' | 'started' | 'rolled-back' | 'no-change' | 'failed' | 'dry-run' | 'in-progress' | 'none';
 
 /** One side's numbers over the rollout window, from CloudWatch (the subject's metric queries). */
 export interface VersionMetrics {

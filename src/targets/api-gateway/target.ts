@@ -151,7 +151,10 @@ export class StageCanaryTarget implements TrafficTarget {
       [],
       'started',
       weight,
-      { deploymentId: this.options.previousDeploymentId, canary: { deploymentId: canaryId, percent: weight } },
+      {
+        deploymentId: this.options.previousDeploymentId,
+        canary: { deploymentId: canaryId, percent: weight },
+      },
       `leave the canary (deployment ${canaryId}) at ${toPercentTraffic(weight)}% on`,
       undefined,
       undefined,

@@ -498,7 +498,8 @@ export class LambdaAliasTarget implements TrafficTarget {
   private holds(found: AliasState, functionVersion: string, state: MarkerState, weight: number): boolean {
     const m = found.marker;
     if (!m || m.run !== this.identity.run || m.state !== state || m.weight !== weight) return false;
-    const split = state === 'shifting' || state === 'started' ? { version: this.targetVersion, weight } : undefined;
+    const split =
+      state === 'shifting' || state === 'started' ? { version: this.targetVersion, weight } : undefined;
     // Compared as Lambda stores them, so a weight such as 0.12345% matches its read-back.
     const stored = (w: number | undefined) => (w === undefined ? undefined : round(w));
     return (

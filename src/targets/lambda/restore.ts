@@ -47,7 +47,8 @@ export function decideFromAlias(saved: LambdaSaved, run: string, alias: AliasSta
       why: `the alias was last written by ${marker ? `run ${marker.run}` : 'someone else'}, not by this run; leaving it as it is`,
     };
   }
-  if (marker.state !== 'shifting') return { action: 'nothing', why: `this run had already ${DONE[marker.state]} the alias` };
+  if (marker.state !== 'shifting')
+    return { action: 'nothing', why: `this run had already ${DONE[marker.state]} the alias` };
   if (alias.functionVersion !== saved.previousVersion) {
     return {
       action: 'nothing',
