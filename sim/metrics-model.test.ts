@@ -8,7 +8,13 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { FakeClock } from '../__tests__/support/fake-clock.js';
 import { Rng } from './core/rng.js';
-import { MetricsModel, modelTarget, poisson, type MetricsModelOptions } from './metrics-model.js';
+import {
+  combinedCloudWatch,
+  MetricsModel,
+  modelTarget,
+  poisson,
+  type MetricsModelOptions,
+} from './metrics-model.js';
 
 const MINUTE = 60_000;
 const RELEASE = Date.UTC(2026, 10, 22, 12, 0, 0);
@@ -225,5 +231,59 @@ describe('modelTarget', () => {
       m.weightAt(RELEASE + MINUTE),
       m.weightAt(RELEASE + 2 * MINUTE),
     ]).toEqual([0, 10, 0, 100]);
+  });
+});
+
+describe('combinedCloudWatch', () => {
+  it('answers one call from the model of each function it names, counted once', async () => {
+    const clock = new FakeClock(RELEASE);
+    const quiet = model(clock, { functionName: 'quiet', requestsPerSecond: 0 });
+    const busy = model(clock, { functionName: 'busy' });
+    clock.advance(10 * MINUTE);
+    const { cloudwatch, counters } = combinedCloudWatch([quiet, busy]);
+    const on = (fn: string): MetricDataQuery => ({
+      Id: fn,
+      MetricStat: {
+        Metric: {
+          Namespace: 'AWS/Lambda',
+          MetricName: 'Invocations',
+          Dimensions: [
+            { Name: 'FunctionName', Value: fn },
+            { Name: 'Resource', Value: `${fn}:live` },
+          ],
+        },
+        Period: 60,
+        Stat: 'Sum',
+      },
+    });
+    const out = await cloudwatch.send(
+      new GetMetricDataCommand({
+        MetricDataQueries: [on('quiet'), on('busy')],
+        StartTime: new Date(RELEASE - 5 * MINUTE),
+        EndTime: new Date(RELEASE),
+      }),
+    );
+    expect(out.MetricDataResults!.map((r) => [r.Id, r.Values!.length])).toEqual([
+      ['quiet', 0],
+      ['busy', 5],
+    ]);
+    expect(counters).toEqual({ getMetricDataCalls: 1, queries: 2 });
+  });
+});
+
+describe('Duration percentiles', () => {
+  it("give the version's lognormal quantile", async () => {
+    const clock = new FakeClock(RELEASE);
+    const m = model(clock);
+    clock.advance(10 * MINUTE);
+    const [p50, p99] = await read(
+      m,
+      [query('a', 'Duration', 'p50', '6'), query('b', 'Duration', 'p99', '6')],
+      RELEASE - 2 * MINUTE,
+      RELEASE,
+    );
+    // Median 50 ms; p99 is 50·e^(0.5·2.326) = 160 ms.
+    expect(p50!.Values!.map((v) => Math.round(v))).toEqual([50, 50]);
+    expect(p99!.Values!.map((v) => Math.round(v))).toEqual([160, 160]);
   });
 });

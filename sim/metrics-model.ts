@@ -60,7 +60,7 @@ export interface MetricsModelOptions {
 }
 
 /** One side's figures for one period, and when CloudWatch has them. */
-interface PeriodPoint {
+export interface PeriodPoint {
   invocations: number;
   errors: number;
   /** Sum of durations (ms), for Average. */
@@ -68,7 +68,8 @@ interface PeriodPoint {
   arrivesAt: number;
 }
 
-interface Period {
+/** One period's points: each version's, and the alias-wide sum of both. */
+export interface Period {
   start: number;
   baseline: PeriodPoint;
   canary: PeriodPoint;
@@ -76,6 +77,11 @@ interface Period {
 }
 
 type Side = 'baseline' | 'canary' | 'alias';
+
+/** A statistic: the sum of one field over a bucket's points (per invocation for averages), or a constant. */
+type Statistic =
+  | { field: 'invocations' | 'errors' | 'durationSum'; perInvocation: boolean }
+  | { field: 'constant'; value: number };
 
 /** Counts of the API calls made against the fake client, for the API-economy figures. */
 export interface MetricsModelCounters {
@@ -98,6 +104,7 @@ export class MetricsModel {
   private readonly schedule: [number, number][] = [];
   /** Every period drawn so far, contiguous from the history's start. */
   private readonly periods: Period[] = [];
+  private readonly dates = new Map<number, Date>();
   /** Start of the next period to generate. */
   private nextStart: number;
 
@@ -129,6 +136,15 @@ export class MetricsModel {
       weight = percent;
     }
     return weight;
+  }
+
+  /**
+   * Every period that has ended by `until`, drawn if need be, whether or not CloudWatch has its
+   * points yet: for figures computed beside the gate (an alias-wide alarm on the same minutes).
+   */
+  periodsUntil(until: number): readonly Period[] {
+    this.generateUntil(until);
+    return this.periods.filter((p) => p.start + this.periodMs <= until);
   }
 
   /** The answer CloudWatch would give now, synchronously (the client's `send` wraps it). */
@@ -169,19 +185,29 @@ export class MetricsModel {
       throw validation(`query ${id}: Period ${stat.Period} is not a multiple of ${this.periodMs / 1000}`);
     const label = query.Label ?? stat.Metric.MetricName ?? id;
     const side = this.sideOf(stat.Metric.Namespace, stat.Metric.Dimensions ?? []);
-    const value = side && this.statistic(stat.Metric.MetricName ?? '', stat.Stat ?? '', side, id);
+    const statistic = side && this.statistic(stat.Metric.MetricName ?? '', stat.Stat ?? '', side, id);
     const timestamps: Date[] = [];
     const values: number[] = [];
-    if (value) {
+    const first = this.periods[0];
+    if (side && statistic && first) {
       const now = this.options.now();
-      // Buckets of the query's period, aligned to the epoch as CloudWatch aligns them.
+      const indexOf = (at: number) => Math.max(0, Math.ceil((at - first.start) / this.periodMs));
+      // Buckets of the query's period, aligned to the epoch as CloudWatch aligns them. A hot
+      // loop (the benchmark asks thousands of times a second): no closures or arrays per bucket.
       for (let bucket = Math.ceil(start / periodMs) * periodMs; bucket < end; bucket += periodMs) {
-        const seen = this.periodsIn(bucket, bucket + periodMs).filter(
-          (p) => p[side].arrivesAt <= now && p[side].invocations > 0,
-        );
-        if (seen.length === 0) continue;
-        timestamps.push(new Date(bucket));
-        values.push(value(seen.map((p) => p[side])));
+        let total = 0;
+        let invocations = 0;
+        const last = Math.min(this.periods.length, indexOf(bucket + periodMs));
+        for (let i = indexOf(bucket); i < last; i++) {
+          const point = this.periods[i]![side];
+          if (point.arrivesAt > now || point.invocations === 0) continue;
+          total += statistic.field === 'constant' ? 0 : point[statistic.field];
+          invocations += point.invocations;
+        }
+        if (invocations === 0) continue;
+        timestamps.push(this.dateAt(bucket));
+        if (statistic.field === 'constant') values.push(statistic.value);
+        else values.push(statistic.perInvocation ? total / invocations : total);
       }
     }
     if (descending) {
@@ -191,12 +217,11 @@ export class MetricsModel {
     return { Id: id, Label: label, Timestamps: timestamps, Values: values, StatusCode: 'Complete' };
   }
 
-  /** The drawn periods that start in [from, to): the array is contiguous, so by index. */
-  private periodsIn(from: number, to: number): Period[] {
-    const first = this.periods[0];
-    if (!first) return [];
-    const index = (at: number) => Math.max(0, Math.ceil((at - first.start) / this.periodMs));
-    return this.periods.slice(index(from), index(to));
+  /** One Date per bucket start, shared between answers (the caller only reads them). */
+  private dateAt(at: number): Date {
+    let date = this.dates.get(at);
+    if (!date) this.dates.set(at, (date = new Date(at)));
+    return date;
   }
 
   /** Which side a metric's dimensions name, or undefined when the model has no such metric. */
@@ -216,36 +241,28 @@ export class MetricsModel {
     return undefined;
   }
 
-  private statistic(
-    metric: string,
-    stat: string,
-    side: Side,
-    id: string,
-  ): ((points: PeriodPoint[]) => number) | undefined {
-    const sum = (f: (p: PeriodPoint) => number) => (points: PeriodPoint[]) =>
-      points.reduce((total, p) => total + f(p), 0);
-    if (metric === 'Invocations' || metric === 'Errors') {
-      const count =
-        metric === 'Invocations' ? (p: PeriodPoint) => p.invocations : (p: PeriodPoint) => p.errors;
-      if (stat === 'Sum') return sum(count);
-      if (stat === 'SampleCount') return sum((p) => p.invocations);
-      if (stat === 'Average') return (points) => sum(count)(points) / sum((p) => p.invocations)(points);
+  /** What a statistic adds up over a bucket's points, and whether it divides by invocations. */
+  private statistic(metric: string, stat: string, side: Side, id: string): Statistic | undefined {
+    const counts = { Invocations: 'invocations', Errors: 'errors', Duration: 'durationSum' } as const;
+    if (!(metric in counts)) return undefined;
+    const field = counts[metric as keyof typeof counts];
+    if (stat === 'SampleCount') return { field: 'invocations', perInvocation: false };
+    if (stat === 'Sum' && metric !== 'Duration') return { field, perInvocation: false };
+    if (stat === 'Average')
+      return metric === 'Invocations'
+        ? { field: 'invocations', perInvocation: true }
+        : { field, perInvocation: true };
+    const percentile = /^p(\d+(?:\.\d+)?)$/.exec(stat);
+    if (metric === 'Duration' && percentile && side !== 'alias') {
+      // The version's own distribution's quantile: cheap, and without the period's noise.
+      const behaviour = this.options[side];
+      const z = normalQuantile(Number(percentile[1]) / 100);
+      return {
+        field: 'constant',
+        value: (behaviour.medianDurationMs ?? 50) * Math.exp((behaviour.durationSigma ?? 0.5) * z),
+      };
     }
-    if (metric === 'Duration') {
-      if (stat === 'Average')
-        return (points) => sum((p) => p.durationSum)(points) / sum((p) => p.invocations)(points);
-      if (stat === 'SampleCount') return sum((p) => p.invocations);
-      const percentile = /^p(\d+(?:\.\d+)?)$/.exec(stat);
-      if (percentile && side !== 'alias') {
-        // The version's own distribution's quantile: cheap, and without the period's noise.
-        const behaviour = this.options[side];
-        const z = normalQuantile(Number(percentile[1]) / 100);
-        return () => (behaviour.medianDurationMs ?? 50) * Math.exp((behaviour.durationSigma ?? 0.5) * z);
-      }
-    }
-    if (['Invocations', 'Errors', 'Duration'].includes(metric))
-      throw validation(`query ${id}: the metrics model has no ${stat} of ${metric}`);
-    return undefined;
+    throw validation(`query ${id}: the metrics model has no ${stat} of ${metric}`);
   }
 
   /** Draws every period that has ended by `now`, in order (weights over it are known by then). */
@@ -401,4 +418,39 @@ export function modelTarget(
     verify: () => Promise.resolve(),
     rollback: () => Promise.resolve(model.setWeight(0)),
   };
+}
+
+/**
+ * One CloudWatch client over several functions' models: each GetMetricData call is answered
+ * query by query from the model of the function its dimensions name, and counted once.
+ */
+export function combinedCloudWatch(models: MetricsModel[]): {
+  cloudwatch: CloudWatchClient;
+  counters: MetricsModelCounters;
+} {
+  const counters: MetricsModelCounters = { getMetricDataCalls: 0, queries: 0 };
+  const byFunction = new Map(models.map((m) => [m.functionName, m]));
+  const send = (command: unknown): Promise<GetMetricDataCommandOutput> => {
+    if (!(command instanceof GetMetricDataCommand))
+      return Promise.reject(new Error('the metrics model answers GetMetricData only'));
+    const input = command.input;
+    const queries = input.MetricDataQueries ?? [];
+    counters.getMetricDataCalls++;
+    counters.queries += queries.length;
+    try {
+      const results = queries.map((q) => {
+        const name = q.MetricStat?.Metric?.Dimensions?.find((d) => d.Name === 'FunctionName')?.Value;
+        const model = byFunction.get(name ?? '') ?? models[0]!;
+        return model.getMetricData({ ...input, MetricDataQueries: [q] }).MetricDataResults![0]!;
+      });
+      return Promise.resolve({
+        MetricDataResults: results,
+        Messages: [],
+        $metadata: { httpStatusCode: 200 },
+      });
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  };
+  return { cloudwatch: { send } as unknown as CloudWatchClient, counters };
 }
