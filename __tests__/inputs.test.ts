@@ -542,7 +542,6 @@ describe('the command input', () => {
 
   it.each(['start', 'promote', 'rollback', 'status'])('accepts %s', (command) => {
     expect(parseInputs(reader({ 'function-name': 'orders', command }), env).inputs.command).toBe(command);
-    expect(problemsOf({ 'function-name': 'orders', command })).toEqual([]);
   });
 
   it('refuses a word that is no command, listing the commands', () => {
@@ -551,8 +550,16 @@ describe('the command input', () => {
     ]);
   });
 
+  it('refuses start with a plan that has no traffic step to leave split', () => {
+    expect(problemsOf({ 'function-name': 'orders', command: 'start', strategy: 'AllAtOnce' })).toEqual([
+      'Input "strategy": "AllAtOnce" has no traffic step for "command: start" to leave split. Accepted: a plan with a step below 100%, such as "Canary10Percent5Minutes" (AllAtOnce belongs to promote, to finish at once).',
+    ]);
+  });
+
   it('holds start to no job limit: it runs only the first step', () => {
-    expect(problemsOf({ 'function-name': 'orders', command: 'start', strategy: '10%:7h' })).toEqual([]);
+    expect(
+      parseInputs(reader({ 'function-name': 'orders', command: 'start', strategy: '10%:7h' }), env).problems,
+    ).toEqual([]);
     expect(problemsOf({ 'function-name': 'orders', command: 'promote', strategy: '10%:7h' })).toHaveLength(1);
   });
 });
