@@ -15,7 +15,7 @@ import type {
   MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
 import type { TrafficTarget } from '../src/engine/types.js';
-import { Rng } from './core/rng.js';
+import { Rng, spreadSeed } from './core/rng.js';
 
 /** How one version behaves: its error probability and its (lognormal) durations. */
 export interface VersionBehaviour {
@@ -112,7 +112,8 @@ export class MetricsModel {
     this.functionName = options.functionName ?? 'orders';
     this.alias = options.alias ?? 'live';
     this.periodMs = (options.periodSeconds ?? 60) * 1000;
-    const root = new Rng(options.seed);
+    // Runs are seeded 1, 2, 3...: spread, or neighbouring runs share stretches of one sequence.
+    const root = new Rng(spreadSeed(options.seed));
     this.rng = root.fork('counts');
     this.delayRng = root.fork('delays');
     this.delay = options.delay ?? lambdaDelay;

@@ -1,24 +1,15 @@
 // The decision rule over many seeded releases: the real engine and gate on a fake clock, reading
 // the in-process metrics model (per-minute, late, Poisson). Rates are asserted against bounds the
 // stated level implies, never against figures tuned to one seed.
-import { runRollout } from '../../src/engine/rollout.js';
 import type { Plan } from '../../src/engine/plan.js';
 import type { RolloutRecord } from '../../src/engine/types.js';
-import { AnalysisGate, type AnalysisSettings } from '../../src/gates/analysis.js';
+import { DEFAULT_ANALYSIS } from '../../src/analysis-inputs.js';
+import type { AnalysisSettings } from '../../src/gates/analysis.js';
 import { parseStrategy } from '../../src/strategy.js';
-import { aliasSubject } from '../../src/targets/lambda/subject.js';
-import { MetricsModel, modelTarget } from '../../sim/metrics-model.js';
+import { modelRelease } from '../../sim/model-release.js';
 import { FakeClock } from '../support/fake-clock.js';
 
-const DEFAULTS: AnalysisSettings = {
-  maxErrorRateIncreasePoints: 0,
-  maxLatencyIncreasePercent: 25,
-  minInvocations: 100,
-  confidence: 0.99,
-  onInconclusive: 'extend',
-  maxExtensionMs: 10 * 60_000,
-  periodSeconds: 60,
-};
+const DEFAULTS: AnalysisSettings = DEFAULT_ANALYSIS;
 
 interface Runs {
   plan: Plan;
@@ -33,36 +24,18 @@ interface Runs {
 async function release(options: Runs): Promise<RolloutRecord[]> {
   const records: RolloutRecord[] = [];
   for (let seed = 1; seed <= options.runs; seed++) {
-    const clock = new FakeClock(Date.UTC(2026, 10, 22, 12, 0, 17));
-    const model = new MetricsModel({
+    const { record } = await modelRelease({
       seed,
-      releaseAt: clock.now(),
-      now: () => clock.now(),
-      baseline: { version: '1', errorRate: 0.01 },
-      canary: { version: '2', errorRate: 0.01 * options.errorRatio },
+      plan: options.plan,
+      settings: { ...DEFAULTS, ...options.settings },
       requestsPerSecond: options.requestsPerSecond,
+      baselineErrorRate: 0.01,
+      canaryErrorRate: 0.01 * options.errorRatio,
+      clock: new FakeClock(Date.UTC(2026, 10, 22, 12, 0, 17)),
+      // Looks come with settled periods, not polls: a 30 s poll sees the same looks as a 5 s one.
+      pollIntervalMs: 30_000,
     });
-    const subject = aliasSubject(
-      { functionName: 'orders', alias: 'live' },
-      { region: 'us-east-1', sides: { previous: '1', target: '2' } },
-    );
-    const settings = { ...DEFAULTS, ...options.settings };
-    const gate = new AnalysisGate(
-      model.cloudwatch,
-      [{ name: 'orders:live', queries: subject.metrics! }],
-      settings,
-      options.plan,
-      'us-east-1',
-      clock,
-    );
-    // Looks come with settled periods, not polls: a 30 s poll sees the same looks as a 5 s one.
-    records.push(
-      await runRollout(
-        options.plan,
-        { pollIntervalMs: 30_000, timeoutMs: 4 * 3_600_000 },
-        { target: modelTarget(model), gates: [gate], clock, signal: new AbortController().signal },
-      ),
-    );
+    records.push(record);
   }
   return records;
 }

@@ -1,4 +1,5 @@
 import { GetMetricDataCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DEFAULT_ANALYSIS } from '../../src/analysis-inputs.js';
 import { AnalysisGate, type AnalysisSettings } from '../../src/gates/analysis.js';
 import type { AnalysisDetail } from '../../src/gates/detail.js';
 import type { GateContext, GateReading } from '../../src/engine/types.js';
@@ -16,15 +17,7 @@ const PLAN: Plan = {
     { weight: 100, holdMs: 0 },
   ],
 };
-const SETTINGS: AnalysisSettings = {
-  maxErrorRateIncreasePoints: 0,
-  maxLatencyIncreasePercent: 25,
-  minInvocations: 100,
-  confidence: 0.99,
-  onInconclusive: 'extend',
-  maxExtensionMs: 10 * MINUTE,
-  periodSeconds: 60,
-};
+const SETTINGS: AnalysisSettings = DEFAULT_ANALYSIS;
 
 type Figures = { invocations: number; errors?: number; latencyMs?: number };
 type Side = 'canary' | 'baseline' | 'history';

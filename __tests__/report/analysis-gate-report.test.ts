@@ -2,16 +2,13 @@
 // model (sim/metrics-model.ts): whatever the gate's readings hold, the summary explains the
 // verdict with its numbers and renders cleanly, and the log says it on each poll's one line.
 import { jest } from '@jest/globals';
-import { runRollout } from '../../src/engine/rollout.js';
 import type { Plan } from '../../src/engine/plan.js';
 import type { RolloutRecord } from '../../src/engine/types.js';
-import { AnalysisGate } from '../../src/gates/analysis.js';
 import { createLog } from '../../src/log.js';
 import type { ReleaseReport } from '../../src/report/model.js';
 import { renderReport } from '../../src/report/render.js';
 import { rolloutLogger } from '../../src/rollout-log.js';
-import { aliasSubject } from '../../src/targets/lambda/subject.js';
-import { MetricsModel, modelTarget } from '../../sim/metrics-model.js';
+import { modelRelease } from '../../sim/model-release.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { renderedProblems } from '../support/gfm.js';
 import { ANALYSIS_SETTINGS, T0 } from '../support/report-fixtures.js';
@@ -36,38 +33,18 @@ afterEach(() => jest.restoreAllMocks());
 
 /** A five-minute step at 10% and 10 requests a second, the canary failing `canaryErrorRate` of its calls. */
 async function release(canaryErrorRate: number): Promise<{ report: ReleaseReport; record: RolloutRecord }> {
-  const clock = new FakeClock(T0);
-  const model = new MetricsModel({
+  const { record, subject } = await modelRelease({
     seed: 11,
-    releaseAt: T0,
-    now: () => clock.now(),
-    baseline: { version: '6', errorRate: 0.01 },
-    canary: { version: '7', errorRate: canaryErrorRate },
+    plan: PLAN,
+    settings: ANALYSIS_SETTINGS,
     requestsPerSecond: 10,
+    baselineErrorRate: 0.01,
+    canaryErrorRate,
+    clock: new FakeClock(T0),
+    pollIntervalMs: 15_000,
+    timeoutMs: 30 * 60_000,
+    onEvent: rolloutLogger(createLog()),
   });
-  const subject = aliasSubject(
-    { functionName: 'orders', alias: 'live' },
-    { region: 'us-east-1', sides: { previous: '6', target: '7' } },
-  );
-  const gate = new AnalysisGate(
-    model.cloudwatch,
-    [{ name: 'orders:live', queries: subject.metrics! }],
-    ANALYSIS_SETTINGS,
-    PLAN,
-    'us-east-1',
-    clock,
-  );
-  const record = await runRollout(
-    PLAN,
-    { pollIntervalMs: 15_000, timeoutMs: 30 * 60_000 },
-    {
-      target: modelTarget(model),
-      gates: [gate],
-      clock,
-      signal: new AbortController().signal,
-      onEvent: rolloutLogger(createLog()),
-    },
-  );
   const report: ReleaseReport = {
     subject,
     region: 'us-east-1',

@@ -37,3 +37,15 @@ export class Rng {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 }
+
+/**
+ * A seed spread over all 32 bits (murmur3's finalizer). Mulberry32 steps its state by a constant,
+ * so generators seeded 1, 2, 3... can run through overlapping stretches of one sequence; runs
+ * seeded by an index must go through this to be independent of each other.
+ */
+export function spreadSeed(seed: number): number {
+  let h = seed >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
