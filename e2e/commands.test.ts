@@ -112,6 +112,17 @@ describe('split-phase commands on a Lambda alias', () => {
     expect(await writeCount()).toBe(writes);
   });
 
+  it('a deploy that finds the split start left is pointed at promote or rollback, and writes nothing', async () => {
+    await startAndPost(releaseInputs());
+    const before = await writeCount();
+    const deploy = await job(releaseInputs({ version: '2' }));
+    expect(deploy.code).toBe(1);
+    expect(deploy.outputs.reason).toContain(
+      'That release was left split on purpose by "command: start": finish it with "command: promote", or take it back with "command: rollback".',
+    );
+    expect(await writeCount()).toBe(before);
+  });
+
   it('status reports the split and writes nothing', async () => {
     await startAndPost(releaseInputs());
     const log = await t.control.writes();

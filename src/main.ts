@@ -261,6 +261,7 @@ async function promote(
 ): Promise<void> {
   const { inputs, report, clients, clock, signal } = context;
   const { plan, firstStep } = remainingPlan(marker, inputs.plan);
+  report.plan = plan;
   const alarmGate = new AlarmGate(clients.cloudwatch, inputs.alarms, inputs.region, clock);
   warnIfUnwatched(report, inputs, report.subject.metrics !== undefined);
   const all = gates(context, alarmGate, plan);

@@ -233,7 +233,8 @@ function overview(report: ReleaseReport): string {
     row.label,
     `${row.url ? link(row.text, row.url) : esc(row.text)}${row.note ? ` (${esc(row.note)})` : ''}`,
   ]);
-  if (report.command) rows.push(['Command', esc(report.command)]);
+  // A whole release says nothing of it; a phase of a split one says which.
+  if (report.command && report.command !== 'deploy') rows.push(['Command', esc(report.command)]);
   if (report.previousVersion) rows.push([`Previous ${unit}`, esc(report.previousVersion)]);
   if (report.targetVersion) rows.push([`Target ${unit}`, esc(report.targetVersion)]);
   if (report.plan) rows.push(['Strategy', `${esc(report.plan.name)}: ${esc(describePlan(report.plan))}`]);
