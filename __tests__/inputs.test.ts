@@ -444,6 +444,57 @@ describe('the analysis inputs', () => {
   });
 });
 
+describe('the hook inputs', () => {
+  const read = (more: Record<string, string>) =>
+    readInputs(reader({ 'function-name': 'orders', analysis: 'off', ...more }), env);
+
+  it('has no hooks by default, and a 5-minute hook timeout', () => {
+    expect(read({}).hooks).toEqual({ preTraffic: undefined, postTraffic: undefined, timeoutMs: 5 * 60_000 });
+  });
+
+  it.each([
+    'release-checks',
+    'release-checks:live',
+    'release-checks:7',
+    'release-checks:$LATEST',
+    '123456789012:function:release-checks',
+    'arn:aws:lambda:us-east-1:123456789012:function:release-checks:live',
+  ])('accepts %s as a hook function', (name) => {
+    expect(read({ 'pre-traffic-hook': name, 'post-traffic-hook': name }).hooks).toMatchObject({
+      preTraffic: name,
+      postTraffic: name,
+    });
+  });
+
+  it("adds each hook's timeout to the default timeout (the credentials must last through them)", () => {
+    // 5 minutes of holds, 10 of margin, and two hooks of 2 minutes.
+    expect(read({ 'pre-traffic-hook': 'a', 'post-traffic-hook': 'b', 'hook-timeout': '2m' }).timeoutMs).toBe(
+      (5 + 10 + 4) * 60_000,
+    );
+    expect(read({ 'post-traffic-hook': 'b', 'hook-timeout': '2m' }).timeoutMs).toBe((5 + 10 + 2) * 60_000);
+  });
+
+  it('refuses a hook that is not a function name, and a hook timeout out of range, naming each input', () => {
+    expect(
+      problemsOf({
+        'function-name': 'orders',
+        'pre-traffic-hook': 'checks; rm -rf',
+        'post-traffic-hook': 'arn:aws:s3:::bucket',
+        'hook-timeout': '0s',
+      }),
+    ).toEqual([
+      expect.stringMatching(
+        /^Input "pre-traffic-hook": "checks; rm -rf" is not a Lambda function\. Accepted: a function name or ARN/,
+      ),
+      expect.stringMatching(/^Input "post-traffic-hook": "arn:aws:s3:::bucket" is not a Lambda function\./),
+      'Input "hook-timeout": "0s" is out of range. Accepted: from 1s to 15m, Lambda\'s longest invocation (default 5m).',
+    ]);
+    expect(problemsOf({ 'function-name': 'orders', 'hook-timeout': 'soon' })).toEqual([
+      expect.stringMatching(/^Input "hook-timeout": "soon" is not a duration/),
+    ]);
+  });
+});
+
 describe("GitHub's job limit", () => {
   const split =
     'split the release across jobs: "command: start" moves the first step\'s traffic and ends the job, ' +
@@ -484,6 +535,13 @@ describe("GitHub's job limit", () => {
     ]);
     expect(valid('timeout')).toBe(false);
     expect(valid('strategy')).toBe(true);
+  });
+
+  it('checks an explicit timeout even when the strategy has a problem of its own', () => {
+    expect(parsed({ strategy: 'canary 10%', timeout: '7h' }).problems).toEqual([
+      expect.stringMatching(/^Input "strategy": "canary 10%"/),
+      `Input "timeout": "7h" is longer than one job may run: GitHub stops a job on a GitHub-hosted runner after 6h, which would leave the traffic split. To hold the release longer, give a timeout of 6h or less, or ${split}.`,
+    ]);
   });
 
   it('offers no shorter timeout when the plan itself is over the limit', () => {

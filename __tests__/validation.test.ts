@@ -3,6 +3,7 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   GetAliasCommand,
+  GetFunctionCommand,
   GetFunctionConfigurationCommand,
   LambdaClient,
   ListAliasesCommand,
@@ -91,6 +92,28 @@ describe('validateInputs', () => {
     });
     expect(lambdaMock.calls()).toHaveLength(0);
     expect(cwMock.calls()).toHaveLength(0);
+  });
+
+  it('checks that each hook function exists, with the other problems, and names the input', async () => {
+    lambdaMock.on(GetFunctionCommand).rejects(notFound());
+    lambdaMock.on(GetFunctionCommand, { FunctionName: 'checks:live' }).resolves({});
+    const problems = await problemsOf({
+      'function-name': 'orders',
+      version: '4',
+      'pre-traffic-hook': 'checks:live',
+      'post-traffic-hook': 'smoke-tset',
+      'hook-timeout': '20m',
+    });
+    expect(problems).toEqual([
+      'Input "hook-timeout": "20m" is out of range. Accepted: from 1s to 15m, Lambda\'s longest invocation (default 5m).',
+      expect.stringMatching(
+        /^Input "post-traffic-hook": the function "smoke-tset" was not found in us-east-1\./,
+      ),
+    ]);
+    expect(lambdaMock.commandCalls(GetFunctionCommand).map((c) => c.args[0].input.FunctionName)).toEqual([
+      'checks:live',
+      'smoke-tset',
+    ]);
   });
 
   it('returns the inputs and the clients when everything checks out', async () => {

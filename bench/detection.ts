@@ -4,12 +4,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import poissonPmf from '@stdlib/stats-base-dists-poisson-pmf';
 import { FakeClock } from '../__tests__/support/fake-clock.js';
-import { runRollout } from '../src/engine/rollout.js';
 import { DEFAULT_ANALYSIS } from '../src/analysis-inputs.js';
-import { AnalysisGate, verdictWaitMs } from '../src/gates/analysis.js';
+import { verdictWaitMs } from '../src/gates/analysis.js';
 import { parseStrategy } from '../src/strategy.js';
-import { aliasSubject } from '../src/targets/lambda/subject.js';
-import { MetricsModel, modelTarget, type MetricsModelOptions } from '../sim/metrics-model.js';
+import { MetricsModel, type MetricsModelOptions } from '../sim/metrics-model.js';
+import { modelRelease } from '../sim/model-release.js';
 
 export const BASELINE_ERROR_RATE = 0.01;
 export const WEIGHT_PERCENT = 10;
@@ -68,24 +67,17 @@ async function oneRun(seed: number, ratio: number, rps: number): Promise<RunResu
   // The release starts anywhere in a minute, as releases do.
   const releaseAt = Date.UTC(2026, 10, 22, 12, 0, 0) + ((seed * 7919) % 60_000);
   const clock = new FakeClock(releaseAt);
-  const model = new MetricsModel({ ...modelOptions(seed, ratio, rps, releaseAt), now: () => clock.now() });
-  const subject = aliasSubject(
-    { functionName: 'orders', alias: 'live' },
-    { region: 'us-east-1', sides: { previous: '6', target: '7' } },
-  );
-  const gate = new AnalysisGate(
-    model.cloudwatch,
-    [{ name: subject.name, queries: subject.metrics! }],
-    DEFAULT_ANALYSIS,
-    PLAN,
-    'us-east-1',
+  const { record } = await modelRelease({
+    seed,
+    plan: PLAN,
+    settings: DEFAULT_ANALYSIS,
+    requestsPerSecond: rps,
+    baselineErrorRate: BASELINE_ERROR_RATE,
+    canaryErrorRate: BASELINE_ERROR_RATE * ratio,
     clock,
-  );
-  const record = await runRollout(
-    PLAN,
-    { pollIntervalMs: POLL_MS, timeoutMs: 60 * 60_000 },
-    { target: modelTarget(model), gates: [gate], clock, signal: new AbortController().signal },
-  );
+    pollIntervalMs: POLL_MS,
+    timeoutMs: 60 * 60_000,
+  });
   const step = record.steps[0]!;
   const rollbackAfter = record.rollback ? record.rollback.startedAt - step.startedAt : undefined;
   const inWindow = rollbackAfter !== undefined && rollbackAfter <= WINDOW_MS;

@@ -32,8 +32,38 @@ export interface LambdaScenarioOptions {
   errorsAlarmThreshold?: number;
   /** Invocations per second through the alias. */
   rate?: number;
+  /** Extra functions beside FUNCTION, such as hookFunction()s. */
+  functions?: Scenario['functions'];
   /** Extra Scenario fields (faults, other alarms...). */
   extra?: Partial<Scenario>;
+}
+
+/** How a traffic hook function answers in the local cloud. */
+export interface HookBehavior {
+  /** The JSON it returns, e.g. {status: 'Failed'}; null by default. */
+  response?: unknown;
+  /** 1: every invocation ends in a function error. */
+  errorRate?: number;
+  /** Wall-clock ms before it answers. */
+  latencyMs?: number;
+}
+
+/** A traffic hook: a function with one version whose answer and latency the test sets. */
+export function hookFunction(
+  name: string,
+  behavior: HookBehavior = {},
+): NonNullable<Scenario['functions']>[number] {
+  return {
+    name,
+    versions: [
+      {
+        code: name,
+        errorRate: behavior.errorRate ?? 0,
+        response: behavior.response ?? null,
+        latencyMs: behavior.latencyMs ?? 0,
+      },
+    ],
+  };
 }
 
 export function lambdaScenario(options: LambdaScenarioOptions = {}): Scenario {
@@ -55,6 +85,7 @@ export function lambdaScenario(options: LambdaScenarioOptions = {}): Scenario {
         },
         aliases: [{ name: ALIAS, version: '1' }],
       },
+      ...(options.functions ?? []),
     ],
     alarms: [
       {

@@ -48,6 +48,14 @@ export interface ActionInputs {
   prComment: boolean;
   deploymentEnvironment?: string;
   environmentUrl?: string;
+  /** The traffic hooks (Lambda functions, optionally qualified) and how long each may take. */
+  hooks: HookInputs;
+}
+
+export interface HookInputs {
+  preTraffic?: string;
+  postTraffic?: string;
+  timeoutMs: number;
 }
 
 export class InputError extends Error {
@@ -74,11 +82,19 @@ const DEFAULTS = {
   strategy: 'Canary10Percent5Minutes',
   'poll-interval': '5s',
   'on-existing-split': 'fail',
+  'hook-timeout': '5m',
 } as const;
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const MIN_POLL_MS = 1_000;
 const MAX_POLL_MS = 5 * 60_000;
+/** A synchronous invocation lasts at most Lambda's own 15-minute limit. */
+const MIN_HOOK_TIMEOUT_MS = 1_000;
+const MAX_HOOK_TIMEOUT_MS = 15 * 60_000;
+/** A function name, partial or full ARN, with an optional version or alias: Invoke's own pattern. */
+const HOOK_FUNCTION =
+  /^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_.]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?$/;
+const MAX_HOOK_FUNCTION_CHARS = 170;
 
 /** What the inputs say, with every problem found; an input with a problem holds its fallback. */
 export interface ParsedInputs {
@@ -147,14 +163,16 @@ export function parseInputs(
     5_000,
   );
   const analysis = readAnalysisInputs(value, check);
+  const hooks = readHookInputs(value, check);
   const warnings: string[] = [];
   const warn = (warning: string) => warnings.push(warning);
   const timeoutText = value('timeout');
-  const timeoutMs = check('timeout', () => parseTimeout(timeoutText, plan, analysis, warn), 0);
+  const hooksMs = hookAllowanceMs(hooks);
+  const timeoutMs = check('timeout', () => parseTimeout(timeoutText, plan, analysis, hooksMs, warn), 0);
   // A timeout refused above is not checked again; a default too long is the strategy's doing.
   // `start` holds one step and ends; rollback and status move no plan: no job limit to meet.
   if (timeoutMs > 0 && (command === 'deploy' || command === 'promote')) {
-    const source = timeoutSource(timeoutText, strategyText, plan, analysis);
+    const source = timeoutSource(timeoutText, strategyText, plan, analysis, hooksMs);
     check(timeoutText ? 'timeout' : 'strategy', () => checkJobLimit(timeoutMs, source, env, warn), undefined);
   }
   const onExistingSplit = check(
@@ -212,6 +230,7 @@ export function parseInputs(
     prComment,
     deploymentEnvironment,
     environmentUrl,
+    hooks,
   };
   return { inputs, problems, valid: (name) => valid(name) && own.valid(name) };
 }
@@ -240,6 +259,48 @@ function parsePollInterval(text: string): number {
   return ms;
 }
 
+function readHookInputs(
+  value: (name: string, fallback?: string) => string,
+  check: <T>(name: string, parse: () => T, fallback: T) => T,
+): HookInputs {
+  const hook = (name: string) => check(name, () => parseHookFunction(name, value(name)), undefined);
+  return {
+    preTraffic: hook('pre-traffic-hook'),
+    postTraffic: hook('post-traffic-hook'),
+    timeoutMs: check(
+      'hook-timeout',
+      () => parseHookTimeout(value('hook-timeout', DEFAULTS['hook-timeout'])),
+      5 * 60_000,
+    ),
+  };
+}
+
+function parseHookFunction(name: string, text: string): string | undefined {
+  if (!text) return undefined;
+  if (text.length <= MAX_HOOK_FUNCTION_CHARS && HOOK_FUNCTION.test(text)) return text;
+  throw new Error(
+    `Input "${name}": ${JSON.stringify(text.slice(0, 80))} is not a Lambda function. Accepted: a function name or ARN, optionally with a version or alias, such as "release-checks", "release-checks:live" or "arn:aws:lambda:us-east-1:123456789012:function:release-checks".`,
+  );
+}
+
+function parseHookTimeout(text: string): number {
+  const ms = parseDurationInput('hook-timeout', text);
+  if (ms < MIN_HOOK_TIMEOUT_MS || ms > MAX_HOOK_TIMEOUT_MS) {
+    throw new Error(
+      `Input "hook-timeout": "${text}" is out of range. Accepted: from 1s to 15m, Lambda's longest invocation (default 5m).`,
+    );
+  }
+  return ms;
+}
+
+/**
+ * The time the hooks may take, each its hook-timeout: outside the timeout's own count (from the
+ * first weight change), but in the default, so that the credentials' check covers them.
+ */
+function hookAllowanceMs(hooks: HookInputs): number {
+  return [hooks.preTraffic, hooks.postTraffic].filter(Boolean).length * hooks.timeoutMs;
+}
+
 /**
  * The default: the holds, the analysis's allowance (its wait for the last step's metrics and any
  * extension) and a margin. An explicit timeout must leave the holds and that wait: shorter, every
@@ -250,14 +311,15 @@ function parseTimeout(
   text: string,
   plan: Plan | undefined,
   analysis: AnalysisSettings | undefined,
+  hooksMs: number,
   warn: (warning: string) => void,
 ): number {
   const planned = plan ? planDurationMs(plan) : 0;
   const { waitMs, extensionMs } = analysisAllowanceMs(analysis);
-  const fallback = planned + waitMs + extensionMs + DEFAULT_TIMEOUT_MARGIN_MS;
+  const fallback = planned + waitMs + extensionMs + hooksMs + DEFAULT_TIMEOUT_MARGIN_MS;
   if (!text) return fallback;
   const ms = parseDurationInput('timeout', text);
-  const empty = `leave it empty for the plan${analysis ? ", the analysis's allowance" : ''} plus 10m`;
+  const empty = `leave it empty for the plan${analysis ? ", the analysis's allowance" : ''}${hooksMs > 0 ? ", the hooks' time" : ''} plus 10m`;
   if (plan && ms <= planned) {
     throw new Error(
       `Input "timeout": "${text}" is shorter than the strategy's own ${formatDuration(planned)}; give more than that (e.g. "${formatDuration(fallback)}"), or ${empty}.`,
@@ -282,6 +344,7 @@ function timeoutSource(
   strategy: string,
   plan: Plan | undefined,
   analysis: AnalysisSettings | undefined,
+  hooksMs: number,
 ): TimeoutSource {
   const plannedMs = plan ? planDurationMs(plan) : 0;
   const { waitMs, extensionMs } = analysisAllowanceMs(analysis);
@@ -289,10 +352,12 @@ function timeoutSource(
     `the strategy's ${formatDuration(plannedMs)} of holds`,
     ...(analysis ? [`the analysis's ${formatDuration(waitMs)} wait for the last step's metrics`] : []),
     ...(extensionMs > 0 ? [`up to ${formatDuration(extensionMs)} of extension`] : []),
+    ...(hooksMs > 0 ? [`the hooks' ${formatDuration(hooksMs)} (hook-timeout each)`] : []),
     `a ${formatDuration(DEFAULT_TIMEOUT_MARGIN_MS)} margin`,
   ];
   const made = `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
-  return { text, strategy, made, shortestMs: plannedMs + waitMs };
+  // Without a plan (its strategy refused) there is no shortest timeout to suggest.
+  return { text, strategy, made, shortestMs: plan ? plannedMs + waitMs : 0 };
 }
 
 const COMMANDS: Record<Command, string> = {

@@ -77,7 +77,7 @@ function overLimitMessage(timeoutMs: number, source: TimeoutSource, limit: JobLi
   const stopped = `GitHub stops a job on ${limit.runner} after ${limit.limitText}, which would leave the traffic split`;
   const shorter =
     source.shortestMs < limit.limitMs
-      ? `a timeout of ${limit.limitText} or less (more than ${formatDuration(source.shortestMs)})`
+      ? `a timeout of ${limit.limitText} or less${source.shortestMs > 0 ? ` (more than ${formatDuration(source.shortestMs)})` : ''}`
       : '';
   if (source.text) {
     const lower = shorter ? `give ${shorter}, or ` : '';

@@ -14,6 +14,8 @@ import {
   type Clock,
   type Gate,
   type GateReading,
+  type Hook,
+  type HookPhase,
   type RolloutEvent,
   type RolloutRecord,
   type StepRecord,
@@ -29,6 +31,7 @@ import {
   statusOf,
   type Finding,
 } from './commands.js';
+import { hookPayload, hookRun, lambdaHook } from './hooks/lambda-hook.js';
 import { InputError, listProblems, type ActionInputs, type Command } from './inputs.js';
 import type { RolloutIdentity, RolloutMarker } from './marker.js';
 import { readCanaryMetrics } from './report/metrics.js';
@@ -36,9 +39,21 @@ import { latestAlarmStatuses, newReport, type ReleaseReport, type Result } from 
 import { planLines, releasePlan } from './report/plan.js';
 import { Reporter, reportingSettings } from './report/publish.js';
 import { writeRefusalSummary } from './report/refusal.js';
-import { DEPLOYMENT_KEY, FINISHED_KEY, REPORTED_KEY, STATE_KEY, type SavedRollout } from './state.js';
+import {
+  DEPLOYMENT_KEY,
+  FINISHED_KEY,
+  POST_HOOK_KEY,
+  REPORTED_KEY,
+  STATE_KEY,
+  type SavedRollout,
+} from './state.js';
 import { describePlan, shortHolds } from './strategy.js';
-import type { PreflightOutcome, Sides, TargetDefinition } from './targets/definition.js';
+import type {
+  HookTargetContext,
+  PreflightOutcome,
+  Sides,
+  TargetDefinition,
+} from './targets/definition.js';
 import { DEFAULT_TARGET, findTarget, targetDefinition } from './targets/registry.js';
 import { UNWATCHED_TITLE, unwatchedAfter, unwatchedBefore } from './unwatched.js';
 import { validateInputs } from './validation.js';
@@ -183,6 +198,7 @@ async function release(context: ReleaseContext): Promise<void> {
     plan,
     // `start` holds the first step it moves with its gates, then leaves the split for promote.
     lastStep: command === 'start' ? ready.firstStep : undefined,
+    hooks: { pre: true, post: command === 'deploy' },
   });
   recordOutcome(context.report, record);
   context.report.unwatched ??= unwatchedAfter(record, context.inputs.alarms.length);
@@ -250,14 +266,15 @@ async function splitPhase(context: ReleaseContext, command: SplitCommand): Promi
     report.reason = `command rollback: all traffic back on ${unit} ${sides.previous}, the release of ${unit} ${sides.target} left by run ${finding.marker.run} taken back`;
     return;
   }
-  await promote(context, finding.marker, { ...restored, sides });
+  const hookContext = () => inspection.hookContext ?? {};
+  await promote(context, finding.marker, { ...restored, sides, hookContext });
 }
 
 /** promote: the gates read once now, at the split `start` left; then the rest of the plan. */
 async function promote(
   context: ReleaseContext,
   marker: RolloutMarker,
-  restored: { target: TrafficTarget; sides: Sides },
+  restored: Pick<Movement, 'target' | 'sides' | 'hookContext'>,
 ): Promise<void> {
   const { inputs, report, clients, clock, signal } = context;
   const { plan, firstStep } = remainingPlan(marker, inputs.plan);
@@ -287,7 +304,9 @@ async function promote(
     report.reason = reason;
     return;
   }
-  const record = await rollOut(context, all, { ...restored, plan, firstStep });
+  // The traffic moved in start, after its pre-traffic hook: only the post-traffic one is left.
+  const hooks = { pre: false, post: true };
+  const record = await rollOut(context, all, { ...restored, plan, firstStep, hooks });
   recordOutcome(report, record);
   report.unwatched ??= unwatchedAfter(record, inputs.alarms.length);
   if (!signal.aborted) await addMetrics(report, clients, record, signal);
@@ -438,6 +457,10 @@ export interface Movement {
   plan: Plan;
   firstStep: number;
   lastStep?: number;
+  /** The target's part of a traffic hook's payload. */
+  hookContext: () => HookTargetContext;
+  /** Which traffic hooks this phase runs: start only the pre-traffic one, promote only the post-traffic one. */
+  hooks: { pre: boolean; post: boolean };
 }
 
 async function rollOut(context: ReleaseContext, gates: Gate[], ready: Movement): Promise<RolloutRecord> {
@@ -478,13 +501,24 @@ async function rollOut(context: ReleaseContext, gates: Gate[], ready: Movement):
       timeoutMs: inputs.timeoutMs,
       firstStep: ready.firstStep,
       lastStep: ready.lastStep,
+      hookTimeoutMs: inputs.hooks.timeoutMs,
     },
     {
       target: ready.target,
       gates,
       clock,
       signal,
+      hooks: trafficHooks(context, ready),
       onEvent: (event) => {
+        // Promoted but not yet checked: a post step after a crash here takes the promotion back.
+        if (event.type === 'hook-started' && event.phase === 'post-traffic')
+          core.saveState(POST_HOOK_KEY, 'started');
+        if (
+          event.type === 'hook-finished' &&
+          event.hook.phase === 'post-traffic' &&
+          event.hook.status === 'passed'
+        )
+          core.saveState(POST_HOOK_KEY, 'passed');
         logEvent(event);
         reportEvent(event);
       },
@@ -498,6 +532,25 @@ async function rollOut(context: ReleaseContext, gates: Gate[], ready: Movement):
   report.targetVersion = ready.sides.target;
   report.targetUnknown = ready.sides.targetUnknown;
   return record;
+}
+
+/** The pre- and post-traffic hooks the inputs name, each told the target's side of the release. */
+function trafficHooks(context: ReleaseContext, ready: Movement): { before?: Hook; after?: Hook } {
+  const { inputs, clients, env } = context;
+  const hook = (phase: HookPhase, functionName: string | undefined): Hook | undefined =>
+    functionName
+      ? lambdaHook(clients.lambda, {
+          functionName,
+          phase,
+          region: inputs.region,
+          timeoutMs: inputs.hooks.timeoutMs,
+          payload: () => hookPayload(phase, ready.hookContext(), ready.plan, hookRun(env)),
+        })
+      : undefined;
+  return {
+    before: ready.hooks.pre ? hook('pre-traffic', inputs.hooks.preTraffic) : undefined,
+    after: ready.hooks.post ? hook('post-traffic', inputs.hooks.postTraffic) : undefined,
+  };
 }
 
 function recordOutcome(report: ReleaseReport, record: RolloutRecord): void {

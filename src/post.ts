@@ -12,11 +12,17 @@ import {
   DEPLOYMENT_KEY,
   FINISHED_KEY,
   needsInspection,
+  POST_HOOK_KEY,
   parseSaved,
   REPORTED_KEY,
   STATE_KEY,
 } from './state.js';
-import type { SavedDescription, TargetDefinition } from './targets/definition.js';
+import type {
+  PostDecision,
+  RestoredRollout,
+  SavedDescription,
+  TargetDefinition,
+} from './targets/definition.js';
 import { findTarget, targetDefinition } from './targets/registry.js';
 
 type Ending = Pick<ReleaseReport, 'result' | 'reason'>;
@@ -35,7 +41,7 @@ export async function runPost(clients: (region: string) => AwsClients = createCl
   let ending: Ending;
   try {
     const restored = await definition.restore(own, clients(saved.region), saved.region, saved.run);
-    const decision = restored.decision;
+    const decision = unchecked(restored.ending) ?? restored.decision;
     if (decision.action === 'nothing' && reported) {
       log.info(`Post step: nothing to do (${decision.why}).`);
       return;
@@ -66,6 +72,18 @@ export async function runPost(clients: (region: string) => AwsClients = createCl
   const message = ending.reason.charAt(0).toUpperCase() + ending.reason.slice(1);
   if (ending.result === 'promoted' || ending.result === 'started') log.info(`Post step: ${message}.`);
   else log.fail(message);
+}
+
+/**
+ * A promotion this run made whose post-traffic hook started and never passed (the main step died
+ * during it, or its rollback did not complete): the release was never checked, so it is taken back.
+ */
+function unchecked(ending: RestoredRollout['ending']): PostDecision | undefined {
+  if (core.getState(POST_HOOK_KEY) !== 'started' || ending !== 'promoted') return undefined;
+  return {
+    action: 'rollback',
+    why: 'the main step stopped after the promotion, before the post-traffic hook passed',
+  };
 }
 
 /** Publishes the ending the main step could not: same summary, comment and deployment. */

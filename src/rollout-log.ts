@@ -2,7 +2,7 @@
 // (where the release is, how long the step has left, what each gate said), and how it ended. The
 // reason of a rollback or failure is left to the step's failure annotation, so it is said once.
 import { formatDuration } from './duration.js';
-import type { GateReading, RolloutEvent, RolloutRecord } from './engine/types.js';
+import type { GateReading, HookPhase, HookRecord, RolloutEvent, RolloutRecord } from './engine/types.js';
 import type { Log } from './log.js';
 import { holdText, isAnalysisReading, readingLine } from './report/analysis.js';
 
@@ -32,6 +32,14 @@ function logEvent(log: Log, event: RolloutEvent): void {
       break;
     case 'promoting':
       log.info('Promoting: all traffic to the new version.');
+      break;
+    case 'hook-started':
+      log.info(
+        `${hookTitle(event.phase)}: invoking ${event.function} (up to ${formatDuration(event.timeoutMs)}).`,
+      );
+      break;
+    case 'hook-finished':
+      log.info(hookLine(event.hook));
       break;
     case 'rolling-back':
       // A rollback can start inside a step (its write failed) or after it.
@@ -90,4 +98,16 @@ function logFinished(log: Log, record: RolloutRecord): void {
   // `command: start` ends with the split in place: said as such, not as an outcome word.
   if (record.outcome === 'started') log.info(`Split left after ${took}, for a later promote or rollback.`);
   else log.info(`Rollout ${record.outcome} after ${took}.`);
+}
+
+function hookTitle(phase: HookPhase): string {
+  return phase === 'pre-traffic' ? 'Pre-traffic hook' : 'Post-traffic hook';
+}
+
+/** "Pre-traffic hook checks passed in 1.2s." or "... failed after 3s: answered status Failed". */
+function hookLine(hook: HookRecord): string {
+  const took = formatDuration(Math.round(hook.durationMs));
+  const title = `${hookTitle(hook.phase)} ${hook.function}`;
+  if (hook.status === 'passed') return `${title} passed in ${took}.`;
+  return `${title} ${hook.status} after ${took}${hook.error ? `: ${hook.error}` : ''}.`;
 }

@@ -6,6 +6,12 @@ export const STATE_KEY = 'rollout';
 export const FINISHED_KEY = 'finished';
 /** The GitHub deployment the main step created, for the post step to finish after a crash. */
 export const DEPLOYMENT_KEY = 'deployment-id';
+/**
+ * `started` when the post-traffic hook starts: the target is promoted but not yet checked, so a
+ * post step after a crash takes the promotion back (the hook's verdict never came); `passed` once
+ * it has passed.
+ */
+export const POST_HOOK_KEY = 'post-hook-started';
 /** Set once the main step has published its final report (summary, comment, deployment). */
 export const REPORTED_KEY = 'reported';
 

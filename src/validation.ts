@@ -1,9 +1,11 @@
 // The inputs, checked as a whole before any write: their syntax, then what only AWS can tell
-// (the alarms exist; the target's own checks, such as the function and the version existing). Every problem found is reported in one
+// (the alarms and the hook functions exist; the target's own checks, such as the function and the
+// version existing). Every problem found is reported in one
 // error, so that a user fixes them all in one go rather than one run at a time.
 import type { AwsClients } from './aws/clients.js';
 import { checkCredentialExpiry } from './aws/credentials.js';
 import { missingAlarmsProblem } from './gates/alarms.js';
+import { hookInputProblems } from './hooks/lambda-hook.js';
 import { InputError, parseInputs, type ActionInputs, type InputReader } from './inputs.js';
 import { targetDefinition } from './targets/registry.js';
 
@@ -41,6 +43,13 @@ export async function validateInputs(
         ),
       );
     }
+    const hooks = (
+      [
+        ['pre-traffic-hook', inputs.hooks.preTraffic],
+        ['post-traffic-hook', inputs.hooks.postTraffic],
+      ] as const
+    ).flatMap(([input, functionName]) => (functionName && valid(input) ? [{ input, functionName }] : []));
+    if (hooks.length > 0) checks.push(hookInputProblems(aws.lambda, hooks, inputs.region, signal));
     const settled = await Promise.allSettled(checks);
     for (const check of settled) if (check.status === 'fulfilled') problems.push(...check.value);
     const failed = settled.find((check) => check.status === 'rejected');

@@ -1,10 +1,12 @@
-import { runRollout } from '../../src/engine/rollout.js';
+import { runRollout, type RolloutDeps } from '../../src/engine/rollout.js';
 import {
   ConcurrentChangeError,
   WriteRefusedError,
   type Gate,
   type GateContext,
   type GateReading,
+  type Hook,
+  type HookResult,
   type RolloutEvent,
   type RolloutOptions,
   type TrafficTarget,
@@ -97,13 +99,19 @@ function setup(behaviour: ConstructorParameters<typeof RecordingTarget>[1] = {})
   const controller = new AbortController();
   const events: RolloutEvent[] = [];
   /** Runs a plan against this set-up's target, clock and signal, recording every event. */
-  const run = (gates: Gate[], plan = thirtyMinutes, rolloutOptions: RolloutOptions = options) =>
+  const run = (
+    gates: Gate[],
+    plan = thirtyMinutes,
+    rolloutOptions: RolloutOptions = options,
+    hooks?: RolloutDeps['hooks'],
+  ) =>
     runRollout(plan, rolloutOptions, {
       target,
       gates,
       clock,
       signal: controller.signal,
       onEvent: (e) => events.push(e),
+      hooks,
     });
   return { clock, start, target, controller, events, run };
 }
@@ -461,5 +469,175 @@ describe('rollout engine', () => {
     expect(record.endedAt - start).toBe(10 * MINUTE);
     // Only the steps this run made count.
     expect(record.reason).toBe('all traffic on the new version after 1 traffic step');
+  });
+});
+
+describe('traffic hooks', () => {
+  /** A hook that takes `takesMs` of the fake clock, notes its run among the target's calls, and answers `result`. */
+  const hook = (
+    name: string,
+    target: RecordingTarget,
+    clock: FakeClock,
+    result: HookResult | (() => Promise<HookResult>),
+    takesMs = 0,
+  ): Hook & { signals: AbortSignal[] } => {
+    const signals: AbortSignal[] = [];
+    return {
+      name,
+      signals,
+      async run(signal) {
+        signals.push(signal);
+        target.calls.push(`hook ${name}`);
+        clock.advance(takesMs);
+        return typeof result === 'function' ? result() : result;
+      },
+    };
+  };
+  const passed: HookResult = { status: 'passed', answer: '{"status":"Succeeded"}' };
+
+  it('runs the pre-traffic hook before the first write and the post-traffic hook after the read-back; the plan starts after the first', async () => {
+    const { clock, start, target, events, run } = setup();
+    const before = hook('pre', target, clock, passed, 90_000);
+    const after = hook('post', target, clock, passed, 30_000);
+    const record = await run([gateAt(clock, start, () => 'pass')], thirtyMinutes, options, { before, after });
+    expect(record.outcome).toBe('promoted');
+    expect(target.calls).toEqual([
+      'hook pre',
+      'weight 10',
+      'weight 30',
+      'weight 60',
+      'promote',
+      'verify',
+      'hook post',
+    ]);
+    // The slow hook shortens no hold: every step keeps its 10 minutes.
+    expect(record.steps.map((s) => s.endedAt! - s.startedAt)).toEqual([
+      10 * MINUTE,
+      10 * MINUTE,
+      10 * MINUTE,
+    ]);
+    expect(record.endedAt - start).toBe(90_000 + 30 * MINUTE + 30_000);
+    expect(record.hooks).toEqual([
+      {
+        phase: 'pre-traffic',
+        function: 'pre',
+        status: 'passed',
+        answer: passed.answer,
+        startedAt: start,
+        durationMs: 90_000,
+      },
+      expect.objectContaining({
+        phase: 'post-traffic',
+        function: 'post',
+        status: 'passed',
+        durationMs: 30_000,
+      }),
+    ]);
+    const kinds = events.map((e) => e.type).filter((t) => t.startsWith('hook'));
+    expect(kinds).toEqual(['hook-started', 'hook-finished', 'hook-started', 'hook-finished']);
+    expect(events[0]).toEqual({
+      type: 'hook-started',
+      phase: 'pre-traffic',
+      function: 'pre',
+      timeoutMs: 5 * MINUTE,
+    });
+  });
+
+  it('a failing pre-traffic hook ends the release with no write to the target', async () => {
+    const { clock, start, target, run } = setup();
+    const before = hook('pre', target, clock, {
+      status: 'failed',
+      answer: '{"status":"Failed"}',
+      error: 'answered status Failed',
+    });
+    const after = hook('post', target, clock, passed);
+    const record = await run([gateAt(clock, start, () => 'pass')], thirtyMinutes, options, { before, after });
+    expect(record.outcome).toBe('failed');
+    expect(record.reason).toBe('pre-traffic hook pre failed: answered status Failed; nothing was changed');
+    expect(target.calls).toEqual(['hook pre']);
+    expect(record.rollback).toBeUndefined();
+    expect(record.hooks).toEqual([
+      expect.objectContaining({ status: 'failed', error: 'answered status Failed' }),
+    ]);
+  });
+
+  it('a pre-traffic hook that cannot be invoked fails the same way, with the error', async () => {
+    const { clock, start, target, run } = setup();
+    const before = hook('pre', target, clock, () =>
+      Promise.reject(new Error('Could not invoke: AccessDenied')),
+    );
+    const record = await run([gateAt(clock, start, () => 'pass')], thirtyMinutes, options, { before });
+    expect(record.reason).toBe(
+      'pre-traffic hook pre could not be run: Could not invoke: AccessDenied; nothing was changed',
+    );
+    expect(target.calls).toEqual(['hook pre']);
+    expect(record.hooks![0]).toMatchObject({ status: 'error', error: 'Could not invoke: AccessDenied' });
+  });
+
+  it('a failing post-traffic hook rolls the promotion back', async () => {
+    const { clock, start, target, run } = setup();
+    const after = hook('post', target, clock, {
+      status: 'failed',
+      error: 'function error (Unhandled): boom',
+    });
+    const record = await run([gateAt(clock, start, () => 'pass')], thirtyMinutes, options, { after });
+    expect(record.outcome).toBe('rolled-back');
+    expect(record.reason).toBe('post-traffic hook post failed: function error (Unhandled): boom');
+    expect(target.calls.slice(-3)).toEqual(['verify', 'hook post', `rollback: ${record.reason}`]);
+    expect(record.rollback).toMatchObject({ completed: true });
+  });
+
+  it('an answer later than hook-timeout (on the fake clock) is a timeout, whatever it says', async () => {
+    const { clock, start, target, run } = setup();
+    const before = hook('pre', target, clock, passed, 6 * MINUTE);
+    const record = await run([gateAt(clock, start, () => 'pass')], thirtyMinutes, options, { before });
+    expect(record.reason).toBe(
+      'pre-traffic hook pre timed out: no answer within the hook timeout of 5m; nothing was changed',
+    );
+    expect(record.hooks![0]).toMatchObject({ status: 'timed-out', durationMs: 6 * MINUTE });
+  });
+
+  it('a hook that never answers is abandoned at hook-timeout: its signal aborts', async () => {
+    const { clock, start, target, run } = setup();
+    // Never resolves: only the engine's own timer can end it.
+    const before = hook('pre', target, clock, () => new Promise<HookResult>(() => {}));
+    const record = await run(
+      [gateAt(clock, start, () => 'pass')],
+      thirtyMinutes,
+      { ...options, hookTimeoutMs: 20 },
+      {
+        before,
+      },
+    );
+    expect(record.hooks![0]).toMatchObject({ status: 'timed-out' });
+    expect(before.signals[0]!.aborted).toBe(true);
+    expect(target.calls).toEqual(['hook pre']);
+  });
+
+  it('cancelled during the post-traffic hook, the promotion is rolled back', async () => {
+    const { clock, start, target, controller, run } = setup();
+    const after = hook('post', target, clock, () => {
+      controller.abort('cancelled by SIGTERM');
+      return new Promise<HookResult>(() => {});
+    });
+    const record = await run([gateAt(clock, start, () => 'pass')], thirtyMinutes, options, { after });
+    expect(record.outcome).toBe('rolled-back');
+    expect(record.reason).toBe('cancelled by SIGTERM');
+    expect(target.calls.at(-1)).toBe('rollback: cancelled by SIGTERM');
+    expect(record.hooks![0]).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('counts the timeout from the first weight change, not from the pre-traffic hook', async () => {
+    const { clock, start, target, run } = setup();
+    const before = hook('pre', target, clock, passed, 4 * MINUTE);
+    const record = await run(
+      [gateAt(clock, start, () => 'pass')],
+      thirtyMinutes,
+      { ...options, timeoutMs: 31 * MINUTE, hookTimeoutMs: 5 * MINUTE },
+      {
+        before,
+      },
+    );
+    expect(record.outcome).toBe('promoted');
   });
 });

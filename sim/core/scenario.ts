@@ -32,6 +32,8 @@ export interface VersionSpec {
   durationJitterMs?: number;
   /** JSON a successful invocation returns. */
   response?: unknown;
+  /** Wall-clock ms the Invoke API takes to answer (a slow hook function); default 0. */
+  latencyMs?: number;
 }
 
 export interface FunctionSpec {

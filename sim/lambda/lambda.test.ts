@@ -322,6 +322,23 @@ describe('Invoke', () => {
     const r = await t.lambda.send(new InvokeCommand({ FunctionName: 'orders', Qualifier: '1' }));
     expect(JSON.parse(Buffer.from(r.Payload ?? []).toString())).toEqual({ status: 'Succeeded' });
   });
+
+  it('keeps a slow function (latencyMs) from answering until its latency is over: a caller giving up first gets nothing', async () => {
+    await t.control.loadScenario({
+      functions: [{ name: 'checks', versions: [{ response: { status: 'Succeeded' }, latencyMs: 3_000 }] }],
+    });
+    const invoke = (signal?: AbortSignal) =>
+      t.lambda.send(new InvokeCommand({ FunctionName: 'checks:1', Payload: '{"phase":"pre-traffic"}' }), {
+        abortSignal: signal,
+      });
+    // The caller's limit is far shorter than the latency: the answer cannot come first.
+    await expect(invoke(AbortSignal.timeout(100))).rejects.toThrow(/abort/i);
+    const log = await t.control.invocations('checks');
+    expect(log).toEqual([expect.objectContaining({ qualifier: '1', payload: '{"phase":"pre-traffic"}' })]);
+    await t.control.setBehavior('checks', '1', { latencyMs: 0 });
+    const r = await invoke();
+    expect(JSON.parse(Buffer.from(r.Payload ?? []).toString())).toEqual({ status: 'Succeeded' });
+  });
 });
 
 describe('writes log', () => {

@@ -31,6 +31,11 @@ export interface Behavior {
   durationJitterMs: number;
   /** The JSON a successful invocation returns (default null). */
   response?: unknown;
+  /**
+   * Wall-clock ms the Invoke API waits before it answers (default 0): a slow function, such as a
+   * traffic hook that outlasts its timeout. The traffic generator never waits.
+   */
+  latencyMs?: number;
 }
 
 export const DEFAULT_BEHAVIOR: Behavior = { errorRate: 0, durationMs: 100, durationJitterMs: 10 };
@@ -829,7 +834,7 @@ export class LambdaService implements Service {
     }
   }
 
-  private invokeHttp(ref: string, req: SimRequest): SimResponse {
+  private async invokeHttp(ref: string, req: SimRequest): Promise<SimResponse> {
     const type = headerValue(req, 'x-amz-invocation-type') ?? 'RequestResponse';
     if (!['RequestResponse', 'Event', 'DryRun'].includes(type)) {
       throw validation(
@@ -854,6 +859,9 @@ export class LambdaService implements Service {
       }
     }
     const outcome = this.invokeLogged(ref, qualifier, req.body.toString('utf8'));
+    const latencyMs = this.versionFor(f, outcome.executedVersion).behavior.latencyMs ?? 0;
+    if (latencyMs > 0 && type === 'RequestResponse')
+      await new Promise((r) => setTimeout(r, latencyMs).unref());
     const requestId = randomUUID();
     const headers: Record<string, string> = {
       'content-type': 'application/json',
@@ -967,13 +975,14 @@ function behaviorFromZip(bytes: Buffer): Partial<Behavior> | undefined {
   }
 }
 
-/** The behaviour members found in an object (errorRate, durationMs, durationJitterMs, response). */
+/** The behaviour members found in an object (errorRate, durationMs, durationJitterMs, response, latencyMs). */
 export function behaviorPatch(v: Record<string, unknown>): Partial<Behavior> {
   const b: Partial<Behavior> = {};
   if (typeof v['errorRate'] === 'number') b.errorRate = v['errorRate'];
   if (typeof v['durationMs'] === 'number') b.durationMs = v['durationMs'];
   if (typeof v['durationJitterMs'] === 'number') b.durationJitterMs = v['durationJitterMs'];
   if ('response' in v) b.response = v['response'];
+  if (typeof v['latencyMs'] === 'number') b.latencyMs = v['latencyMs'];
   return b;
 }
 

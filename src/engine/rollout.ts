@@ -1,5 +1,7 @@
-// The rollout state machine: set a weight, hold until an absolute deadline while reading the
-// gates, then the next step; any failing gate, the timeout or cancellation rolls back.
+// The rollout state machine: the pre-traffic hook, then set a weight, hold until an absolute
+// deadline while reading the gates, then the next step; promote, read back, the post-traffic hook.
+// Any failing gate or hook, the timeout or cancellation rolls back (before any write: nothing to).
+import { formatDuration } from '../duration.js';
 import { type Plan, trafficStepCount } from './plan.js';
 import {
   ConcurrentChangeError,
@@ -8,6 +10,9 @@ import {
   type Gate,
   type GateContext,
   type GateReading,
+  type Hook,
+  type HookPhase,
+  type HookRecord,
   type Outcome,
   type RolloutEvent,
   type RolloutOptions,
@@ -23,7 +28,14 @@ export interface RolloutDeps {
   /** Aborting it (SIGINT/SIGTERM) rolls back at once; its reason becomes the report's reason. */
   signal: AbortSignal;
   onEvent?: (event: RolloutEvent) => void;
+  /** Run once each: `before` ahead of the first write, `after` once the promotion is read back. */
+  hooks?: { before?: Hook; after?: Hook };
 }
+
+/** A hook's time when the options give none: the `hook-timeout` input's default. */
+export const DEFAULT_HOOK_TIMEOUT_MS = 5 * 60_000;
+/** How much of a hook's answer the record keeps (the report shows less). */
+const HOOK_ANSWER_CHARS = 2_000;
 
 const ROLLBACK_ATTEMPTS = 3;
 const ROLLBACK_RETRY_DELAY_MS = 300;
@@ -57,7 +69,8 @@ export async function runRollout(
   const { target, clock, signal } = deps;
   const emit = deps.onEvent ?? (() => {});
   const startedAt = clock.now();
-  const timeoutAt = startedAt + options.timeoutMs;
+  /** From the first weight change, as the `timeout` input says: set once the pre-traffic hook passed. */
+  let timeoutAt = startedAt + options.timeoutMs;
   const steps: StepRecord[] = [];
   const firstStep = options.firstStep ?? 0;
   let gateErrors = 0;
@@ -68,8 +81,11 @@ export async function runRollout(
   /** Whether a write has been attempted: before that, stopping needs no rollback. */
   let changed = firstStep > 0;
 
+  const hooks: HookRecord[] = [];
+
   const finish = (outcome: Outcome, reason: string, rollback?: RolloutRecord['rollback']): RolloutRecord => {
     const record: RolloutRecord = { plan, startedAt, endedAt: clock.now(), outcome, reason, steps, rollback };
+    if (deps.hooks?.before || deps.hooks?.after) record.hooks = hooks;
     emit({ type: 'finished', record });
     return record;
   };
@@ -123,7 +139,10 @@ export async function runRollout(
       if (stop) return stop;
       const now = clock.now();
       if (now >= timeoutAt)
-        return { kind: 'abort', reason: `timeout reached after ${seconds(now - startedAt)}` };
+        return {
+          kind: 'abort',
+          reason: `timeout reached after ${seconds(now - (timeoutAt - options.timeoutMs))}`,
+        };
       const wakeAt = now < deadline ? deadline : holdUntil;
       if (wakeAt === undefined || now >= wakeAt) return undefined;
       if (now >= deadline) heldPastDeadline = true;
@@ -133,9 +152,57 @@ export async function runRollout(
     }
   };
 
+  /**
+   * Runs one hook within the hook timeout; returns a Stop when it failed, timed out, could not
+   * be run, or the job was cancelled meanwhile. Its record is kept whatever happened.
+   */
+  const runHook = async (phase: HookPhase, hook: Hook): Promise<Stop | undefined> => {
+    const timeoutMs = options.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS;
+    emit({ type: 'hook-started', phase, function: hook.name, timeoutMs });
+    const hookStarted = clock.now();
+    const timer = AbortSignal.timeout(timeoutMs);
+    const hookSignal = AbortSignal.any([signal, timer]);
+    const record: HookRecord = {
+      phase,
+      function: hook.name,
+      status: 'passed',
+      startedAt: hookStarted,
+      durationMs: 0,
+    };
+    try {
+      const result = await raceAbort(hook.run(hookSignal), hookSignal);
+      if (result?.answer !== undefined) record.answer = result.answer.slice(0, HOOK_ANSWER_CHARS);
+      record.status = result?.status ?? 'passed';
+      if (result?.error) record.error = result.error;
+    } catch (error) {
+      record.status = 'error';
+      record.error = errorMessage(error);
+    }
+    record.durationMs = clock.now() - hookStarted;
+    // An answer after the hook's time is up is too late, whatever it says.
+    if (signal.aborted) {
+      record.status = 'cancelled';
+      record.error = abortReason(signal);
+    } else if (timer.aborted || record.durationMs > timeoutMs) {
+      record.status = 'timed-out';
+      record.error = `no answer within the hook timeout of ${formatDuration(timeoutMs)}`;
+    }
+    hooks.push(record);
+    emit({ type: 'hook-finished', hook: record });
+    if (record.status === 'cancelled') return { kind: 'abort', reason: record.error! };
+    if (record.status === 'passed') return undefined;
+    const what = { failed: 'failed', 'timed-out': 'timed out', error: 'could not be run' }[record.status];
+    return {
+      kind: 'abort',
+      reason: `${phase} hook ${hook.name} ${what}: ${record.error ?? 'no reason given'}`,
+    };
+  };
+
   const runSteps = async (): Promise<Stop | undefined> => {
-    // Deadlines are absolute from the start, so a slow call shortens a hold, never the plan.
-    let deadline = startedAt;
+    // Deadlines are absolute from the first step (after the pre-traffic hook), so a slow call
+    // shortens a hold, never the plan.
+    let deadline = clock.now();
+    timeoutAt = deadline + options.timeoutMs;
     for (let index = firstStep; index < plan.steps.length; index++) {
       const planned = plan.steps[index]!;
       if (planned.weight >= 100 || (options.lastStep !== undefined && index > options.lastStep)) break;
@@ -223,7 +290,9 @@ export async function runRollout(
     );
   };
 
-  const stop = await runSteps();
+  const before = deps.hooks?.before;
+  const refused = before ? await runHook('pre-traffic', before) : undefined;
+  const stop = refused ?? (await runSteps());
   if (stop?.kind === 'concurrent') return finish('failed', stop.reason);
   if (stop && !changed) return finish('failed', `${stop.reason}; nothing was changed`);
   if (stop) return rollBack(stop.reason);
@@ -245,6 +314,10 @@ export async function runRollout(
     const failure = stopFor(error, 'verifying the promotion');
     return finish('failed', `promoted, but ${failure.reason}`);
   }
+  // The promotion's last check: failing (or the job cancelled meanwhile), it is taken back.
+  const after = deps.hooks?.after;
+  const rejected = after ? await runHook('post-traffic', after) : undefined;
+  if (rejected) return rollBack(rejected.reason);
   // The steps that ran before the promotion: the final 100% is the promotion itself.
   const ran = steps.length;
   return finish(

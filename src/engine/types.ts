@@ -112,6 +112,37 @@ export class WriteRefusedError extends Error {
 /** `started`: the plan stopped after the steps asked for (`command: start`), the split left on purpose. */
 export type Outcome = 'promoted' | 'started' | 'rolled-back' | 'failed';
 
+/** When a traffic hook runs: before any traffic moves, or after the promotion's read-back. */
+export type HookPhase = 'pre-traffic' | 'post-traffic';
+
+/** What a hook answered: `passed`, or `failed` with the reason (a function error, a Failed status). */
+export interface HookResult {
+  status: 'passed' | 'failed';
+  /** The hook's answer as it came (the report trims and escapes it). */
+  answer?: string;
+  /** Why it failed, in one line. */
+  error?: string;
+}
+
+/** A check run once at a phase of the rollout (a Lambda function the user names). */
+export interface Hook {
+  /** What the report calls it: the function's name or ARN. */
+  readonly name: string;
+  /** `signal` aborts on cancellation or when the hook's time is up: the hook then gives up. */
+  run(signal: AbortSignal): Promise<HookResult>;
+}
+
+/** One hook's run, for the report: `timed-out` and `error` (not invoked, unreadable) fail too. */
+export interface HookRecord {
+  phase: HookPhase;
+  function: string;
+  status: 'passed' | 'failed' | 'timed-out' | 'error' | 'cancelled';
+  answer?: string;
+  startedAt: number;
+  durationMs: number;
+  error?: string;
+}
+
 export interface StepRecord {
   index: number;
   weight: number;
@@ -128,6 +159,8 @@ export interface RolloutRecord {
   outcome: Outcome;
   reason: string;
   steps: StepRecord[];
+  /** The traffic hooks that ran, in order (none when none were given). */
+  hooks?: HookRecord[];
   /** Set when a rollback was attempted: when, why and whether it completed. */
   rollback?: { reason: string; startedAt: number; endedAt: number; completed: boolean; error?: string };
 }
@@ -151,6 +184,8 @@ export type RolloutEvent =
     }
   | { type: 'step-finished'; step: StepRecord }
   | { type: 'promoting' }
+  | { type: 'hook-started'; phase: HookPhase; function: string; timeoutMs: number }
+  | { type: 'hook-finished'; hook: HookRecord }
   | { type: 'rolling-back'; reason: string }
   | { type: 'finished'; record: RolloutRecord };
 
@@ -164,4 +199,6 @@ export interface RolloutOptions {
   firstStep?: number;
   /** Stop after holding this step index and leave the split (`command: start`) instead of promoting. */
   lastStep?: number;
+  /** How long each traffic hook may take before it counts as failed (default 5 minutes). */
+  hookTimeoutMs?: number;
 }

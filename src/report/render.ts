@@ -9,6 +9,7 @@ import { escapeMarkdown as esc, link } from './escape.js';
 import { count as integer, milliseconds, rate, utcDateTime as dateTime, utcTime as time } from './format.js';
 import type { ReleasePlan, ReleaseReport, Result, VersionMetrics } from './model.js';
 import { trafficStepCount } from '../engine/plan.js';
+import { hooksSection } from './hooks.js';
 import { gatesText, offset, stepGates, timeoutText, unwatchedPlan } from './plan.js';
 import {
   DEFAULT_WORDS,
@@ -62,6 +63,7 @@ export function renderReport(report: ReleaseReport, options: RenderOptions = FUL
     unwatched(report),
     headline(report, cause),
     whyRolledBack(cause, options),
+    hooksSection(report),
     promotedUndecided(report),
     overview(report),
     releasePlan(report.releasePlan),

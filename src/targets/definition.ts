@@ -121,6 +121,13 @@ export interface DryRunWrites {
   resumed?: { weight: number; because: string };
 }
 
+/**
+ * The target's part of a traffic hook's payload: `{target, function, alias, currentVersion,
+ * targetVersion}` for an alias, `{target, restApiId, stage, currentDeployment, canaryDeployment}`
+ * for a stage; null where a side is not known yet (a canary the first step creates).
+ */
+export type HookTargetContext = Record<string, string | null>;
+
 /** What preflight may do to the target, in words, for the reason of a cancellation: "before any change to the alias". */
 export type ProgressText = string;
 
@@ -153,6 +160,8 @@ export type PreflightOutcome<Saved> =
       saved: Saved;
       /** How far preflight got, for a cancellation just after it: "after publishing version 7, ...". */
       progress: ProgressText;
+      /** The target's part of a traffic hook's payload, read when the hook runs. */
+      hookContext: () => HookTargetContext;
       /**
        * The subject as preflight now knows it (e.g. with the API's name), when it knows more.
        * `sides.target` may be known only once the first step has created it (a new deployment).
@@ -209,6 +218,8 @@ export interface TargetInspection<Saved> {
   requested?: string;
   /** The state a later run rebuilds the marker's rollout from (with `restore`); needs a marker. */
   saved?: Saved;
+  /** The target's part of a traffic hook's payload, for the marker's release; needs a marker. */
+  hookContext?: HookTargetContext;
 }
 
 export interface TargetDefinition<Inputs = unknown, Saved = unknown> {

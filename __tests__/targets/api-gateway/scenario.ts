@@ -191,6 +191,14 @@ function applyPatch(stage: Stage, operation: PatchOperation, world: World): void
     if (!stage.canarySettings?.stageVariableOverrides)
       throw badRequest('No stage variable overrides to copy');
     stage.variables = { ...stage.variables, ...stage.canarySettings.stageVariableOverrides };
+  } else if (op === 'replace' && path.startsWith('/variables/')) {
+    stage.variables = { ...stage.variables, [path.slice('/variables/'.length)]: value ?? '' };
+  } else if (op === 'remove' && path.startsWith('/variables/')) {
+    const name = path.slice('/variables/'.length);
+    if (!(name in (stage.variables ?? {})))
+      throw badRequest(`Cannot remove stage variable ${name}: it is not set`);
+    const { [name]: _removed, ...rest } = stage.variables!;
+    stage.variables = rest;
   } else if (op === 'remove' && path === '/canarySettings') {
     if (!stage.canarySettings)
       throw badRequest(

@@ -166,6 +166,29 @@ describe('StageCanaryTarget with a new deployment', () => {
   });
 });
 
+describe('StageCanaryTarget rolled back after a completed promotion (a failing post-traffic hook)', () => {
+  it('puts back the previous deployment and the variables the overrides overwrote, with no canary to remove', async () => {
+    const world = givenApi();
+    const target = await newTarget(world, CREATE, { env: 'canary', lambdaAlias: 'canary' });
+    await target.setWeight(10, STEP, NOT_CANCELLED);
+    await target.promote();
+    await target.verify();
+    expect(world.stage).toMatchObject({
+      deploymentId: 'new001',
+      variables: { env: 'canary', lambdaAlias: 'canary' },
+    });
+    await target.rollback('post-traffic hook failed');
+    expect(trafficOps(patches(world).at(-1)!)).toEqual([
+      { op: 'replace', path: '/deploymentId', value: 'base01' },
+      { op: 'replace', path: '/variables/env', value: 'prod' },
+      { op: 'remove', path: '/variables/lambdaAlias' },
+    ]);
+    expect(world.stage).toMatchObject({ deploymentId: 'base01', variables: { env: 'prod' } });
+    expect(world.stage!.canarySettings).toBeUndefined();
+    expect(marker(patches(world).at(-1)!)?.state).toBe('rolled-back');
+  });
+});
+
 describe('StageCanaryTarget with an existing deployment', () => {
   it('attaches it with the first step: deployment, cache, overrides and percent in one UpdateStage', async () => {
     const world = givenApi({}, [{ id: 'dep777' }]);

@@ -14,7 +14,7 @@ import { parseStageInputs, STAGE_CANARY_WEIGHTS, STAGE_INPUT_NAMES, type StageIn
 import { prepareStageRelease, StagePreflightError, type StageRelease } from './preflight.js';
 import { inspectStageForPost, parseSavedStage, type SavedStageRollout } from './state.js';
 import { stageConsoleUrl } from './subject.js';
-import { StageCanaryTarget } from './target.js';
+import { StageCanaryTarget, variablesBefore } from './target.js';
 
 /** The canary's side before the first step has created its deployment. */
 const NEW_DEPLOYMENT = '(new deployment)';
@@ -106,6 +106,11 @@ export const apiGatewayStage: TargetDefinition<StageInputs, SavedStageRollout> =
         subject,
       };
     }
+    // A resumed canary keeps the overrides it was attached with: those are what promotion copies.
+    const stageVariables =
+      release.canary.kind === 'attached'
+        ? (release.stage.canary?.stageVariableOverrides ?? {})
+        : inputs.stageVariables;
     const saved: SavedStageRollout = {
       target: 'api-gateway-stage',
       restApiId: inputs.restApiId,
@@ -114,15 +119,12 @@ export const apiGatewayStage: TargetDefinition<StageInputs, SavedStageRollout> =
       previousDeploymentId: release.previousDeploymentId,
       ...(canaryId ? { canaryDeploymentId: canaryId } : {}),
       run: identity.run,
+      variablesBefore: variablesBefore(release.stage, stageVariables),
     };
     const target = new StageCanaryTarget(aws.apigateway, stageRef(inputs, settings.region), {
       previousDeploymentId: release.previousDeploymentId,
       canary: release.canary,
-      // A resumed canary keeps the overrides it was attached with: those are what promotion copies.
-      stageVariables:
-        release.canary.kind === 'attached'
-          ? (release.stage.canary?.stageVariableOverrides ?? {})
-          : inputs.stageVariables,
+      stageVariables,
       useStageCache: inputs.useStageCache,
       identity,
       stage: release.stage,
@@ -148,6 +150,14 @@ export const apiGatewayStage: TargetDefinition<StageInputs, SavedStageRollout> =
       progress:
         release.changes.length > 0 ? `after ${release.changes.join(', ')}` : 'before any change to the stage',
       subject,
+      hookContext: () => ({
+        target: 'api-gateway-stage',
+        restApiId: inputs.restApiId,
+        stage: inputs.stage,
+        currentDeployment: release.previousDeploymentId,
+        // The first step creates a new deployment: the pre-traffic hook runs before it exists.
+        canaryDeployment: target.canaryDeploymentId ?? null,
+      }),
     };
   },
 
@@ -182,6 +192,7 @@ export const apiGatewayStage: TargetDefinition<StageInputs, SavedStageRollout> =
         useStageCache: false,
         identity,
         stage,
+        variablesBefore: saved.variablesBefore ?? {},
       }),
     };
   },
@@ -206,6 +217,13 @@ export const apiGatewayStage: TargetDefinition<StageInputs, SavedStageRollout> =
         previousDeploymentId: marker.from,
         canaryDeploymentId: marker.to,
         run,
+      },
+      hookContext: marker && {
+        target: 'api-gateway-stage',
+        restApiId: inputs.restApiId,
+        stage: inputs.stage,
+        currentDeployment: marker.from,
+        canaryDeployment: marker.to,
       },
     };
   },

@@ -13,6 +13,8 @@ export interface SavedStageRollout {
   /** Known once the canary exists: saved again when CreateDeployment answers. */
   canaryDeploymentId?: string;
   run: string;
+  /** The overridden stage variables' values before the release (null: unset), for a rollback after promotion. */
+  variablesBefore?: Record<string, string | null>;
 }
 
 export type StagePostDecision = { action: 'nothing'; why: string } | { action: 'rollback'; why: string };

@@ -52,6 +52,20 @@ export interface StageCanaryOptions {
   stage: StageState;
   /** Told the new deployment's id as soon as CreateDeployment answers, for the saved state. */
   onCanaryCreated?: (deploymentId: string) => void;
+  /**
+   * What the promotion's copy of `stageVariables` overwrote: each name's value before the
+   * release, null when it was unset; a rollback after the promotion puts them back. By default,
+   * from `stage`.
+   */
+  variablesBefore?: Record<string, string | null>;
+}
+
+/** Each override's value on the stage before the release (null: unset), for a rollback after promotion. */
+export function variablesBefore(
+  stage: StageState,
+  overrides: Record<string, string>,
+): Record<string, string | null> {
+  return Object.fromEntries(Object.keys(overrides).map((name) => [name, stage.variables[name] ?? null]));
 }
 
 /** What the guard compares: the stage as this run last wrote it. */
@@ -231,11 +245,12 @@ export class StageCanaryTarget implements TrafficTarget {
     }
     if (!this.canaryId && !found.canary && this.matches(found, this.expected)) return; // nothing was created
     const previous = this.options.previousDeploymentId;
-    // A promotion whose copy landed moved the stage itself: put its deployment back too.
-    const restore: PatchOperation[] =
-      found.deploymentId !== previous && found.deploymentId === this.canaryId
-        ? [{ op: 'replace', path: '/deploymentId', value: previous }]
-        : [];
+    // A promotion whose copy landed moved the stage itself: put its deployment (and the
+    // variables the copy overwrote) back too.
+    const promoted = found.deploymentId !== previous && found.deploymentId === this.canaryId;
+    const restore: PatchOperation[] = promoted
+      ? [{ op: 'replace', path: '/deploymentId', value: previous }, ...this.variableRestores(found)]
+      : [];
     await this.write(
       [...(found.canary ? [{ op: 'remove', path: '/canarySettings' } as PatchOperation] : []), ...restore],
       'rolled-back',
@@ -245,6 +260,17 @@ export class StageCanaryTarget implements TrafficTarget {
       signal,
       found,
     );
+  }
+
+  /** The patch that puts back the stage variables a promotion's copy of the overrides overwrote. */
+  private variableRestores(found: StageState): PatchOperation[] {
+    const before =
+      this.options.variablesBefore ?? variablesBefore(this.options.stage, this.options.stageVariables);
+    return Object.entries(before).flatMap(([name, value]): PatchOperation[] => {
+      const path = `/variables/${name}`;
+      if (value === null) return name in found.variables ? [{ op: 'remove', path }] : [];
+      return found.variables[name] === value ? [] : [{ op: 'replace', path, value }];
+    });
   }
 
   /** CreateDeployment with the first step's canarySettings: the canary's first traffic. */

@@ -75,6 +75,13 @@ export const lambdaAlias: TargetDefinition<LambdaInputs, LambdaSaved> = {
         targetVersion: prepared.targetVersion,
       },
       progress: stageOf({ changes: prepared.changes }),
+      hookContext: () => ({
+        target: 'lambda-alias',
+        function: inputs.functionName,
+        alias: inputs.alias,
+        currentVersion: prepared.previousVersion,
+        targetVersion: prepared.targetVersion,
+      }),
     };
   },
 
@@ -100,6 +107,13 @@ export const lambdaAlias: TargetDefinition<LambdaInputs, LambdaSaved> = {
         functionName: inputs.functionName,
         alias: inputs.alias,
         previousVersion: marker.from,
+        targetVersion: marker.to,
+      },
+      hookContext: marker && {
+        target: 'lambda-alias',
+        function: inputs.functionName,
+        alias: inputs.alias,
+        currentVersion: marker.from,
         targetVersion: marker.to,
       },
     };
