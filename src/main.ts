@@ -48,12 +48,7 @@ import {
   type SavedRollout,
 } from './state.js';
 import { describePlan, shortHolds } from './strategy.js';
-import type {
-  HookTargetContext,
-  PreflightOutcome,
-  Sides,
-  TargetDefinition,
-} from './targets/definition.js';
+import type { HookTargetContext, PreflightOutcome, Sides, TargetDefinition } from './targets/definition.js';
 import { DEFAULT_TARGET, findTarget, targetDefinition } from './targets/registry.js';
 import { UNWATCHED_TITLE, unwatchedAfter, unwatchedBefore } from './unwatched.js';
 import { validateInputs } from './validation.js';
