@@ -11,6 +11,7 @@ import {
   apiGatewayClient,
   buildRestApi,
   FUNCTION,
+  hookFunction,
   lambdaScenario,
   releaseInputs,
   STAGE,
@@ -163,6 +164,45 @@ describe('split-phase commands on a Lambda alias', () => {
     expect(refused.outputs.reason).toContain('its marker is of another release (version 1 → 2');
     expect(await writeCount()).toBe(before);
     expect(await weightsOf()).toEqual({ '2': 0.2 });
+  });
+});
+
+describe('split-phase commands with traffic hooks', () => {
+  const PRE = 'orders-pre-check';
+  const POST = 'orders-smoke';
+  const hookInputs = (more: Record<string, string> = {}) =>
+    releaseInputs({ 'pre-traffic-hook': PRE, 'post-traffic-hook': POST, ...more });
+  const invoked = async (fn: string) =>
+    (await t.control.invocations(fn)).map((i) => JSON.parse(i.payload) as Record<string, unknown>);
+
+  it('start runs only the pre-traffic hook; promote in another job only the post-traffic one, told the marker’s versions', async () => {
+    await t.control.loadScenario(lambdaScenario({ functions: [hookFunction(PRE), hookFunction(POST)] }));
+    await startAndPost(hookInputs());
+    expect((await invoked(PRE)).map((p) => p.phase)).toEqual(['pre-traffic']);
+    expect(await invoked(POST)).toEqual([]);
+    const promoted = await job(hookInputs({ command: 'promote' }));
+    expect(promoted.outputs.result).toBe('promoted');
+    expect(await invoked(PRE)).toHaveLength(1);
+    expect(await invoked(POST)).toEqual([
+      expect.objectContaining({
+        phase: 'post-traffic',
+        currentVersion: '1',
+        targetVersion: '2',
+        alias: ALIAS,
+      }),
+    ]);
+  });
+
+  it('a failing pre-traffic hook in start leaves the alias untouched, with no marker', async () => {
+    const failing = hookFunction(PRE, { response: { status: 'Failed', reason: 'dependency down' } });
+    await t.control.loadScenario(lambdaScenario({ functions: [failing, hookFunction(POST)] }));
+    const started = await job(hookInputs({ command: 'start' }));
+    expect(started.code).toBe(1);
+    expect(started.outputs.result).toBe('failed');
+    // The version published and the hook invoked: the alias never written.
+    expect((await t.control.writes()).map((w) => w.operation)).toEqual(['PublishVersion', 'Invoke']);
+    expect(await weightsOf()).toEqual({});
+    expect(parseMarker((await aliasNow()).Description)).toBeUndefined();
   });
 });
 
