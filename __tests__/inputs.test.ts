@@ -598,15 +598,26 @@ describe('the command input', () => {
     expect(parseInputs(reader({ 'function-name': 'orders' }), env).problems).toEqual([]);
   });
 
-  it.each(['start', 'promote', 'rollback', 'status'])('refuses %s as not available yet', (command) => {
-    expect(problemsOf({ 'function-name': 'orders', command })).toEqual([
-      `Input "command": "${command}" is not available yet in this version of the action. Accepted: "deploy" (the default), which releases in one job; "start", "promote", "rollback" and "status" are to come.`,
+  it.each(['start', 'promote', 'rollback', 'status'])('accepts %s', (command) => {
+    expect(parseInputs(reader({ 'function-name': 'orders', command }), env).inputs.command).toBe(command);
+  });
+
+  it('refuses a word that is no command, listing the commands', () => {
+    expect(problemsOf({ 'function-name': 'orders', command: 'Deploy' })).toEqual([
+      'Input "command": "Deploy" is not a command. Accepted: "deploy" (the whole release in this job; the default); "start" (the first step, then the split is left for a later promote); "promote" (checks the gates and finishes the release left by start); "rollback" (takes the release left by start back); "status" (reports the release in progress and changes nothing).',
     ]);
   });
 
-  it('refuses a word that is no command', () => {
-    expect(problemsOf({ 'function-name': 'orders', command: 'Deploy' })).toEqual([
-      'Input "command": "Deploy" is not a command. Accepted: "deploy" (the default), which releases in one job; "start", "promote", "rollback" and "status" are to come.',
+  it('refuses start with a plan that has no traffic step to leave split', () => {
+    expect(problemsOf({ 'function-name': 'orders', command: 'start', strategy: 'AllAtOnce' })).toEqual([
+      'Input "strategy": "AllAtOnce" has no traffic step for "command: start" to leave split. Accepted: a plan with a step below 100%, such as "Canary10Percent5Minutes" (AllAtOnce belongs to promote, to finish at once).',
     ]);
+  });
+
+  it('holds start to no job limit: it runs only the first step', () => {
+    expect(
+      parseInputs(reader({ 'function-name': 'orders', command: 'start', strategy: '10%:7h' }), env).problems,
+    ).toEqual([]);
+    expect(problemsOf({ 'function-name': 'orders', command: 'promote', strategy: '10%:7h' })).toHaveLength(1);
   });
 });

@@ -655,3 +655,98 @@ describe('the analysis and nothing watching', () => {
     );
   });
 });
+
+describe('split-phase commands (mocked alias)', () => {
+  /** The alias as `start` leaves it: 10% on version 7, its marker at step 0 of 10%:1m, 50%:1m. */
+  const leftByStart = () => {
+    alias.weights = { '7': 0.1 };
+    alias.Description = formatMarker({
+      state: 'started',
+      run: 'acme/shop#70.1/release~abcdef',
+      from: '6',
+      to: '7',
+      weight: 10,
+      plan: '10%:1m, 50%:1m',
+      started: new Date(clock.now() - 120_000).toISOString(),
+      by: 'mona',
+      steps: parseStrategy('10%:1m, 50%:1m').steps,
+      step: 0,
+      stepEndsAt: clock.now() - 60_000,
+    });
+  };
+  const inputs = (command: string, more: Record<string, string> = {}) =>
+    setInputs({ 'function-name': 'orders', command, strategy: '10%:1m, 50%:1m', alarms: 'errors', ...more });
+
+  it('start holds the first step, then leaves the split marked started, and the run is finished', async () => {
+    inputs('start');
+    await run(deps());
+    expect(outputs()).toMatchObject({
+      result: 'started',
+      command: 'start',
+      weight: '10',
+      'target-version': '7',
+    });
+    expect(weightsWritten()).toEqual([
+      ['6', { '7': 0.1 }],
+      ['6', { '7': 0.1 }],
+    ]);
+    expect(parseMarker(alias.Description)).toMatchObject({ state: 'started', weight: 10, step: 0 });
+    expect(readFileCommand(files.state).finished).toBe('true');
+    expect(process.exitCode).toBeUndefined();
+  });
+
+  it('promote with a firing alarm rolls back before moving on, in one write', async () => {
+    leftByStart();
+    alarmState = () => 'ALARM';
+    inputs('promote');
+    await run(deps());
+    expect(outputs().result).toBe('rolled-back');
+    expect(outputs().reason).toBe(
+      'gate alarms failed before promoting: errors is ALARM: Threshold Crossed: 3 errors',
+    );
+    expect(weightsWritten()).toEqual([['6', {}]]);
+    expect(parseMarker(alias.Description)).toMatchObject({ state: 'rolled-back', from: '6', to: '7' });
+  });
+
+  it('promote with the gates passing goes on at 50%, then promotes; no publish', async () => {
+    leftByStart();
+    inputs('promote', { version: '7' });
+    await run(deps());
+    expect(outputs()).toMatchObject({ result: 'promoted', 'previous-version': '6', 'target-version': '7' });
+    expect(weightsWritten()).toEqual([
+      ['6', { '7': 0.5 }],
+      ['7', {}],
+    ]);
+    expect(lambdaMock.commandCalls(PublishVersionCommand)).toHaveLength(0);
+    // The new markers keep the release's plan and start, written by this run.
+    expect(parseMarker(alias.Description)).toMatchObject({
+      state: 'promoted',
+      by: 'mona',
+      run: /^acme\/shop#77\.1~/,
+    });
+  });
+
+  it('rollback of a promoted release is refused, and nothing is written', async () => {
+    leftByStart();
+    alias.FunctionVersion = '7';
+    alias.weights = {};
+    alias.Description = formatMarker({ ...parseMarker(alias.Description)!, state: 'promoted', weight: 100 });
+    inputs('rollback');
+    await run(deps());
+    expect(outputs().result).toBe('failed');
+    expect(outputs().reason).toMatch(
+      /^refused to roll back alias live of function orders: .* already promoted/,
+    );
+    expect(alias.writes).toBe(0);
+    expect(process.exitCode).toBe(1);
+  });
+
+  it('status reads the split and writes nothing', async () => {
+    leftByStart();
+    inputs('status');
+    await run(deps());
+    expect(outputs()).toMatchObject({ result: 'in-progress', weight: '10', command: 'status' });
+    expect(alias.writes).toBe(0);
+    expect(readFileSync(files.summary, 'utf8')).toContain('| Command | status |');
+  });
+});

@@ -65,6 +65,7 @@ async function release(options: Release = {}): Promise<RolloutRecord> {
       if (weight === options.failSetWeightAt) throw new Error('ServiceException: Service unavailable');
     },
     async promote() {},
+    async leaveSplit() {},
     async verify() {},
     async rollback() {
       clock.advance(120);
@@ -213,6 +214,7 @@ describe('the analysis in the log', () => {
       description: 'alias live of function orders (6 → 7)',
       async setWeight() {},
       async promote() {},
+      async leaveSplit() {},
       async verify() {},
       async rollback() {},
     };

@@ -79,6 +79,7 @@ async function countPerPoll(alarms: number, functions: number): Promise<ApiPerPo
     description: `${functions} function(s) in lockstep`,
     setWeight: (weight) => everyModel(weight),
     promote: () => everyModel(100),
+    leaveSplit: () => Promise.resolve(),
     verify: () => Promise.resolve(),
     rollback: () => everyModel(0),
   };

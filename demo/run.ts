@@ -40,6 +40,11 @@ interface DemoScenario {
   expect: string;
   /** Runs beside the release: what changes in the cloud meanwhile. */
   meanwhile?: (t: TestCloud, finished: () => boolean) => Promise<void>;
+  /**
+   * A release split across jobs: each phase a job of its own (main and post step, its own runner
+   * state), with the `command` it runs and the result it shows; written to <scenario>-<command>/.
+   */
+  phases?: { command: string; expect: string }[];
 }
 
 const scenarios: Record<string, DemoScenario> = {
@@ -74,6 +79,19 @@ const scenarios: Record<string, DemoScenario> = {
     scenario: () => lambdaScenario({ extra: { github: githubWithPullRequest } }),
     inputs: releaseInputs(analysisInputs({ strategy: 'Canary10Percent5Minutes', 'dry-run': 'true' })),
     expect: 'dry-run',
+    where: aliasNow,
+  },
+  'split-phase': {
+    title:
+      'A release split across jobs: start moves 20% to version 2 and leaves the split (its post step leaves it too); a later job, as after an approval, promotes it from there',
+    scenario: () => lambdaScenario({ extra: { github: githubWithPullRequest } }),
+    inputs: releaseInputs({ strategy: '20%:4s, 50%:4s' }),
+    expect: 'promoted',
+    phases: [
+      { command: 'start', expect: 'started' },
+      { command: 'status', expect: 'in-progress' },
+      { command: 'promote', expect: 'promoted' },
+    ],
     where: aliasNow,
   },
   'api-gateway': {
@@ -157,6 +175,22 @@ async function runScenario(t: TestCloud, name: string, demo: DemoScenario): Prom
   await t.control.reset({ clearWrites: true });
   await t.control.loadScenario(demo.scenario());
   const inputs = { ...demo.inputs, ...(await demo.prepare?.(t)) };
+  if (!demo.phases) return runJob(t, { name, dir: name, demo, inputs, expect: demo.expect });
+  let ok = true;
+  for (const phase of demo.phases) {
+    console.log(`  ─ job: command ${phase.command}`);
+    const job = { name, dir: `${name}-${phase.command}`, demo, expect: phase.expect };
+    ok = (await runJob(t, { ...job, inputs: { ...inputs, command: phase.command } })) && ok;
+  }
+  return ok;
+}
+
+/** One job's step of a scenario, main then post, as on a pull request: its account and its files. */
+async function runJob(
+  t: TestCloud,
+  job: { name: string; dir: string; demo: DemoScenario; inputs: Record<string, string>; expect: string },
+): Promise<boolean> {
+  const { demo, inputs } = job;
   // Run as on a pull request, so the sticky comment goes to pull request #12 of the local GitHub.
   const ctx = newRunnerContext(pullRequestEvent);
   const env = { ...t.env, ...pullRequestEnv };
@@ -176,10 +210,10 @@ async function runScenario(t: TestCloud, name: string, demo: DemoScenario): Prom
   console.log(`  post step: ${post.stdout.trim().split('\n').map(readable).filter(Boolean).join(' ')}`);
   console.log(`  ${await demo.where(t, inputs)}`);
 
-  const out = join(root, 'demo-output', name);
+  const out = join(root, 'demo-output', job.dir);
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'summary.md'), result.summary);
-  writeFileSync(join(out, 'summary.html'), summaryHtml(result.summary, name));
+  writeFileSync(join(out, 'summary.html'), summaryHtml(result.summary, job.name));
   writeFileSync(join(out, 'outputs.txt'), formatOutputs(result));
   const comments = await t.control.comments(REPOSITORY, PULL_REQUEST);
   const comment = comments.at(-1);
@@ -189,9 +223,9 @@ async function runScenario(t: TestCloud, name: string, demo: DemoScenario): Prom
       `  pull request #${PULL_REQUEST}: ${comments.length} comment(s), the report's edited ${comment.history.length - 1} time(s) during the rollout`,
     );
   }
-  const ok = result.outputs.result === demo.expect && comment !== undefined;
+  const ok = result.outputs.result === job.expect && comment !== undefined;
   console.log(
-    `  result: ${result.outputs.result} (${ok ? 'as expected' : `expected ${demo.expect} and a comment`}); wrote demo-output/${name}/summary.md, summary.html, outputs.txt, comment.md\n`,
+    `  result: ${result.outputs.result} (${ok ? 'as expected' : `expected ${job.expect} and a comment`}); wrote demo-output/${job.dir}/summary.md, summary.html, outputs.txt, comment.md\n`,
   );
   return ok;
 }

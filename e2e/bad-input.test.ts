@@ -96,9 +96,9 @@ const cases: Case[] = [
     expected: /^Input "timeout": "6h30m" is longer than one job may run: .*after 6h/,
   },
   {
-    name: 'a command still to come',
-    inputs: { command: 'promote' },
-    expected: /^Input "command": "promote" is not available yet in this version of the action/,
+    name: 'a command that is no command',
+    inputs: { command: 'resume' },
+    expected: /^Input "command": "resume" is not a command\. Accepted: "deploy" /,
   },
   {
     name: 'unknown split policy',

@@ -9,7 +9,8 @@ import { renderedProblems } from '../__tests__/support/gfm.js';
 import { mermaidBlocks } from '../__tests__/support/mermaid.js';
 
 const root = resolve(import.meta.dirname, '..');
-const SCENARIOS = ['lambda-promote', 'lambda-rollback', 'lambda-dry-run', 'api-gateway'];
+const SPLIT_PHASE = ['split-phase-start', 'split-phase-status', 'split-phase-promote'];
+const SCENARIOS = ['lambda-promote', 'lambda-rollback', 'lambda-dry-run', ...SPLIT_PHASE, 'api-gateway'];
 const out = (scenario: string, file: string) =>
   readFileSync(join(root, 'demo-output', scenario, file), 'utf8');
 
@@ -34,7 +35,7 @@ describe('npm run demo', () => {
     expect(stdout).toContain('result: promoted (as expected)');
     expect(stdout).toContain('result: rolled-back (as expected)');
     expect(stdout).toContain('result: dry-run (as expected)');
-    expect(stdout).toContain('All 4 scenario(s) ended as expected.');
+    expect(stdout).toContain('All 5 scenario(s) ended as expected.');
     expect(out('lambda-promote', 'outputs.txt')).toContain('result=promoted');
     expect(out('lambda-rollback', 'outputs.txt')).toContain('result=rolled-back');
     // Rolled back by the analysis's verdict, with its numbers, the alias-wide alarm still OK.
@@ -50,6 +51,21 @@ describe('npm run demo', () => {
 
   it.each(SCENARIOS)('writes a summary that reads right once rendered: %s', async (scenario) => {
     await expect(renderedProblems(out(scenario, 'summary.md'))).resolves.toEqual([]);
+  });
+
+  it('splits a release across jobs: start leaves 20%, status reads it, promote goes on from 50%', () => {
+    expect(out('split-phase-start', 'outputs.txt')).toMatch(/^weight=20$/m);
+    expect(out('split-phase-start', 'outputs.txt')).toMatch(/^result=started$/m);
+    expect(out('split-phase-start', 'summary.md')).toMatch(/\| Command \| start \|/);
+    expect(out('split-phase-status', 'outputs.txt')).toMatch(/^result=in-progress$/m);
+    expect(out('split-phase-status', 'summary.md')).toMatch(/\| Command \| status \|/);
+    const promote = out('split-phase-promote', 'summary.md');
+    expect(out('split-phase-promote', 'outputs.txt')).toMatch(/^result=promoted$/m);
+    // Only the steps after the one start held: 50%, then the promotion.
+    expect(promote).toMatch(/\| 2 of 2 \| 50% \|/);
+    expect(promote).not.toMatch(/\| 1 of 2 \| 20% \|/);
+    expect(stdout).toContain('post step: Post step: nothing to do');
+    expect(stdout).toContain('alias live now: version 1, 20% on version 2');
   });
 
   it('the rollback is charted: traffic and error rates, the rollback marked, at most twenty points', () => {
@@ -84,9 +100,11 @@ describe('npm run demo', () => {
       const document = new JSDOM(out(scenario, 'summary.html')).window.document;
       const headline = document.querySelector('.markdown-body h3')?.textContent;
       expect(headline).toMatch(
-        /^(✅ Promoted|↩️ Rolled back|📝 Dry run): (orders:live from version 1|shop\/prod from deployment \w+)/,
+        /^(✅ Promoted|↩️ Rolled back|📝 Dry run|⏸️ Started: the split waits for promote|🔄 In progress): (orders:live from version 1|shop\/prod from deployment \w+)/,
       );
-      expect(document.querySelectorAll('.markdown-body table').length).toBeGreaterThan(1);
+      // A status moves nothing: its summary is the overview alone.
+      const tables = scenario === 'split-phase-status' ? 1 : 2;
+      expect(document.querySelectorAll('.markdown-body table').length).toBeGreaterThanOrEqual(tables);
       const charts = [...document.querySelectorAll('pre.mermaid')].map((c) => c.textContent);
       expect(charts).toEqual(mermaidBlocks(out(scenario, 'summary.md')));
       const bundle = document.querySelector('script[src]')?.getAttribute('src');

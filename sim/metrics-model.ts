@@ -415,6 +415,7 @@ export function modelTarget(
     description,
     setWeight: (weight) => Promise.resolve(model.setWeight(weight)),
     promote: () => Promise.resolve(model.setWeight(100)),
+    leaveSplit: () => Promise.resolve(),
     verify: () => Promise.resolve(),
     rollback: () => Promise.resolve(model.setWeight(0)),
   };

@@ -20,7 +20,12 @@ import type { ExistingSplitPolicy } from './targets/definition.js';
 
 export type { ExistingSplitPolicy };
 
+/** What this run does: see parseCommand. */
+export type Command = 'deploy' | 'start' | 'promote' | 'rollback' | 'status';
+
 export interface ActionInputs {
+  /** The `command` input: a whole release, or one phase of a release split across jobs. */
+  command: Command;
   /** The `target` input: which definition (src/targets/registry.ts) moves the traffic. */
   target: TargetKind;
   /** The target's own inputs, as its definition read them (opaque here). */
@@ -119,7 +124,11 @@ export function parseInputs(
   const { problems, check, valid } = collectProblems();
   const value = (name: string, fallback = '') => read(name).trim() || fallback;
 
-  check('command', () => parseCommand(value('command', DEFAULTS.command)), DEFAULTS.command);
+  const command = check(
+    'command',
+    () => parseCommand(value('command', DEFAULTS.command)),
+    DEFAULTS.command as Command,
+  );
   const target = check('target', () => parseTarget(value('target', DEFAULTS.target)), DEFAULTS.target);
   const definition = targetDefinition(target);
   problems.push(...foreignInputProblems(target, read));
@@ -142,6 +151,11 @@ export function parseInputs(
     },
     undefined,
   );
+  if (plan && command === 'start' && plan.steps.every((s) => s.weight >= 100)) {
+    problems.push(
+      `Input "strategy": "${strategyText}" has no traffic step for "command: start" to leave split. Accepted: a plan with a step below 100%, such as "Canary10Percent5Minutes" (AllAtOnce belongs to promote, to finish at once).`,
+    );
+  }
   const alarms = check('alarms', () => parseAlarms(read('alarms')), []);
   const pollIntervalMs = check(
     'poll-interval',
@@ -156,7 +170,8 @@ export function parseInputs(
   const hooksMs = hookAllowanceMs(hooks);
   const timeoutMs = check('timeout', () => parseTimeout(timeoutText, plan, analysis, hooksMs, warn), 0);
   // A timeout refused above is not checked again; a default too long is the strategy's doing.
-  if (timeoutMs > 0) {
+  // `start` holds one step and ends; rollback and status move no plan: no job limit to meet.
+  if (timeoutMs > 0 && (command === 'deploy' || command === 'promote')) {
     const source = timeoutSource(timeoutText, strategyText, plan, analysis, hooksMs);
     check(timeoutText ? 'timeout' : 'strategy', () => checkJobLimit(timeoutMs, source, env, warn), undefined);
   }
@@ -196,6 +211,7 @@ export function parseInputs(
   );
 
   const inputs: ActionInputs = {
+    command,
     target,
     targetInputs: own.inputs,
     // A strategy with a problem stands as all at once, for the checks of the other inputs only.
@@ -344,16 +360,18 @@ function timeoutSource(
   return { text, strategy, made, shortestMs: plan ? plannedMs + waitMs : 0 };
 }
 
-/** Only `deploy` for now: the split-phase commands are named in action.yml ahead of their arrival. */
-function parseCommand(text: string): 'deploy' {
-  if (text === 'deploy') return text;
-  const later = ['start', 'promote', 'rollback', 'status'];
-  const problem = later.includes(text)
-    ? 'is not available yet in this version of the action'
-    : 'is not a command';
-  throw new Error(
-    `Input "command": "${text}" ${problem}. Accepted: "deploy" (the default), which releases in one job; "start", "promote", "rollback" and "status" are to come.`,
-  );
+const COMMANDS: Record<Command, string> = {
+  deploy: 'the whole release in this job; the default',
+  start: 'the first step, then the split is left for a later promote',
+  promote: 'checks the gates and finishes the release left by start',
+  rollback: 'takes the release left by start back',
+  status: 'reports the release in progress and changes nothing',
+};
+
+function parseCommand(text: string): Command {
+  if (Object.hasOwn(COMMANDS, text)) return text as Command;
+  const accepted = Object.entries(COMMANDS).map(([name, what]) => `"${name}" (${what})`);
+  throw new Error(`Input "command": "${text}" is not a command. Accepted: ${accepted.join('; ')}.`);
 }
 
 function parseDurationInput(name: string, text: string): number {

@@ -13,17 +13,27 @@ import {
   CancelledError,
   type Clock,
   type Gate,
+  type GateReading,
   type Hook,
   type HookPhase,
   type RolloutEvent,
   type RolloutRecord,
   type StepRecord,
+  type TrafficTarget,
 } from './engine/types.js';
 import { AlarmGate } from './gates/alarms.js';
 import { AnalysisGate } from './gates/analysis.js';
+import {
+  checkForPromote,
+  checkForRollback,
+  currentStep,
+  remainingPlan,
+  statusOf,
+  type Finding,
+} from './commands.js';
 import { hookPayload, hookRun, lambdaHook } from './hooks/lambda-hook.js';
-import { InputError, listProblems, type ActionInputs } from './inputs.js';
-import type { RolloutIdentity } from './marker.js';
+import { InputError, listProblems, type ActionInputs, type Command } from './inputs.js';
+import type { RolloutIdentity, RolloutMarker } from './marker.js';
 import { readCanaryMetrics } from './report/metrics.js';
 import { latestAlarmStatuses, newReport, type ReleaseReport, type Result } from './report/model.js';
 import { planLines, releasePlan } from './report/plan.js';
@@ -38,7 +48,7 @@ import {
   type SavedRollout,
 } from './state.js';
 import { describePlan, shortHolds } from './strategy.js';
-import type { PreflightOutcome, TargetDefinition } from './targets/definition.js';
+import type { HookTargetContext, PreflightOutcome, Sides, TargetDefinition } from './targets/definition.js';
 import { DEFAULT_TARGET, findTarget, targetDefinition } from './targets/registry.js';
 import { UNWATCHED_TITLE, unwatchedAfter, unwatchedBefore } from './unwatched.js';
 import { validateInputs } from './validation.js';
@@ -157,6 +167,10 @@ type Ready = Extract<PreflightOutcome<unknown>, { kind: 'release' }>;
 
 /** The release, phase by phase: the plan said, preflight, the rollout, its record and metrics. */
 async function release(context: ReleaseContext): Promise<void> {
+  const command = context.inputs.command;
+  if (command === 'promote' || command === 'rollback' || command === 'status') {
+    return splitPhase(context, command);
+  }
   announcePlan(context.inputs.plan);
   for (const warning of context.inputs.warnings) log.warning(warning, 'Timeout');
   // Before preflight the target's metric queries are not known: the analysis is taken to have them.
@@ -173,11 +187,134 @@ async function release(context: ReleaseContext): Promise<void> {
   saveForPostStep(context.inputs, identity, ready.saved);
   // The subject has its metric queries once preflight knows both sides.
   warnIfUnwatched(context.report, context.inputs, context.report.subject.metrics !== undefined);
-  const record = await rollOut(context, gates(context, gate), ready);
+  const plan = context.inputs.plan;
+  const record = await rollOut(context, gates(context, gate, plan), {
+    ...ready,
+    plan,
+    // `start` holds the first step it moves with its gates, then leaves the split for promote.
+    lastStep: command === 'start' ? ready.firstStep : undefined,
+    hooks: { pre: true, post: command === 'deploy' },
+  });
   recordOutcome(context.report, record);
   context.report.unwatched ??= unwatchedAfter(record, context.inputs.alarms.length);
   if (context.signal.aborted) context.report.metricsUnavailable = 'not read: the job is being cancelled';
   else await addMetrics(context.report, context.clients, record, context.signal);
+}
+
+type SplitCommand = Exclude<Command, 'deploy' | 'start'>;
+
+/**
+ * promote, rollback, status: a later job's look at the release `start` left, found in the marker
+ * on the target. Every refusal comes before any write; status writes nothing at all.
+ */
+async function splitPhase(context: ReleaseContext, command: SplitCommand): Promise<void> {
+  const { inputs, definition, report, clients, clock, env, signal } = context;
+  const identity = rolloutIdentity(inputs.plan, env, clock);
+  const inspection = await definition.inspect(
+    inputs.targetInputs,
+    clients,
+    inputs.region,
+    identity.run,
+    signal,
+  );
+  const unit = report.subject.unit;
+  const marker = inspection.marker;
+  report.previousVersion = marker?.from ?? inspection.live.on;
+  report.targetVersion = marker?.to ?? inspection.live.split?.to;
+  if (command === 'status') {
+    const status = statusOf(inspection, unit);
+    report.result = status.result;
+    report.reason = status.reason;
+    core.setOutput('weight', String(status.weight));
+    report.notes.push(`Command status: ${status.reason}.`);
+    return;
+  }
+  const now = clock.now();
+  const finding: Finding =
+    command === 'promote' ? checkForPromote(inspection, unit, now) : checkForRollback(inspection, unit, now);
+  if (finding.kind === 'refused') {
+    report.result = 'failed';
+    report.reason = finding.reason;
+    return;
+  }
+  report.notes.push(`Command ${command}: found ${finding.found}.`);
+  const sides = { previous: finding.marker.from, target: finding.marker.to };
+  report.subject = definition.subject(inputs.targetInputs, {
+    region: inputs.region,
+    environment: inputs.deploymentEnvironment,
+    sides,
+  });
+  if (finding.kind === 'done') {
+    report.result = 'rolled-back';
+    report.reason = `already rolled back to ${unit} ${finding.marker.from} (run ${finding.marker.run}); nothing to do`;
+    core.setOutput('weight', '0');
+    return;
+  }
+  const restored = await definition.restore(inspection.saved, clients, inputs.region, identity.run, signal);
+  saveForPostStep(inputs, identity, inspection.saved);
+  if (command === 'rollback') {
+    log.info(`Rolling back ${inspection.label} to ${unit} ${sides.previous} (command: rollback).`);
+    await restored.target.rollback('command: rollback');
+    core.saveState(FINISHED_KEY, 'true');
+    core.setOutput('weight', '0');
+    report.result = 'rolled-back';
+    report.reason = `command rollback: all traffic back on ${unit} ${sides.previous}, the release of ${unit} ${sides.target} left by run ${finding.marker.run} taken back`;
+    return;
+  }
+  const hookContext = () => inspection.hookContext ?? {};
+  await promote(context, finding.marker, { ...restored, sides, hookContext });
+}
+
+/** promote: the gates read once now, at the split `start` left; then the rest of the plan. */
+async function promote(
+  context: ReleaseContext,
+  marker: RolloutMarker,
+  restored: Pick<Movement, 'target' | 'sides' | 'hookContext'>,
+): Promise<void> {
+  const { inputs, report, clients, clock, signal } = context;
+  const { plan, firstStep } = remainingPlan(marker, inputs.plan);
+  report.plan = plan;
+  const alarmGate = new AlarmGate(clients.cloudwatch, inputs.alarms, inputs.region, clock);
+  warnIfUnwatched(report, inputs, report.subject.metrics !== undefined);
+  const all = gates(context, alarmGate, plan);
+  const now = currentStep(marker, plan, clock.now());
+  const readings = await Promise.all(
+    all.map((gate) => gate.read(signal, now).catch(unreadable(gate, clock))),
+  );
+  for (const reading of readings)
+    report.notes.push(`Gate ${reading.gate} before promoting: ${reading.summary}.`);
+  const failed = readings.find((r) => r.status === 'fail');
+  const unread = readings.find((r) => r.status === 'error');
+  if (unread && !failed) {
+    report.result = 'failed';
+    report.reason = `gate ${unread.gate} could not be read before promoting: ${unread.summary}; nothing was changed`;
+    return;
+  }
+  if (failed) {
+    const reason = `gate ${failed.gate} failed before promoting: ${failed.summary}`;
+    log.info(`Rolling back ${restored.target.description}: ${reason}.`);
+    await restored.target.rollback(reason);
+    core.saveState(FINISHED_KEY, 'true');
+    report.result = 'rolled-back';
+    report.reason = reason;
+    return;
+  }
+  // The traffic moved in start, after its pre-traffic hook: only the post-traffic one is left.
+  const hooks = { pre: false, post: true };
+  const record = await rollOut(context, all, { ...restored, plan, firstStep, hooks });
+  recordOutcome(report, record);
+  report.unwatched ??= unwatchedAfter(record, inputs.alarms.length);
+  if (!signal.aborted) await addMetrics(report, clients, record, signal);
+}
+
+/** A gate that throws reads as unreadable, as in the engine. */
+function unreadable(gate: Gate, clock: Clock) {
+  return (error: unknown): GateReading => ({
+    gate: gate.name,
+    status: 'error',
+    summary: errorMessage(error),
+    at: clock.now(),
+  });
 }
 
 /**
@@ -195,7 +332,7 @@ function warnIfUnwatched(report: ReleaseReport, inputs: ActionInputs, hasMetrics
 }
 
 /** The gates of this rollout: the alarms when any are given, the analysis when it is on. */
-function gates(context: ReleaseContext, alarmGate: AlarmGate): Gate[] {
+function gates(context: ReleaseContext, alarmGate: AlarmGate, plan: Plan): Gate[] {
   const { inputs, report, clients, clock } = context;
   const all: Gate[] = inputs.alarms.length > 0 ? [alarmGate] : [];
   const queries = report.subject.metrics;
@@ -205,7 +342,7 @@ function gates(context: ReleaseContext, alarmGate: AlarmGate): Gate[] {
         clients.cloudwatch,
         [{ name: report.subject.name, queries }],
         inputs.analysis,
-        inputs.plan,
+        plan,
         inputs.region,
         clock,
       ),
@@ -308,7 +445,20 @@ function saveForPostStep(inputs: ActionInputs, identity: RolloutIdentity, target
 }
 
 /** The engine moves the traffic step by step; the log and the comment follow its events. */
-async function rollOut(context: ReleaseContext, gates: Gate[], ready: Ready): Promise<RolloutRecord> {
+/** What the engine moves: the target, from `firstStep` of `plan` (to `lastStep`, for start). */
+export interface Movement {
+  target: TrafficTarget;
+  sides: Sides;
+  plan: Plan;
+  firstStep: number;
+  lastStep?: number;
+  /** The target's part of a traffic hook's payload. */
+  hookContext: () => HookTargetContext;
+  /** Which traffic hooks this phase runs: start only the pre-traffic one, promote only the post-traffic one. */
+  hooks: { pre: boolean; post: boolean };
+}
+
+async function rollOut(context: ReleaseContext, gates: Gate[], ready: Movement): Promise<RolloutRecord> {
   const { inputs, report, reporter, clock, signal } = context;
   log.info(`Releasing ${ready.target.description}.`);
   const live = { startedAt: clock.now(), steps: [] as StepRecord[] };
@@ -340,11 +490,12 @@ async function rollOut(context: ReleaseContext, gates: Gate[], ready: Ready): Pr
   };
   const logEvent = rolloutLogger(log);
   const record = await runRollout(
-    inputs.plan,
+    ready.plan,
     {
       pollIntervalMs: inputs.pollIntervalMs,
       timeoutMs: inputs.timeoutMs,
       firstStep: ready.firstStep,
+      lastStep: ready.lastStep,
       hookTimeoutMs: inputs.hooks.timeoutMs,
     },
     {
@@ -370,14 +521,16 @@ async function rollOut(context: ReleaseContext, gates: Gate[], ready: Ready): Pr
   );
   // Only a target surely on one side is left alone by the post step; after a failed rollback
   // (or any other failure) the post step looks at the target again and finishes the job.
-  if (record.outcome === 'promoted' || record.rollback?.completed) core.saveState(FINISHED_KEY, 'true');
+  const settled = record.outcome === 'promoted' || record.outcome === 'started';
+  if (settled || record.rollback?.completed) core.saveState(FINISHED_KEY, 'true');
+  if (record.outcome === 'started') core.setOutput('weight', String(record.steps.at(-1)?.weight ?? 0));
   report.targetVersion = ready.sides.target;
   report.targetUnknown = ready.sides.targetUnknown;
   return record;
 }
 
 /** The pre- and post-traffic hooks the inputs name, each told the target's side of the release. */
-function trafficHooks(context: ReleaseContext, ready: Ready): { before?: Hook; after?: Hook } {
+function trafficHooks(context: ReleaseContext, ready: Movement): { before?: Hook; after?: Hook } {
   const { inputs, clients, env } = context;
   const hook = (phase: HookPhase, functionName: string | undefined): Hook | undefined =>
     functionName
@@ -386,12 +539,12 @@ function trafficHooks(context: ReleaseContext, ready: Ready): { before?: Hook; a
           phase,
           region: inputs.region,
           timeoutMs: inputs.hooks.timeoutMs,
-          payload: () => hookPayload(phase, ready.hookContext(), inputs.plan, hookRun(env)),
+          payload: () => hookPayload(phase, ready.hookContext(), ready.plan, hookRun(env)),
         })
       : undefined;
   return {
-    before: hook('pre-traffic', inputs.hooks.preTraffic),
-    after: hook('post-traffic', inputs.hooks.postTraffic),
+    before: ready.hooks.pre ? hook('pre-traffic', inputs.hooks.preTraffic) : undefined,
+    after: ready.hooks.post ? hook('post-traffic', inputs.hooks.postTraffic) : undefined,
   };
 }
 
@@ -451,6 +604,7 @@ async function addMetrics(
 /** Outputs, the report (summary, comment, deployment, JSON), and the step's failure: whatever happened. */
 async function publish(report: ReleaseReport, reporter: Reporter, signal: AbortSignal): Promise<void> {
   core.setOutput('result', report.result);
+  core.setOutput('command', report.command ?? 'deploy');
   core.setOutput('previous-version', report.previousVersion ?? '');
   // A dry run of `version: publish` has no version yet: nothing for a later step to use.
   core.setOutput('target-version', report.targetUnknown ? '' : (report.targetVersion ?? ''));

@@ -5,7 +5,11 @@
 // step needs (the plan's steps, the current step and its deadline), so no one parses a strategy again.
 import { DEFAULT_TIMEOUT_MARGIN_MS, planDurationMs, type PlanStep } from './engine/plan.js';
 
-export type MarkerState = 'shifting' | 'promoted' | 'rolled-back';
+/**
+ * `started`: the split was left on purpose by `command: start`, for a later `promote` or `rollback`
+ * (no run is moving it: neither the post step nor another run's liveness guess treats it as running).
+ */
+export type MarkerState = 'shifting' | 'started' | 'promoted' | 'rolled-back';
 
 export interface RolloutMarker {
   state: MarkerState;

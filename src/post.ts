@@ -70,7 +70,7 @@ export async function runPost(clients: (region: string) => AwsClients = createCl
   await report(described, ending);
   core.setOutput('result', ending.result);
   const message = ending.reason.charAt(0).toUpperCase() + ending.reason.slice(1);
-  if (ending.result === 'promoted') log.info(`Post step: ${message}.`);
+  if (ending.result === 'promoted' || ending.result === 'started') log.info(`Post step: ${message}.`);
   else log.fail(message);
 }
 

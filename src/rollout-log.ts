@@ -94,7 +94,10 @@ function logFinished(log: Log, record: RolloutRecord): void {
     const took = formatDuration(rollback.endedAt - rollback.startedAt);
     log.info(rollback.completed ? `Rollback completed in ${took}.` : `Rollback failed after ${took}.`);
   }
-  log.info(`Rollout ${record.outcome} after ${formatDuration(record.endedAt - record.startedAt)}.`);
+  const took = formatDuration(record.endedAt - record.startedAt);
+  // `command: start` ends with the split in place: said as such, not as an outcome word.
+  if (record.outcome === 'started') log.info(`Split left after ${took}, for a later promote or rollback.`);
+  else log.info(`Rollout ${record.outcome} after ${took}.`);
 }
 
 function hookTitle(phase: HookPhase): string {

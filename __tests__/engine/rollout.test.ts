@@ -52,6 +52,9 @@ class RecordingTarget implements TrafficTarget {
     this.clock.advance(this.behaviour.callMs ?? 0);
     this.calls.push('promote');
   }
+  async leaveSplit(weight: number): Promise<void> {
+    this.calls.push(`leave ${weight}`);
+  }
   async verify(): Promise<void> {
     this.calls.push('verify');
     if (this.behaviour.verifyFails) throw new Error('alias unreadable');
@@ -404,6 +407,7 @@ describe('rollout engine', () => {
           signal.addEventListener('abort', () => reject(new Error('aborted')));
         }),
       promote: async () => {},
+      leaveSplit: async () => {},
       verify: async () => {},
       rollback: async (_reason, signal) => {
         calls.push('rollback');
@@ -448,6 +452,7 @@ describe('rollout engine', () => {
         throw new WriteRefusedError('AccessDeniedException: lambda:UpdateAlias');
       },
       promote: async () => {},
+      leaveSplit: async () => {},
       verify: async () => {},
       rollback: async () => {
         calls.push('rollback');

@@ -211,7 +211,7 @@ export async function runRollout(
     timeoutAt = deadline + options.timeoutMs;
     for (let index = firstStep; index < plan.steps.length; index++) {
       const planned = plan.steps[index]!;
-      if (planned.weight >= 100) break;
+      if (planned.weight >= 100 || (options.lastStep !== undefined && index > options.lastStep)) break;
       const step: StepRecord = {
         index,
         weight: planned.weight,
@@ -280,12 +280,30 @@ export async function runRollout(
     });
   };
 
+  /** `command: start`: the split stays, marked as left on purpose; a failed mark is taken back. */
+  const leaveSplit = async (step: StepRecord): Promise<RolloutRecord> => {
+    const endsAt = step.startedAt + step.plannedHoldMs;
+    try {
+      await target.leaveSplit(step.weight, { index: step.index, count, endsAt });
+    } catch (error) {
+      const failure = stopFor(error, 'leaving the split');
+      if (failure.kind === 'concurrent') return finish('failed', failure.reason);
+      return rollBack(failure.reason);
+    }
+    return finish(
+      'started',
+      `the split is left at ${step.weight}% after step ${step.index + 1} of ${count} passed its gates, for a later promote or rollback`,
+    );
+  };
+
   const before = deps.hooks?.before;
   const refused = before ? await runHook('pre-traffic', before) : undefined;
   const stop = refused ?? (await runSteps());
   if (stop?.kind === 'concurrent') return finish('failed', stop.reason);
   if (stop && !changed) return finish('failed', `${stop.reason}; nothing was changed`);
   if (stop) return rollBack(stop.reason);
+  const left = steps.at(-1);
+  if (options.lastStep !== undefined && left) return leaveSplit(left);
 
   emit({ type: 'promoting' });
   try {

@@ -59,6 +59,11 @@ export interface TrafficTarget {
   /** All traffic to the new version, nothing split. */
   promote(): Promise<void>;
   /**
+   * Keeps the current split and marks it as left on purpose (`command: start`), for a later run's
+   * promote or rollback; `context` is the step it stays at.
+   */
+  leaveSplit(weight: number, context: StepContext): Promise<void>;
+  /**
    * Read back after promotion. Throws ConcurrentChangeError when the target is not fully on the
    * new version (someone changed it since), any other error when it cannot be read.
    */
@@ -104,7 +109,8 @@ export class WriteRefusedError extends Error {
   }
 }
 
-export type Outcome = 'promoted' | 'rolled-back' | 'failed';
+/** `started`: the plan stopped after the steps asked for (`command: start`), the split left on purpose. */
+export type Outcome = 'promoted' | 'started' | 'rolled-back' | 'failed';
 
 /** When a traffic hook runs: before any traffic moves, or after the promotion's read-back. */
 export type HookPhase = 'pre-traffic' | 'post-traffic';
@@ -191,6 +197,8 @@ export interface RolloutOptions {
   maxConsecutiveGateErrors?: number;
   /** Start from this step index (resume of an existing split). */
   firstStep?: number;
+  /** Stop after holding this step index and leave the split (`command: start`) instead of promoting. */
+  lastStep?: number;
   /** How long each traffic hook may take before it counts as failed (default 5 minutes). */
   hookTimeoutMs?: number;
 }

@@ -7,7 +7,12 @@ import type { Plan } from '../engine/plan.js';
 import type { ReportSubject } from '../targets/definition.js';
 
 /** `in-progress` only ever appears in the comment updated during the rollout. */
-export type Result = 'promoted' | 'rolled-back' | 'no-change' | 'failed' | 'dry-run' | 'in-progress';
+/**
+ * `started`: `command: start` left the split on purpose; `none`: `command: status` found no
+ * release in progress (`in-progress` when it found one).
+ */
+export type Result =
+  'promoted' | 'started' | 'rolled-back' | 'no-change' | 'failed' | 'dry-run' | 'in-progress' | 'none';
 
 /** One side's numbers over the rollout window, from CloudWatch (the subject's metric queries). */
 export interface VersionMetrics {
@@ -78,6 +83,8 @@ export interface ReleasePlan {
 }
 
 export interface ReleaseReport {
+  /** The `command` input that ran: deploy, start, promote, rollback, status. */
+  command?: string;
   /** What is released, as its target describes it (names, links, metric queries, comment key). */
   subject: ReportSubject;
   region: string;
@@ -145,12 +152,14 @@ export interface ReportStart {
   plan: Plan;
   alarms: string[];
   deploymentEnvironment?: string;
+  command?: string;
 }
 
 /** The report as a release starts: what the inputs and the run say, before anything is known. */
 export function newReport(start: ReportStart, subject: ReportSubject, env: NodeJS.ProcessEnv): ReleaseReport {
   return {
     subject,
+    command: start.command,
     region: start.region,
     environment: start.deploymentEnvironment,
     plan: start.plan,

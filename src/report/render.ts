@@ -34,6 +34,8 @@ const HEADLINE: Record<Result, string> = {
   failed: '❌ Failed',
   'dry-run': '📝 Dry run',
   'in-progress': '🔄 In progress',
+  started: '⏸️ Started: the split waits for promote',
+  none: '➖ No release in progress',
 };
 
 const STATE_ICON: Record<string, string> = { OK: '🟢', ALARM: '🔴', INSUFFICIENT_DATA: '⚪' };
@@ -233,6 +235,8 @@ function overview(report: ReleaseReport): string {
     row.label,
     `${row.url ? link(row.text, row.url) : esc(row.text)}${row.note ? ` (${esc(row.note)})` : ''}`,
   ]);
+  // A whole release says nothing of it; a phase of a split one says which.
+  if (report.command && report.command !== 'deploy') rows.push(['Command', esc(report.command)]);
   if (report.previousVersion) rows.push([`Previous ${unit}`, esc(report.previousVersion)]);
   if (report.targetVersion) rows.push([`Target ${unit}`, esc(report.targetVersion)]);
   if (report.plan) rows.push(['Strategy', `${esc(report.plan.name)}: ${esc(describePlan(report.plan))}`]);

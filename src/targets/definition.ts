@@ -6,7 +6,7 @@
 import type { AwsClients } from '../aws/clients.js';
 import type { Plan } from '../engine/plan.js';
 import type { TrafficTarget } from '../engine/types.js';
-import type { RolloutIdentity } from '../marker.js';
+import type { RolloutIdentity, RolloutMarker } from '../marker.js';
 import type { WeightResolution } from '../strategy.js';
 
 export type ExistingSplitPolicy = 'fail' | 'rollback' | 'resume';
@@ -202,9 +202,24 @@ export interface RestoredRollout {
   /** Whether to roll back: only a split this run left, with the target still on its previous side. */
   decision: PostDecision;
   /** How the release ended, as the target tells it (for a report the main step could not publish). */
-  ending: 'promoted' | 'rolled-back' | 'failed';
+  ending: 'promoted' | 'started' | 'rolled-back' | 'failed';
   /** The target, ready to roll back (guarded by what was just read). */
   target: TrafficTarget;
+}
+
+/** What the split-phase commands (promote, rollback, status) find on the target: read only. */
+export interface TargetInspection<Saved> {
+  /** The target in words: "alias live of function orders". */
+  label: string;
+  /** The routing now: what carries the traffic, and the second side with its share in percent. */
+  live: { on: string; split?: { to: string; weight: number } };
+  marker?: RolloutMarker;
+  /** The new side the inputs name (a version, a deployment id); undefined when they name none. */
+  requested?: string;
+  /** The state a later run rebuilds the marker's rollout from (with `restore`); needs a marker. */
+  saved?: Saved;
+  /** The target's part of a traffic hook's payload, for the marker's release; needs a marker. */
+  hookContext?: HookTargetContext;
 }
 
 export interface TargetDefinition<Inputs = unknown, Saved = unknown> {
@@ -246,6 +261,15 @@ export interface TargetDefinition<Inputs = unknown, Saved = unknown> {
     run: string,
     signal?: AbortSignal,
   ): Promise<RestoredRollout>;
+  /** Reads the target and its marker for a split-phase command; writes nothing. */
+  inspect(
+    inputs: Inputs,
+    aws: AwsClients,
+    region: string,
+    /** The command's run: the post step's state it saves names it. */
+    run: string,
+    signal: AbortSignal,
+  ): Promise<TargetInspection<Saved>>;
   /** The report's subject; with `sides`, it includes the metric queries. */
   subject(inputs: Inputs, context: { region: string; environment?: string; sides?: Sides }): ReportSubject;
 }

@@ -9,7 +9,7 @@ import type {
   TargetDefinition,
 } from '../definition.js';
 import type { RolloutIdentity } from '../../marker.js';
-import type { StageRef } from './aws.js';
+import { readStage, type StageRef } from './aws.js';
 import { parseStageInputs, STAGE_CANARY_WEIGHTS, STAGE_INPUT_NAMES, type StageInputs } from './inputs.js';
 import { prepareStageRelease, StagePreflightError, type StageRelease } from './preflight.js';
 import { inspectStageForPost, parseSavedStage, type SavedStageRollout } from './state.js';
@@ -194,6 +194,37 @@ export const apiGatewayStage: TargetDefinition<StageInputs, SavedStageRollout> =
         stage,
         variablesBefore: saved.variablesBefore ?? {},
       }),
+    };
+  },
+
+  async inspect(inputs, aws, region, run, signal) {
+    const ref = { restApiId: inputs.restApiId, stage: inputs.stage, region };
+    const stage = await readStage(aws.apigateway, ref, signal);
+    const marker = stage.marker;
+    return {
+      label: `stage ${inputs.stage} of REST API ${inputs.restApiId}`,
+      live: {
+        on: stage.deploymentId,
+        split: stage.canary && { to: stage.canary.deploymentId, weight: stage.canary.percent },
+      },
+      marker,
+      requested: inputs.deploymentId,
+      saved: marker && {
+        target: 'api-gateway-stage',
+        restApiId: inputs.restApiId,
+        stage: inputs.stage,
+        region,
+        previousDeploymentId: marker.from,
+        canaryDeploymentId: marker.to,
+        run,
+      },
+      hookContext: marker && {
+        target: 'api-gateway-stage',
+        restApiId: inputs.restApiId,
+        stage: inputs.stage,
+        currentDeployment: marker.from,
+        canaryDeployment: marker.to,
+      },
     };
   },
 

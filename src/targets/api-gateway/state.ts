@@ -1,6 +1,7 @@
 // What the main step saves for the post step (before the first write), and the post step's
 // decision from the stage as it is now: roll back only a canary that this run left.
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { DONE } from '../lambda/restore.js';
 import { readDeployment, readStage, type StageRef, type StageState } from './aws.js';
 
 export interface SavedStageRollout {
@@ -53,10 +54,7 @@ export function decideFromStage(
   const canary = stage.canary;
   if (marker?.run === saved.run) {
     if (marker.state !== 'shifting') {
-      return {
-        action: 'nothing',
-        why: `this run had already ${marker.state === 'promoted' ? 'promoted' : 'rolled back'} the canary`,
-      };
+      return { action: 'nothing', why: `this run had already ${DONE[marker.state]} the canary` };
     }
     if (!canary) return { action: 'nothing', why: 'the stage has no canary' };
     if (stage.deploymentId !== saved.previousDeploymentId) {

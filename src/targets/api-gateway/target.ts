@@ -16,7 +16,7 @@ import {
   type StepContext,
   type TrafficTarget,
 } from '../../engine/types.js';
-import { formatMarker, type MarkerState, type RolloutIdentity } from '../../marker.js';
+import { formatMarker, type MarkerState, type RolloutIdentity, type RolloutMarker } from '../../marker.js';
 import {
   arns,
   describeStageState,
@@ -119,12 +119,12 @@ export class StageCanaryTarget implements TrafficTarget {
     return this.canaryId;
   }
 
-  async setWeight(weight: number, _context: StepContext, signal: AbortSignal): Promise<void> {
+  async setWeight(weight: number, context: StepContext, signal: AbortSignal): Promise<void> {
     const percent = toPercentTraffic(weight);
     const creating = this.options.canary.kind === 'create' && !this.canaryId;
     if (creating) await this.createCanary(weight, signal);
     try {
-      await this.shift(weight, percent, signal);
+      await this.shift(weight, percent, signal, context);
     } catch (error) {
       // The canary CreateDeployment made already takes traffic: a refused marker write did change
       // the stage, and the engine must roll it back.
@@ -133,7 +133,12 @@ export class StageCanaryTarget implements TrafficTarget {
     }
   }
 
-  private async shift(weight: number, percent: string, signal: AbortSignal): Promise<void> {
+  private async shift(
+    weight: number,
+    percent: string,
+    signal: AbortSignal,
+    context: StepContext,
+  ): Promise<void> {
     const operations: PatchOperation[] = [];
     if (this.options.canary.kind === 'attach' && this.expected.canary?.deploymentId !== this.canaryId) {
       operations.push(...this.attachOperations());
@@ -149,6 +154,25 @@ export class StageCanaryTarget implements TrafficTarget {
       },
       `set ${percent}% on canary deployment ${this.canaryId} of`,
       signal,
+      undefined,
+      { step: context.index, stepEndsAt: context.endsAt },
+    );
+  }
+
+  async leaveSplit(weight: number, context: StepContext): Promise<void> {
+    const canaryId = this.requireCanary();
+    await this.write(
+      [],
+      'started',
+      weight,
+      {
+        deploymentId: this.options.previousDeploymentId,
+        canary: { deploymentId: canaryId, percent: weight },
+      },
+      `leave the canary (deployment ${canaryId}) at ${toPercentTraffic(weight)}% on`,
+      undefined,
+      undefined,
+      { step: context.index, stepEndsAt: context.endsAt },
     );
   }
 
@@ -362,10 +386,13 @@ export class StageCanaryTarget implements TrafficTarget {
     doing: string,
     signal?: AbortSignal,
     found?: StageState,
+    /** The step this write belongs to, for a later reader of the marker. */
+    step: Pick<RolloutMarker, 'step' | 'stepEndsAt'> = {},
   ): Promise<void> {
     await this.guard(signal, found);
     const marker = formatMarker({
       ...this.options.identity,
+      ...step,
       state,
       from: this.options.previousDeploymentId,
       to: this.canaryId ?? '',

@@ -450,6 +450,18 @@ export class LambdaAliasTarget implements TrafficTarget {
     await this.write(this.targetVersion, {}, 'promoted', 100, `promote version ${this.targetVersion} on`);
   }
 
+  async leaveSplit(weight: number, context: StepContext): Promise<void> {
+    await this.write(
+      this.previousVersion,
+      { [this.targetVersion]: toFraction(weight) },
+      'started',
+      weight,
+      `leave ${weight}% on version ${this.targetVersion} of`,
+      undefined,
+      { step: context.index, stepEndsAt: context.endsAt },
+    );
+  }
+
   async verify(): Promise<void> {
     let state: AliasState | undefined;
     // A read that fails is tried again: it says nothing about the alias.
@@ -486,7 +498,8 @@ export class LambdaAliasTarget implements TrafficTarget {
   private holds(found: AliasState, functionVersion: string, state: MarkerState, weight: number): boolean {
     const m = found.marker;
     if (!m || m.run !== this.identity.run || m.state !== state || m.weight !== weight) return false;
-    const split = state === 'shifting' ? { version: this.targetVersion, weight } : undefined;
+    const split =
+      state === 'shifting' || state === 'started' ? { version: this.targetVersion, weight } : undefined;
     // Compared as Lambda stores them, so a weight such as 0.12345% matches its read-back.
     const stored = (w: number | undefined) => (w === undefined ? undefined : round(w));
     return (

@@ -1,7 +1,7 @@
 // The Lambda alias target (`target: lambda-alias`, the default) as the registry knows it: its
 // inputs, its weights, its preflight, the state it saves and its report subject.
 import type { PreflightOutcome, TargetDefinition } from '../definition.js';
-import { functionInputProblems, LAMBDA_ALIAS_WEIGHTS, LambdaAliasTarget } from './alias-target.js';
+import { functionInputProblems, LAMBDA_ALIAS_WEIGHTS, LambdaAliasTarget, readAlias } from './alias-target.js';
 import { aliasDryRunWrites } from './dry-run.js';
 import { LAMBDA_INPUT_NAMES, readLambdaInputs, type LambdaInputs } from './inputs.js';
 import { DRY_RUN_VERSION, prepareLambdaRelease, stageOf } from './preflight.js';
@@ -90,6 +90,34 @@ export const lambdaAlias: TargetDefinition<LambdaInputs, LambdaSaved> = {
   describeSaved: describeSavedAlias,
 
   restore: (saved, aws, region, run, signal) => restoreAlias(aws.lambda, saved, region, run, signal),
+
+  async inspect(inputs, aws, region, _run, signal) {
+    const ref = { functionName: inputs.functionName, alias: inputs.alias, region };
+    const alias = await readAlias(aws.lambda, ref, signal);
+    const marker = alias.marker;
+    return {
+      label: `alias ${inputs.alias} of function ${inputs.functionName}`,
+      live: {
+        on: alias.functionVersion,
+        split: alias.split && { to: alias.split.version, weight: alias.split.weight },
+      },
+      marker,
+      requested: inputs.version === 'publish' ? undefined : inputs.version,
+      saved: marker && {
+        functionName: inputs.functionName,
+        alias: inputs.alias,
+        previousVersion: marker.from,
+        targetVersion: marker.to,
+      },
+      hookContext: marker && {
+        target: 'lambda-alias',
+        function: inputs.functionName,
+        alias: inputs.alias,
+        currentVersion: marker.from,
+        targetVersion: marker.to,
+      },
+    };
+  },
 
   subject: aliasSubject,
 };

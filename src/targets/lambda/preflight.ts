@@ -110,7 +110,9 @@ async function prepare(
     throw new PreflightError(
       `${label} is already split: ${describeAliasState(alias)}. ` +
         (alias.marker ? `It was left by ${describeMarker(alias.marker)}. ` : '') +
-        'If no other release is running, set "on-existing-split: rollback" to return it to its primary version first, or "resume" to continue that release.',
+        (alias.marker?.state === 'started'
+          ? 'That release was left split on purpose by "command: start": finish it with "command: promote", or take it back with "command: rollback".'
+          : 'If no other release is running, set "on-existing-split: rollback" to return it to its primary version first, or "resume" to continue that release.'),
     );
   }
   const previousVersion = alias.functionVersion;

@@ -25,12 +25,18 @@ export function parseLambdaSaved(saved: unknown): LambdaSaved | undefined {
  * How the release ended, as the alias tells it, for a report the main step could not publish:
  * what this run last wrote, or a failure when someone else wrote since.
  */
-export function endingFromAlias(run: string, alias: AliasState): 'promoted' | 'rolled-back' | 'failed' {
+export function endingFromAlias(run: string, alias: AliasState): RestoredRollout['ending'] {
   const marker = alias.marker;
-  if (marker?.run !== run) return 'failed';
-  if (marker.state === 'promoted') return 'promoted';
-  return marker.state === 'rolled-back' ? 'rolled-back' : 'failed';
+  if (marker?.run !== run || marker.state === 'shifting') return 'failed';
+  return marker.state;
 }
+
+/** What a run had done when its marker is no longer `shifting`. */
+export const DONE = {
+  promoted: 'promoted',
+  'rolled-back': 'rolled back',
+  started: 'left the split on purpose (command: start) on',
+} as const;
 
 /** Decides from what the alias says now: roll back only a split that this run left. */
 export function decideFromAlias(saved: LambdaSaved, run: string, alias: AliasState): PostDecision {
@@ -41,12 +47,8 @@ export function decideFromAlias(saved: LambdaSaved, run: string, alias: AliasSta
       why: `the alias was last written by ${marker ? `run ${marker.run}` : 'someone else'}, not by this run; leaving it as it is`,
     };
   }
-  if (marker.state !== 'shifting') {
-    return {
-      action: 'nothing',
-      why: `this run had already ${marker.state === 'promoted' ? 'promoted' : 'rolled back'} the alias`,
-    };
-  }
+  if (marker.state !== 'shifting')
+    return { action: 'nothing', why: `this run had already ${DONE[marker.state]} the alias` };
   if (alias.functionVersion !== saved.previousVersion) {
     return {
       action: 'nothing',
