@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { GateReading, RolloutRecord } from '../src/engine/types.js';
 import type { AnalysisDetail } from '../src/gates/detail.js';
-import { startTestCloud, type TestCloud } from './local-cloud-env.js';
+import { useTestCloud } from './local-cloud-env.js';
 import { newRunnerContext, runStep, type StepResult } from './runner.js';
 import {
   analysisInputs,
@@ -19,17 +19,7 @@ import {
   stageScenario,
 } from './scenarios.js';
 
-let t: TestCloud;
-
-beforeAll(async () => {
-  t = await startTestCloud();
-});
-afterAll(async () => {
-  await t.cloud.close();
-});
-beforeEach(async () => {
-  await t.control.reset({ clearWrites: true });
-});
+const t = useTestCloud();
 
 const main = (inputs: Record<string, string>) =>
   runStep({ step: 'main', ctx: newRunnerContext(), inputs, env: t.env });

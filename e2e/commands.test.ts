@@ -4,7 +4,7 @@
 // with another release's, is refused before any write. For a Lambda alias and an API Gateway stage.
 import { APIGatewayClient, UpdateStageCommand } from '@aws-sdk/client-api-gateway';
 import { parseMarker } from '../src/marker.js';
-import { startTestCloud, type TestCloud } from './local-cloud-env.js';
+import { useTestCloud } from './local-cloud-env.js';
 import { newRunnerContext, runStep, type RunnerContext, type StepResult } from './runner.js';
 import {
   ALIAS,
@@ -19,15 +19,11 @@ import {
   stageScenario,
 } from './scenarios.js';
 
-let t: TestCloud;
+const t = useTestCloud();
 let apigateway: APIGatewayClient;
-
-beforeAll(async () => {
-  t = await startTestCloud();
+beforeAll(() => {
   apigateway = apiGatewayClient(t);
 });
-afterAll(() => t.cloud.close());
-beforeEach(() => t.control.reset({ clearWrites: true }));
 
 const aliasNow = () => t.control.alias(FUNCTION, ALIAS);
 const weightsOf = async () => (await aliasNow()).RoutingConfig?.AdditionalVersionWeights ?? {};

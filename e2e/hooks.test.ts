@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { parseMarker } from '../src/marker.js';
-import { startTestCloud, type TestCloud } from './local-cloud-env.js';
+import { useTestCloud } from './local-cloud-env.js';
 import { newRunnerContext, runStep, startStep, type RunnerContext } from './runner.js';
 import {
   ALIAS,
@@ -23,13 +23,7 @@ import {
 const PRE = 'pre-checks';
 const POST = 'post-checks';
 
-let t: TestCloud;
-
-beforeAll(async () => {
-  t = await startTestCloud();
-});
-afterAll(() => t.cloud.close());
-beforeEach(() => t.control.reset({ clearWrites: true }));
+const t = useTestCloud();
 
 const main = (ctx: RunnerContext, inputs: Record<string, string>) =>
   runStep({ step: 'main', ctx, inputs, env: t.env });

@@ -36,3 +36,33 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * One local cloud for a test file: started before its tests, closed after them, and emptied
+ * (writes log included) before each. Its fields are read once the cloud has started.
+ */
+export function useTestCloud(): TestCloud {
+  let started: TestCloud | undefined;
+  const current = (): TestCloud => {
+    if (!started) throw new Error('the local cloud is used before beforeAll started it');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startTestCloud();
+  });
+  afterAll(async () => {
+    await started?.cloud.close();
+  });
+  beforeEach(() => current().control.reset({ clearWrites: true }));
+  return {
+    get cloud() {
+      return current().cloud;
+    },
+    get control() {
+      return current().control;
+    },
+    get env() {
+      return current().env;
+    },
+  };
+}
