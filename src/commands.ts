@@ -3,7 +3,7 @@
 // left of its plan. Everything comes from the marker and the inputs, so a command works from any
 // job, runner or day. Pure: main.ts reads the target (TargetDefinition.inspect) and acts on it.
 import type { Plan } from './engine/plan.js';
-import type { GateContext } from './engine/types.js';
+import type { GateContext, TargetPart } from './engine/types.js';
 import { describeMarker, mayStillRunUntil, type RolloutMarker } from './marker.js';
 import type { TargetInspection } from './targets/definition.js';
 
@@ -108,6 +108,18 @@ function checkEach(
   const all = found.map((f) => f.found).join('; ');
   const kind = found.every((f) => f.kind === 'done') ? 'done' : 'release';
   return { kind, marker: found[0]!.marker, found: all };
+}
+
+/** A target made of several (a lockstep release): each part's marker sides and routing now, for the report's rows. */
+export function inspectionParts(inspection: TargetInspection<unknown>, unit: Unit): TargetPart[] | undefined {
+  return inspection.members?.map((m) => ({
+    name: m.label,
+    previous: m.marker?.from ?? m.live.on,
+    target: m.marker?.to ?? m.live.split?.to ?? m.live.on,
+    now: m.live.split
+      ? `${round(100 - m.live.split.weight)}% on ${unit} ${m.live.on}, ${m.live.split.weight}% on ${unit} ${m.live.split.to}`
+      : `${unit} ${m.live.on}`,
+  }));
 }
 
 /** `status`: whether a release is in progress, and where, from the marker alone. */
