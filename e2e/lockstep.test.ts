@@ -8,7 +8,9 @@ import { useTestCloud, waitFor } from './local-cloud-env.js';
 import { newRunnerContext, runStep, startStep, type RunnerContext } from './runner.js';
 import {
   ALIAS,
+  analysisInputs,
   canaryErrorsAlarm,
+  hookFunction,
   lambdaClient,
   LOCKSTEP_FUNCTIONS,
   lockstepInputs,
@@ -177,6 +179,59 @@ describe('lockstep releases of five functions', () => {
     );
     expect(await routing()).toEqual(allOn('1'));
     for (const fn of LOCKSTEP_FUNCTIONS) expect(post.summary).toContain(`| ${fn} | 1 → 2 | version 1 |`);
+  });
+
+  it('refuses, every function checked and every problem named in one error, before any write', async () => {
+    await t.control.loadScenario(
+      lockstepScenario({
+        change: (spec) => {
+          // billing's new version runs under another role; shipping is split by someone else.
+          if (spec.name === 'billing') spec.versions![1]!.role = 'arn:aws:iam::123456789012:role/other';
+          if (spec.name === 'shipping') spec.aliases = [{ name: ALIAS, version: '1', weights: { '2': 0.1 } }];
+        },
+      }),
+    );
+    await t.control.clearWrites();
+    const result = await job(lockstepInputs());
+    expect(result.code).toBe(1);
+    expect(result.outputs.result).toBe('failed');
+    expect(result.outputs.reason).toMatch(
+      /^Lockstep release of 5 functions refused before any change \(2 problems\)/,
+    );
+    expect(result.outputs.reason).toContain(
+      'function billing: Lambda cannot split alias live of function billing',
+    );
+    expect(result.outputs.reason).toContain('function shipping: Alias live of shipping is already split');
+    expect(await t.control.writes()).toEqual([]);
+  });
+
+  it('tells a traffic hook every function of the release', async () => {
+    await t.control.loadScenario(lockstepScenario({ extra: [hookFunction('pre-check')] }));
+    const result = await job(lockstepInputs({ strategy: 'AllAtOnce', 'pre-traffic-hook': 'pre-check' }));
+    expect({ code: result.code, reason: result.outputs.reason }).toMatchObject({ code: 0 });
+    const [payload] = (await t.control.invocations('pre-check')).map(
+      (i) => JSON.parse(i.payload) as Record<string, unknown>,
+    );
+    expect(payload).toMatchObject({
+      target: 'lambda-alias',
+      function: 'orders',
+      alias: ALIAS,
+      currentVersion: '1',
+      targetVersion: '2',
+      functions: LOCKSTEP_FUNCTIONS.map((fn) => ({ function: fn, currentVersion: '1', targetVersion: '2' })),
+    });
+  });
+
+  it('judges each function in the analysis, one subject each', async () => {
+    await t.control.loadScenario(lockstepScenario({ rate: 60 }));
+    const result = await job(lockstepInputs({ ...analysisInputs(), alarms: '', strategy: '20%:4s, 50%:4s' }));
+    expect({ code: result.code, reason: result.outputs.reason }).toMatchObject({ code: 0 });
+    expect(result.outputs.result).toBe('promoted');
+    // A verdict row per function, each judged on its own versions' metrics.
+    for (const fn of LOCKSTEP_FUNCTIONS)
+      expect(result.summary).toMatch(
+        new RegExp(`\\| ${fn}:live error rate \\| 0\\.00% \\(0 of \\d+\\) \\| .* ✅ pass \\|`),
+      );
   });
 
   it('paces the writes of twelve functions at 10 a second', async () => {

@@ -286,6 +286,10 @@ export interface LockstepScenarioOptions {
   failing?: string[];
   /** Invocations per second through each alias. */
   rate?: number;
+  /** Extra functions beside them, such as hookFunction()s. */
+  extra?: Scenario['functions'];
+  /** Changes to the functions' specs, e.g. another role for a version. */
+  change?: (spec: NonNullable<Scenario['functions']>[number]) => void;
 }
 
 /**
@@ -299,14 +303,26 @@ export function lockstepScenario(options: LockstepScenarioOptions = {}): Scenari
     seed: 13,
     metricPeriodSeconds: METRIC_PERIOD_SECONDS,
     updateSettleMs: 300,
-    functions: functions.map((name) => ({
-      name,
-      versions: [
-        { code: `${name}-v1`, errorRate: 0, durationMs: 40, durationJitterMs: 10 },
-        { code: `${name}-v2`, errorRate: failing.has(name) ? 1 : 0, durationMs: 42, durationJitterMs: 10 },
-      ],
-      aliases: [{ name: ALIAS, version: '1' }],
-    })),
+    functions: [
+      ...functions.map((name) => {
+        const spec: NonNullable<Scenario['functions']>[number] = {
+          name,
+          versions: [
+            { code: `${name}-v1`, errorRate: 0, durationMs: 40, durationJitterMs: 10 },
+            {
+              code: `${name}-v2`,
+              errorRate: failing.has(name) ? 1 : 0,
+              durationMs: 42,
+              durationJitterMs: 10,
+            },
+          ],
+          aliases: [{ name: ALIAS, version: '1' }],
+        };
+        options.change?.(spec);
+        return spec;
+      }),
+      ...(options.extra ?? []),
+    ],
     alarms: functions.map((name) => ({
       AlarmName: canaryErrorsAlarm(name),
       AlarmDescription: `Errors of version 2 of ${name} through the live alias`,
