@@ -166,7 +166,7 @@ describe('Reporter', () => {
 
   it('without a token: one warning naming the permission, and no GitHub request', async () => {
     const r = reporter(settings({ githubToken: '', deploymentEnvironment: 'production' }));
-    r.rolloutStarted({ ...promotionReport(), result: 'in-progress' });
+    r.rolloutStarted({ ...promotionReport(), result: 'in-progress' }, 'acme/shop#1.1~abc');
     await r.finish(promotionReport());
     expect(log.warning).toHaveBeenCalledTimes(1);
     expect(log.warning.mock.calls[0]![0]).toMatch(
@@ -179,7 +179,7 @@ describe('Reporter', () => {
     const r = reporter(
       settings({ deploymentEnvironment: 'production', environmentUrl: 'https://orders.example.com' }),
     );
-    r.rolloutStarted({ ...promotionReport(), result: 'in-progress', reason: 'starting' });
+    r.rolloutStarted({ ...promotionReport(), result: 'in-progress', reason: 'starting' }, 'acme/shop#1.1~abc');
     await r.finish(promotionReport());
     const [deployment, ...more] = (await control.github()).deployments;
     expect(more).toEqual([]);
@@ -192,7 +192,7 @@ describe('Reporter', () => {
 
   it('a rollback is a failure status; a dry run or no change creates no deployment', async () => {
     const r = reporter(settings({ deploymentEnvironment: 'production' }));
-    r.rolloutStarted({ ...rollbackReport(), result: 'in-progress' });
+    r.rolloutStarted({ ...rollbackReport(), result: 'in-progress' }, 'acme/shop#1.1~abc');
     await r.finish(rollbackReport());
     expect((await control.github()).deployments[0]!.statuses.map((s) => s.state)).toEqual([
       'in_progress',
@@ -212,7 +212,7 @@ describe('Reporter', () => {
     // Two answers of each operation fail, within Octokit's two retries.
     await control.setFaults({ github: { error5xx: 1, limit: 2, operations: ['CreateComment'] } });
     const r = reporter(settings({ deploymentEnvironment: 'production' }));
-    r.rolloutStarted({ ...promotionReport(), result: 'in-progress', reason: 'starting' });
+    r.rolloutStarted({ ...promotionReport(), result: 'in-progress', reason: 'starting' }, 'acme/shop#1.1~abc');
     const published = await r.finish(promotionReport());
     expect((await control.faults()).github?.injected).toBe(2);
     expect(published.commentUrl).toContain('#issuecomment-');
@@ -226,7 +226,7 @@ describe('Reporter', () => {
     // The in_progress status fails past Octokit's retries (1 try + 2 retries); the final one goes through.
     await control.setFaults({ github: { error5xx: 1, limit: 3, operations: ['CreateDeploymentStatus'] } });
     const r = reporter(settings({ deploymentEnvironment: 'production', prComment: false }));
-    r.rolloutStarted({ ...promotionReport(), result: 'in-progress', reason: 'starting' });
+    r.rolloutStarted({ ...promotionReport(), result: 'in-progress', reason: 'starting' }, 'acme/shop#1.1~abc');
     await r.finish(promotionReport());
     const [deployment] = (await control.github()).deployments;
     expect(deployment!.statuses.map((s) => s.state)).toEqual(['success']);
@@ -238,7 +238,7 @@ describe('Reporter', () => {
   it('a 403 on deployments is one warning naming deployments: write; the comment is refused the same way', async () => {
     await scenario({ forbidWrites: true });
     const r = reporter(settings({ deploymentEnvironment: 'production' }));
-    r.rolloutStarted({ ...promotionReport(), result: 'in-progress' });
+    r.rolloutStarted({ ...promotionReport(), result: 'in-progress' }, 'acme/shop#1.1~abc');
     r.progress({ ...promotionReport(), result: 'in-progress' });
     const published = await r.finish(promotionReport());
     const warnings = log.warning.mock.calls.map((c) => c[0]);
