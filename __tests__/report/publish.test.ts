@@ -179,7 +179,10 @@ describe('Reporter', () => {
     const r = reporter(
       settings({ deploymentEnvironment: 'production', environmentUrl: 'https://orders.example.com' }),
     );
-    r.rolloutStarted({ ...promotionReport(), result: 'in-progress', reason: 'starting' }, 'acme/shop#1.1~abc');
+    r.rolloutStarted(
+      { ...promotionReport(), result: 'in-progress', reason: 'starting' },
+      'acme/shop#1.1~abc',
+    );
     await r.finish(promotionReport());
     const [deployment, ...more] = (await control.github()).deployments;
     expect(more).toEqual([]);
@@ -187,6 +190,32 @@ describe('Reporter', () => {
     expect(deployment!.statuses.map((s) => [s.state, s.logUrl, s.environmentUrl])).toEqual([
       ['in_progress', 'https://github.com/acme/shop/actions/runs/4242', 'https://orders.example.com'],
       ['success', 'https://github.com/acme/shop/actions/runs/4242', 'https://orders.example.com'],
+    ]);
+  });
+
+  it("a later phase finds its release's deployment by the payload's run id; another release's is left alone", async () => {
+    const production = () => reporter(settings({ deploymentEnvironment: 'production', prComment: false }));
+    const starting = { ...promotionReport(), result: 'in-progress' as const };
+    const started = { ...promotionReport(), result: 'started' as const };
+    for (const release of ['acme/shop#1.1~aaa', 'acme/shop#2.1~bbb']) {
+      const start = production();
+      start.rolloutStarted(starting, release);
+      await start.finish(started);
+    }
+    const promote = production();
+    promote.continueRelease('acme/shop#2.1~bbb');
+    promote.rolloutStarted(starting, 'acme/shop#2.1~bbb');
+    await promote.finish(promotionReport());
+    // A release GitHub does not list: that phase makes its own.
+    const orphan = production();
+    orphan.continueRelease('acme/shop#3.1~ccc');
+    orphan.rolloutStarted(starting, 'acme/shop#3.1~ccc');
+    await orphan.finish(rollbackReport());
+    const deployments = (await control.github()).deployments;
+    expect(deployments.map((d) => d.statuses.map((s) => s.state))).toEqual([
+      ['in_progress'],
+      ['in_progress', 'in_progress', 'success'],
+      ['in_progress', 'failure'],
     ]);
   });
 
@@ -212,7 +241,10 @@ describe('Reporter', () => {
     // Two answers of each operation fail, within Octokit's two retries.
     await control.setFaults({ github: { error5xx: 1, limit: 2, operations: ['CreateComment'] } });
     const r = reporter(settings({ deploymentEnvironment: 'production' }));
-    r.rolloutStarted({ ...promotionReport(), result: 'in-progress', reason: 'starting' }, 'acme/shop#1.1~abc');
+    r.rolloutStarted(
+      { ...promotionReport(), result: 'in-progress', reason: 'starting' },
+      'acme/shop#1.1~abc',
+    );
     const published = await r.finish(promotionReport());
     expect((await control.faults()).github?.injected).toBe(2);
     expect(published.commentUrl).toContain('#issuecomment-');
@@ -226,7 +258,10 @@ describe('Reporter', () => {
     // The in_progress status fails past Octokit's retries (1 try + 2 retries); the final one goes through.
     await control.setFaults({ github: { error5xx: 1, limit: 3, operations: ['CreateDeploymentStatus'] } });
     const r = reporter(settings({ deploymentEnvironment: 'production', prComment: false }));
-    r.rolloutStarted({ ...promotionReport(), result: 'in-progress', reason: 'starting' }, 'acme/shop#1.1~abc');
+    r.rolloutStarted(
+      { ...promotionReport(), result: 'in-progress', reason: 'starting' },
+      'acme/shop#1.1~abc',
+    );
     await r.finish(promotionReport());
     const [deployment] = (await control.github()).deployments;
     expect(deployment!.statuses.map((s) => s.state)).toEqual(['success']);
