@@ -7,6 +7,7 @@ import {
   GetFunctionConfigurationCommand,
   LambdaClient,
   PublishVersionCommand,
+  InvokeCommand,
   UpdateAliasCommand,
 } from '@aws-sdk/client-lambda';
 import { jest } from '@jest/globals';
@@ -463,6 +464,21 @@ describe('run()', () => {
       ['6', { '7': 0.5 }],
       ['7', {}],
     ]);
+  });
+
+  it("on-existing-split: resume skips the pre-traffic hook: the split's traffic moved already", async () => {
+    alias.weights = { '7': 0.25 };
+    setInputs({
+      'function-name': 'orders',
+      version: '7',
+      'on-existing-split': 'resume',
+      strategy: '10%:1m, 25%:1m, 50%:1m',
+      'pre-traffic-hook': 'orders-check',
+    });
+    await run(deps());
+    expect(outputs().result).toBe('promoted');
+    expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(0);
+    expect(readFileSync(files.summary, 'utf8')).toContain('hook did not run: the release resumed a split');
   });
 
   it('on-existing-split: resume of a split already at 100% goes straight to promotion', async () => {
