@@ -234,6 +234,47 @@ describe('lockstep releases of five functions', () => {
       );
   });
 
+  it('a cancelled run (SIGTERM) rolls every alias back before it exits', async () => {
+    await t.control.loadScenario(lockstepScenario());
+    const step = startStep({
+      step: 'main',
+      ctx: newRunnerContext(),
+      inputs: lockstepInputs({ strategy: '20%:60s' }),
+      env: t.env,
+    });
+    await waitFor('all five split at 20%', async () =>
+      (await routing()).every(([, weights]) => (weights as Record<string, number>)['2'] === 0.2),
+    );
+    step.child.kill('SIGTERM');
+    const result = await step.done;
+    expect(result.outputs).toMatchObject({ result: 'rolled-back', reason: 'cancelled by SIGTERM' });
+    expect(await routing()).toEqual(allOn('1'));
+  });
+
+  it('publishes each function with one "publish" line, then releases the new versions together', async () => {
+    await t.control.loadScenario(
+      lockstepScenario({ change: (spec) => (spec.latest = { code: `${spec.name}-v3`, errorRate: 0 }) }),
+    );
+    const result = await job(lockstepInputs({ version: 'publish', strategy: '50%:2s' }));
+    expect({ code: result.code, reason: result.outputs.reason }).toMatchObject({ code: 0 });
+    expect(result.outputs).toMatchObject({ 'previous-version': '1,1,1,1,1', 'target-version': '3,3,3,3,3' });
+    expect(await routing()).toEqual(allOn('3'));
+    const published = (await t.control.writes()).filter((w) => w.operation === 'PublishVersion');
+    expect(published).toHaveLength(5);
+  });
+
+  it('a dry run checks every function and names each one’s move, changing nothing', async () => {
+    await t.control.loadScenario(lockstepScenario());
+    await t.control.clearWrites();
+    const result = await job(lockstepInputs({ 'dry-run': 'true' }));
+    expect({ code: result.code, result: result.outputs.result }).toEqual({ code: 0, result: 'dry-run' });
+    expect(result.outputs.reason).toBe(
+      'dry run: every check passed; would move alias live of 5 functions in lockstep (orders: 1 → 2, billing: 1 → 2, stock: 1 → 2, shipping: 1 → 2, email: 1 → 2) by 20%:3s, 50%:3s, and changed nothing',
+    );
+    expect(result.summary).toContain('email: UpdateAlias live: 20% on version 2, 80% on version 1');
+    expect(await t.control.writes()).toEqual([]);
+  });
+
   it('paces the writes of twelve functions at 10 a second', async () => {
     const twelve = Array.from({ length: 12 }, (_, i) => `fn${i + 1}`);
     await t.control.loadScenario(lockstepScenario({ functions: twelve }));
