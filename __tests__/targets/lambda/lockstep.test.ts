@@ -150,6 +150,25 @@ describe('LockstepTarget', () => {
     expect(log.filter((w) => w.op === 'rollback').map((w) => w.name)).toEqual(['fn1', 'fn2', 'fn3', 'fn5']);
   });
 
+  it('rolls the functions back side by side when hurried (the job is being cancelled)', async () => {
+    const { aliases, target } = lockstep(4);
+    await target.setWeight(20, step, signal);
+    // Each rollback waits until all four have started: one after another, none would finish.
+    let started = 0;
+    let release: () => void = () => {};
+    const all = new Promise<void>((resolve) => (release = resolve));
+    for (const alias of aliases) {
+      const rollback = alias.rollback.bind(alias);
+      alias.rollback = async () => {
+        if (++started === aliases.length) release();
+        await all;
+        await rollback();
+      };
+    }
+    await target.rollback('cancelled', AbortSignal.timeout(2_000));
+    expect(aliases.map((a) => a.on)).toEqual(['1', '1', '1', '1']);
+  });
+
   it('retries a failing rollback of one function while the others still roll back', async () => {
     const { aliases, target } = lockstep(3);
     await target.setWeight(20, step, signal);

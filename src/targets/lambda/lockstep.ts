@@ -145,7 +145,16 @@ export class LockstepTarget implements TrafficTarget {
    */
   async rollback(reason: string, signal?: AbortSignal): Promise<void> {
     const pending = this.members.filter((m) => m.touched && !m.changed && !m.rolledBack);
-    for (const m of pending) await this.rollBackMember(m, reason, signal);
+    if (signal) {
+      // A hurried rollback (the job is being cancelled) has one short limit for all: the
+      // functions go back side by side, a second's worth of writes at a time, not one after another.
+      for (let i = 0; i < pending.length; i += this.pacer.perSecond)
+        await Promise.all(
+          pending.slice(i, i + this.pacer.perSecond).map((m) => this.rollBackMember(m, reason, signal)),
+        );
+    } else {
+      for (const m of pending) await this.rollBackMember(m, reason, signal);
+    }
     const failed = this.members.filter((m) => m.failed);
     if (failed.length > 0) {
       throw new Error(
