@@ -216,6 +216,7 @@ export async function followRollout(
   const serviceEnded = async (seen: Observation): Promise<RolloutRecord> => {
     const reason = `${target.description} ${seen.state === 'failed' ? 'failed' : 'was stopped'}: ${seen.reason ?? 'no reason given'}`;
     endStep();
+    followed.endedBy = 'service';
     emit({ type: 'rolling-back', reason });
     const rollbackStarted = clock.now();
     const final = await followRollback(seen);
@@ -243,6 +244,7 @@ export async function followRollout(
   /** We stop it: a failing gate, the timeout, cancellation, a target that cannot be read. */
   const stopWith = async (reason: string): Promise<RolloutRecord> => {
     endStep();
+    followed.endedBy = 'action';
     emit({ type: 'rolling-back', reason });
     const rollbackStarted = clock.now();
     // Not abandoned by the cancellation itself, only a grace after it: the stop makes the target safe.
