@@ -171,7 +171,6 @@ export async function followRollout(
       const seen = await raceAbort(target.observe(signal), signal);
       if (!seen) return { stop: abortReason(signal) };
       observeErrors = 0;
-      note(seen);
       return seen;
     } catch (error) {
       if (signal.aborted) return { stop: abortReason(signal) };
@@ -190,8 +189,14 @@ export async function followRollout(
       if (signal.aborted) return { kind: 'stop', reason: abortReason(signal) };
       const seen = await look();
       if (seen && 'stop' in seen) return { kind: 'stop', reason: seen.stop };
-      if (seen && seen.state !== 'running') return { kind: 'ended', seen };
-      if (seen) track(seen.weight);
+      if (seen) {
+        // The step moves first, so that the log says what it saw inside the step it belongs to.
+        if (seen.state === 'running') track(seen.weight);
+        else if (seen.state === 'succeeded') track(100);
+        else endStep();
+        note(seen);
+        if (seen.state !== 'running') return { kind: 'ended', seen };
+      }
       if (current) {
         const { stop, holds } = await readGates(current, contextOf(current));
         if (stop) return { kind: 'stop', reason: stop.reason };
@@ -236,7 +241,7 @@ export async function followRollout(
       const next = signal.aborted ? undefined : await look();
       if (signal.aborted) return { seen: latest, error: `stopped following it: ${abortReason(signal)}` };
       if (next && 'stop' in next) return { seen: latest, error: next.stop };
-      if (next) latest = next;
+      if (next) note((latest = next));
     }
     return { seen: latest };
   };
@@ -262,7 +267,9 @@ export async function followRollout(
       } catch (error) {
         lastError = errorMessage(error);
         if (grace.aborted) break;
-        if (attempt < STOP_ATTEMPTS) await clock.sleep(STOP_RETRY_DELAY_MS * attempt, grace);
+        // Once the job is being cancelled, no pauses: the grace is short.
+        if (attempt < STOP_ATTEMPTS && !signal.aborted)
+          await clock.sleep(STOP_RETRY_DELAY_MS * attempt, grace);
       }
     }
     return finish('failed', `${reason}; then the stop failed: ${lastError}`, {
@@ -302,7 +309,6 @@ export async function followRollout(
   const ended = await watch();
   if (ended.kind === 'stop') return stopWith(ended.reason);
   if (ended.seen.state === 'succeeded') {
-    track(100);
     const ran = steps.length;
     return finish(
       'promoted',
