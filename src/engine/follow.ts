@@ -171,7 +171,9 @@ export async function followRollout(
       const seen = await raceAbort(target.observe(signal), signal);
       if (!seen) return { stop: abortReason(signal) };
       observeErrors = 0;
-      return seen;
+      // A service that keeps weights as fractions (CodeDeploy's 0.07) would otherwise show
+      // 7.000000000000001% and start a step for each rounding.
+      return { ...seen, weight: Math.round(seen.weight * 100) / 100 };
     } catch (error) {
       if (signal.aborted) return { stop: abortReason(signal) };
       observeErrors++;
