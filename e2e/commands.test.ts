@@ -4,8 +4,15 @@
 // with another release's, is refused before any write. For a Lambda alias and an API Gateway stage.
 import { APIGatewayClient, UpdateStageCommand } from '@aws-sdk/client-api-gateway';
 import { parseMarker } from '../src/marker.js';
-import { useTestCloud } from './local-cloud-env.js';
-import { newRunnerContext, runStep, type RunnerContext, type StepResult } from './runner.js';
+import { useTestCloud, waitFor } from './local-cloud-env.js';
+import {
+  newRunnerContext,
+  printed,
+  runStep,
+  startStep,
+  type RunnerContext,
+  type StepResult,
+} from './runner.js';
 import {
   ALIAS,
   apiGatewayClient,
@@ -136,6 +143,27 @@ describe('split-phase commands on a Lambda alias', () => {
     expect(await t.control.writes()).toEqual(log);
   });
 
+  it('a promote killed mid-plan is rolled back by its own post step: the alias ends on one version', async () => {
+    const strategy = '20%:2s, 50%:60s';
+    await startAndPost(releaseInputs({ strategy }));
+    const ctx = newRunnerContext();
+    const step = startStep({
+      step: 'main',
+      ctx,
+      inputs: releaseInputs({ command: 'promote', strategy }),
+      env: t.env,
+    });
+    await printed(step.child, 'Step 2 of 2: 50%');
+    await waitFor('the 50% step on the alias', async () => (await weightsOf())['2'] === 0.5);
+    step.child.kill('SIGKILL');
+    expect((await step.done).signal).toBe('SIGKILL');
+    expect(await weightsOf()).toEqual({ '2': 0.5 });
+    const post = await runStep({ step: 'post', ctx, env: t.env });
+    expect(post.outputs.result).toBe('rolled-back');
+    expect(await aliasNow()).toMatchObject({ FunctionVersion: '1' });
+    expect(await weightsOf()).toEqual({});
+  });
+
   it('status without a release says none', async () => {
     const status = await job(releaseInputs({ command: 'status' }));
     expect(status.outputs).toMatchObject({ result: 'none', weight: '0', 'previous-version': '1' });
@@ -160,6 +188,50 @@ describe('split-phase commands on a Lambda alias', () => {
     expect(refused.outputs.reason).toContain('its marker is of another release (version 1 → 2');
     expect(await writeCount()).toBe(before);
     expect(await weightsOf()).toEqual({ '2': 0.2 });
+  });
+});
+
+describe('split-phase commands: one GitHub deployment per release, and the job limit of what is left', () => {
+  beforeEach(() => t.control.loadScenario(lambdaScenario()));
+  const reported = { 'deployment-environment': 'production', 'github-token': 'ghs_e2e' };
+  const statesOf = async () =>
+    (await t.control.github()).deployments.map((d) => d.statuses.map((s) => s.state));
+
+  it('promote sends its statuses to the deployment start created, which ends in success', async () => {
+    await startAndPost(releaseInputs({ ...reported, strategy: '20%:2s, 50%:2s' }));
+    expect(await statesOf()).toEqual([['in_progress']]);
+    const promoted = await job(
+      releaseInputs({ ...reported, command: 'promote', strategy: '20%:2s, 50%:2s' }),
+    );
+    expect(promoted.outputs.result).toBe('promoted');
+    expect(await statesOf()).toEqual([['in_progress', 'in_progress', 'success']]);
+  });
+
+  it('rollback ends the deployment start created in failure', async () => {
+    await startAndPost(releaseInputs(reported));
+    const rolledBack = await job(releaseInputs({ ...reported, command: 'rollback' }));
+    expect(rolledBack.outputs.result).toBe('rolled-back');
+    expect(await statesOf()).toEqual([['in_progress', 'failure']]);
+  });
+
+  it('a plan too long for one job is started, and promote is held to the job limit of what is left', async () => {
+    const strategy = '20%:2s, 50%:7h';
+    const deploy = await job(releaseInputs({ strategy }));
+    expect(deploy.outputs.reason).toContain('longer than one job may run');
+    // start holds only its 2-second first step.
+    await startAndPost(releaseInputs({ strategy }));
+    const writes = await writeCount();
+    const refused = await job(releaseInputs({ command: 'promote', strategy }));
+    expect(refused.outputs.result).toBe('failed');
+    expect(refused.outputs.reason).toMatch(
+      /Input "strategy": .* longer than one job may run.*nothing was changed$/,
+    );
+    expect(await writeCount()).toBe(writes);
+    expect(await weightsOf()).toEqual({ '2': 0.2 });
+    // What is left at once fits in any job.
+    const promoted = await job(releaseInputs({ command: 'promote', strategy: 'AllAtOnce' }));
+    expect(promoted.outputs.result).toBe('promoted');
+    expect(await aliasNow()).toMatchObject({ FunctionVersion: '2' });
   });
 });
 
@@ -225,6 +297,22 @@ describe('split-phase commands on an API Gateway stage', () => {
     const stage = await stageNow(restApiId);
     expect(stage.deploymentId).toBe(canaryId);
     expect(stage.canarySettings).toBeUndefined();
+  });
+
+  it('status reports the canary start left and writes nothing', async () => {
+    await t.control.loadScenario(stageScenario());
+    const { restApiId, baseDeploymentId } = await buildRestApi(t, apigateway, 200);
+    const started = await startAndPost(stageInputs(restApiId));
+    const log = await t.control.writes();
+    const status = await job(stageInputs(restApiId, { command: 'status' }));
+    expect(status.outputs).toMatchObject({
+      result: 'in-progress',
+      command: 'status',
+      weight: '20',
+      'previous-version': baseDeploymentId,
+      'target-version': started.outputs['target-version'],
+    });
+    expect(await t.control.writes()).toEqual(log);
   });
 
   it('promote is refused before any write when the stage was changed since start', async () => {
