@@ -71,8 +71,7 @@ describe('WritePacer', () => {
     const pacer = new WritePacer(clock, 10);
     const times: number[] = [];
     for (let i = 0; i < 25; i++) {
-      await pacer.next();
-      times.push(clock.now() - Date.UTC(2026, 10, 22, 12, 0, 0));
+      await pacer.run(async () => times.push(clock.now() - Date.UTC(2026, 10, 22, 12, 0, 0)));
     }
     expect(times.slice(0, 10).every((t) => t === 0)).toBe(true);
     expect(times.slice(10, 20).every((t) => t === 1000)).toBe(true);
@@ -83,8 +82,18 @@ describe('WritePacer', () => {
     const clock = new FakeClock();
     const pacer = new WritePacer(clock, 2);
     const cancelled = AbortSignal.abort('cancelled');
-    for (let i = 0; i < 5; i++) await pacer.next(cancelled);
+    for (let i = 0; i < 5; i++) await pacer.run(async () => undefined, cancelled);
     expect(clock.now()).toBe(Date.UTC(2026, 10, 22, 12, 0, 0));
+  });
+
+  it('counts a write a second from its answer, so that a slow one holds the next back longer', async () => {
+    const clock = new FakeClock();
+    const pacer = new WritePacer(clock, 1);
+    const start = clock.now();
+    await pacer.run(async () => clock.advance(300));
+    let second = 0;
+    await pacer.run(async () => (second = clock.now() - start));
+    expect(second).toBe(1300);
   });
 });
 

@@ -20,28 +20,47 @@ export const LOCKSTEP_WRITES_PER_SECOND = 10;
 const MEMBER_ROLLBACK_ATTEMPTS = 3;
 const MEMBER_ROLLBACK_DELAY_MS = 200;
 
-/** At most `perSecond` writes in any second, on the given clock (a fake one keeps unit tests fast). */
+/**
+ * At most `perSecond` writes in any second, on the given clock (a fake one keeps unit tests
+ * fast). A write counts from its start until a second after its answer, so that however long the
+ * request takes to arrive, Lambda never sees more than `perSecond` of them within a second.
+ */
 export class WritePacer {
-  private recent: number[] = [];
+  /** When the writes of the last second were answered. */
+  private answered: number[] = [];
+  private inFlight = 0;
 
   constructor(
     private readonly clock: Clock,
     readonly perSecond = LOCKSTEP_WRITES_PER_SECOND,
   ) {}
 
-  /** Resolves when the next write may go; a cancelled run is not held back (its rollback must not wait). */
-  async next(signal?: AbortSignal): Promise<void> {
+  /** Runs `write` once it may go; a cancelled run is not held back (its rollback must not wait). */
+  async run<T>(write: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    await this.slot(signal);
+    this.inFlight++;
+    try {
+      return await write();
+    } finally {
+      this.inFlight--;
+      this.answered.push(this.clock.now());
+    }
+  }
+
+  private async slot(signal: AbortSignal | undefined): Promise<void> {
     for (;;) {
       const now = this.clock.now();
-      this.recent = this.recent.filter((at) => now - at < 1000);
-      if (this.recent.length < this.perSecond || signal?.aborted) {
-        this.recent.push(now);
-        return;
-      }
-      await this.clock.sleep(this.recent[0]! + 1000 - now, signal);
+      this.answered = this.answered.filter((at) => now - at < 1000);
+      if (this.answered.length + this.inFlight < this.perSecond || signal?.aborted) return;
+      // Every slot taken by a write still under way: look again shortly.
+      const wait = this.answered.length > 0 ? this.answered[0]! + 1000 - now : IN_FLIGHT_POLL_MS;
+      await this.clock.sleep(wait, signal);
     }
   }
 }
+
+/** How soon a write waiting for one under way looks again. */
+const IN_FLIGHT_POLL_MS = 50;
 
 /** One function's alias as the lockstep moves it (a AliasMover; a fake one in unit tests). */
 export type AliasMover = TrafficTarget & { readonly previousVersion: string; readonly targetVersion: string };
@@ -188,10 +207,9 @@ export class LockstepTarget implements TrafficTarget {
     signal?: AbortSignal,
   ): Promise<void> {
     for (const m of this.members) {
-      await this.pacer.next(signal);
       const wasTouched = this.members.some((o) => o.touched);
       try {
-        await write(m.target);
+        await this.pacer.run(() => write(m.target), signal);
         m.touched = true;
         m.at = where(m.target);
       } catch (error) {
@@ -218,9 +236,8 @@ export class LockstepTarget implements TrafficTarget {
 
   private async rollBackMember(m: MemberState, reason: string, signal?: AbortSignal): Promise<void> {
     for (let attempt = 1; attempt <= MEMBER_ROLLBACK_ATTEMPTS; attempt++) {
-      await this.pacer.next(signal);
       try {
-        await m.target.rollback(reason, signal);
+        await this.pacer.run(() => m.target.rollback(reason, signal), signal);
         m.rolledBack = true;
         m.failed = undefined;
         m.at = `version ${m.target.previousVersion}`;
