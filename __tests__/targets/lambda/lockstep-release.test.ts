@@ -1,14 +1,21 @@
 // A lockstep release outside the engine, against a mocked Lambda: the post step's decision and
 // target from every alias's marker, the saved state read back, and the subject with each
 // function's own metric queries.
-import { GetAliasCommand, LambdaClient, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import {
+  GetAliasCommand,
+  GetFunctionConfigurationCommand,
+  LambdaClient,
+  UpdateAliasCommand,
+} from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { formatMarker, type RolloutMarker } from '../../../src/marker.js';
+import type { AwsClients } from '../../../src/aws/clients.js';
 import {
   describeSavedLockstep,
   isLockstepSaved,
   lockstepHookContext,
   lockstepSubject,
+  prepareLockstep,
   restoreLockstep,
   type LockstepSaved,
 } from '../../../src/targets/lambda/lockstep-release.js';
@@ -41,6 +48,46 @@ function aliases(byFunction: Record<string, { marker?: RolloutMarker; version?: 
     RevisionId: `rev-${input.FunctionName}-2`,
   }));
 }
+
+/** Every function's version config: same role, so any two versions may share an alias. */
+function versions() {
+  lambdaMock
+    .on(GetFunctionConfigurationCommand)
+    .callsFake((input: { Qualifier: string }) => ({ Version: input.Qualifier, Role: 'role' }));
+}
+
+describe('prepareLockstep', () => {
+  it('counts a resumed split as moved, so that a rollback takes every alias back', async () => {
+    aliases({ orders: {}, billing: {}, stock: {} });
+    versions();
+    const outcome = await prepareLockstep(
+      {
+        functionName: 'orders',
+        alias: 'live',
+        version: '7',
+        functions: FUNCTIONS.map((functionName) => ({ functionName, version: '7' })),
+      },
+      {
+        aws: { lambda } as AwsClients,
+        settings: {
+          region: 'us-east-1',
+          plan: { name: 'p', steps: [10, 50, 100].map((weight) => ({ weight, holdMs: 60_000 })) },
+          onExistingSplit: 'resume',
+          dryRun: false,
+        },
+        identity: { run, plan: 'p', started: new Date().toISOString(), by: 'me' },
+        signal: new AbortController().signal,
+      },
+    );
+    if (outcome.kind !== 'release') throw new Error(`expected a release, got ${outcome.kind}`);
+    expect(outcome.firstStep).toBe(1);
+    // The first resumed write is what fails (throttled): the engine rolls back what was split.
+    await outcome.target.rollback('the first resumed write failed');
+    const written = lambdaMock.commandCalls(UpdateAliasCommand).map((c) => c.args[0].input);
+    expect(written.map((w) => [w.FunctionName, w.FunctionVersion])).toEqual(FUNCTIONS.map((fn) => [fn, '6']));
+    expect(outcome.target.parts?.().map((p) => p.now)).toEqual(Array(3).fill('version 6'));
+  });
+});
 
 describe('restoreLockstep (the post step after a crash)', () => {
   it('rolls back every alias this run wrote when one is still split, never one someone else wrote', async () => {

@@ -77,9 +77,10 @@ export async function prepareLockstep(
       settings.region,
       identity,
       context.clock ?? systemClock,
+      // A resumed split is already this release's move: a rollback must take it back.
       (i) => ({
         revisionId: prepared[i]!.revisionId,
-        touched: false,
+        touched: prepared[i]!.resumed,
       }),
     ),
     sides: sidesOf(saved),

@@ -32,6 +32,8 @@ export type LambdaRelease =
       revisionId: string;
       /** Index of the first plan step to run (later than 0 when resuming a split). */
       firstStep: number;
+      /** Whether the release continues a split found on the alias (already moved before any write of this run). */
+      resumed: boolean;
       notes: string[];
       /** In a dry run, the split found on the alias, for the plan the report shows. */
       split?: { version: string; weight: number };
@@ -181,6 +183,7 @@ async function prepare(
       targetVersion,
       revisionId: alias.revisionId,
       firstStep: 0,
+      resumed: false,
       notes,
       split,
     };
@@ -239,6 +242,7 @@ async function prepare(
     targetVersion,
     revisionId,
     firstStep,
+    resumed: resuming,
     notes,
   };
 }
