@@ -12,6 +12,7 @@ import { formatMarker, type RolloutMarker } from '../../../src/marker.js';
 import type { AwsClients } from '../../../src/aws/clients.js';
 import {
   describeSavedLockstep,
+  inspectLockstep,
   isLockstepSaved,
   lockstepHookContext,
   lockstepSubject,
@@ -33,13 +34,15 @@ const each = FUNCTIONS.map((functionName) => ({
 const saved: LockstepSaved = { ...each[0]!, lockstep: each };
 const run = ours.run;
 
-/** GetAlias answers, per function: version 6 split 10% to 7 with `marker`, or as given. */
-function aliases(byFunction: Record<string, { marker?: RolloutMarker; version?: string; split?: boolean }>) {
+/** GetAlias answers, per function: version 6 split 10% (or `weight`) to 7 with `marker`, or as given. */
+function aliases(
+  byFunction: Record<string, { marker?: RolloutMarker; version?: string; split?: boolean; weight?: number }>,
+) {
   lambdaMock.reset();
   for (const [fn, a] of Object.entries(byFunction)) {
     lambdaMock.on(GetAliasCommand, { FunctionName: fn }).resolves({
       FunctionVersion: a.version ?? '6',
-      RoutingConfig: a.split === false ? {} : { AdditionalVersionWeights: { '7': 0.1 } },
+      RoutingConfig: a.split === false ? {} : { AdditionalVersionWeights: { '7': (a.weight ?? 10) / 100 } },
       Description: a.marker ? formatMarker(a.marker) : 'by hand',
       RevisionId: `rev-${fn}`,
     });
@@ -99,7 +102,7 @@ describe('restoreLockstep (the post step after a crash)', () => {
     const restored = await restoreLockstep(lambda, saved, 'us-east-1', run);
     expect(restored.decision).toEqual({
       action: 'rollback',
-      why: 'the main step stopped with the lockstep release under way (billing still split by this run)',
+      why: 'the main step stopped with the lockstep release under way (billing still split by this release)',
     });
     expect(restored.ending).toBe('failed');
     await restored.target.rollback('the main step did not finish');
@@ -126,11 +129,98 @@ describe('restoreLockstep (the post step after a crash)', () => {
     expect(restored.ending).toBe('promoted');
   });
 
+  it('rolls every alias back when they ended differently (a rollback that did not complete everywhere)', async () => {
+    const promoted = {
+      marker: { ...ours, state: 'promoted' as const, weight: 100 },
+      version: '7',
+      split: false,
+    };
+    aliases({
+      orders: promoted,
+      billing: { marker: { ...ours, state: 'rolled-back', weight: 0 }, split: false },
+      stock: promoted,
+    });
+    const restored = await restoreLockstep(lambda, saved, 'us-east-1', run);
+    expect(restored.decision).toEqual({
+      action: 'rollback',
+      why: "the main step stopped with the lockstep release's functions ended differently (orders promoted, billing rolled back, stock promoted)",
+    });
+    await restored.target.rollback('the main step did not finish');
+    const written = lambdaMock.commandCalls(UpdateAliasCommand).map((c) => c.args[0].input);
+    expect(written.map((w) => [w.FunctionName, w.FunctionVersion])).toEqual(FUNCTIONS.map((fn) => [fn, '6']));
+  });
+
+  describe("after a promote job (another run than start's)", () => {
+    const promoteRun = 'acme/shop#50.1';
+    const continued: LockstepSaved = { ...saved, release: run };
+    const left = { marker: { ...ours, state: 'started' as const } };
+
+    it('rolls back the aliases it had not reached yet, still on start’s split, with those it moved', async () => {
+      const moved = { marker: { ...ours, run: promoteRun, weight: 50 }, weight: 50 };
+      aliases({ orders: moved, billing: moved, stock: left });
+      const restored = await restoreLockstep(lambda, continued, 'us-east-1', promoteRun);
+      expect(restored.decision).toEqual({
+        action: 'rollback',
+        why: 'the main step stopped with the lockstep release under way (orders, billing, stock still split by this release)',
+      });
+      await restored.target.rollback('the main step did not finish');
+      const written = lambdaMock.commandCalls(UpdateAliasCommand).map((c) => c.args[0].input);
+      expect(written.map((w) => [w.FunctionName, w.FunctionVersion])).toEqual(
+        FUNCTIONS.map((fn) => [fn, '6']),
+      );
+    });
+
+    it('rolls back a promotion it had not finished: start’s splits with it', async () => {
+      const promoted = {
+        marker: { ...ours, run: promoteRun, state: 'promoted' as const, weight: 100 },
+        version: '7',
+        split: false,
+      };
+      aliases({ orders: promoted, billing: left, stock: left });
+      const restored = await restoreLockstep(lambda, continued, 'us-east-1', promoteRun);
+      expect(restored.decision.action).toBe('rollback');
+      expect(restored.target.parts?.().map((p) => p.name)).toEqual(FUNCTIONS);
+    });
+
+    it('leaves start’s splits alone when it wrote none of them (a later promote may continue)', async () => {
+      aliases({ orders: left, billing: left, stock: left });
+      const restored = await restoreLockstep(lambda, continued, 'us-east-1', promoteRun);
+      expect(restored.decision.action).toBe('nothing');
+    });
+
+    it('leaves an alias changed since start alone, though its marker is start’s', async () => {
+      const moved = { marker: { ...ours, run: promoteRun, weight: 50 }, weight: 50 };
+      aliases({ orders: moved, billing: moved, stock: { ...left, weight: 30 } });
+      const restored = await restoreLockstep(lambda, continued, 'us-east-1', promoteRun);
+      expect(restored.target.parts?.().map((p) => p.name)).toEqual(['orders', 'billing']);
+    });
+  });
+
   it('gives a later command (another run) every function to move', async () => {
     const left = { marker: { ...ours, state: 'started' as const } };
     aliases({ orders: left, billing: left, stock: left });
     const restored = await restoreLockstep(lambda, saved, 'us-east-1', 'acme/shop#50.1');
     expect(restored.target.parts?.().map((p) => p.name)).toEqual(FUNCTIONS);
+  });
+});
+
+describe('inspectLockstep', () => {
+  it('saves the run of the release’s start, so that the post step of a promote job knows its aliases', async () => {
+    const inspection = await inspectLockstep(
+      {
+        functionName: 'orders',
+        alias: 'live',
+        version: '7',
+        functions: FUNCTIONS.map((functionName) => ({ functionName, version: '7' })),
+      },
+      async (f) => ({
+        label: f.functionName,
+        live: { on: '6', split: { to: '7', weight: 10 } },
+        marker: { ...ours, state: 'started' },
+        saved: each.find((s) => s.functionName === f.functionName),
+      }),
+    );
+    expect((inspection.saved as LockstepSaved).release).toBe(run);
   });
 });
 

@@ -5,7 +5,7 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { systemClock } from '../../engine/clock.js';
 import { CancelledError, type Clock } from '../../engine/types.js';
-import type { RolloutIdentity } from '../../marker.js';
+import type { MarkerState, RolloutIdentity } from '../../marker.js';
 import type {
   HookTargetContext,
   PostDecision,
@@ -17,7 +17,7 @@ import type {
   Sides,
   TargetInspection,
 } from '../definition.js';
-import { LambdaAliasTarget, PreflightError, readAlias } from './alias-target.js';
+import { LambdaAliasTarget, PreflightError, readAlias, type AliasState } from './alias-target.js';
 import { aliasDryRunWrites } from './dry-run.js';
 import type { FunctionRelease, LambdaInputs } from './inputs.js';
 import { LockstepTarget, WritePacer } from './lockstep.js';
@@ -28,6 +28,8 @@ import { aliasSubject, functionNameOf } from './subject.js';
 /** The first function's state (what a single release saves), and every function's. */
 export interface LockstepSaved extends LambdaSaved {
   lockstep: LambdaSaved[];
+  /** For a later command (promote, rollback): the run of the release's start, whose markers it continues. */
+  release?: string;
 }
 
 export function isLockstepSaved(saved: LambdaSaved): saved is LockstepSaved {
@@ -269,9 +271,10 @@ function lockstepTarget(
 }
 
 /**
- * Rebuilt from the saved state and every alias's marker. The post step rolls back when any alias
- * still shows this run's move, and then every alias this run wrote (never one someone else wrote
- * since); a later command's run (not the markers') gets every function.
+ * Rebuilt from the saved state and every alias's marker. The post step rolls back the release's
+ * aliases (never one someone else wrote since) when any is still split, or when they did not all
+ * end the same way (some promoted, some rolled back): every alias ends on one side. A later
+ * command's run (not the markers') gets every function.
  */
 export async function restoreLockstep(
   lambda: LambdaClient,
@@ -285,23 +288,35 @@ export async function restoreLockstep(
       readAlias(lambda, { functionName: s.functionName, alias: s.alias, region }, signal),
     ),
   );
+  const name = (i: number) => saved.lockstep[i]!.functionName;
   const decisions = saved.lockstep.map((s, i) => decideFromAlias(s, run, aliases[i]!));
   const endings = aliases.map((a) => endingFromAlias(run, a));
-  const moving = decisions.flatMap((d, i) =>
-    d.action === 'rollback' ? [saved.lockstep[i]!.functionName] : [],
+  const mine = (i: number) => aliases[i]!.marker?.run === run;
+  const anyMine = aliases.some((_, i) => mine(i));
+  // A promote job's post step: the aliases it had not reached yet still show start's split.
+  const leftByRelease = (i: number) =>
+    anyMine && stillLeftBy(saved.release, run, saved.lockstep[i]!, aliases[i]!);
+  const member = (i: number) => mine(i) || leftByRelease(i);
+  const split = aliases.flatMap((_, i) =>
+    decisions[i]!.action === 'rollback' || leftByRelease(i) ? [name(i)] : [],
   );
-  const ours = (i: number) => aliases[i]!.marker?.run === run;
+  const states = new Set(aliases.flatMap((a, i) => (member(i) ? [a.marker!.state] : [])));
   const decision: PostDecision =
-    moving.length > 0
+    split.length > 0
       ? {
           action: 'rollback',
-          why: `the main step stopped with the lockstep release under way (${moving.join(', ')} still split by this run)`,
+          why: `the main step stopped with the lockstep release under way (${split.join(', ')} still split by this release)`,
         }
-      : {
-          action: 'nothing',
-          why: decisions.map((d, i) => `${saved.lockstep[i]!.functionName}: ${d.why}`).join('; '),
-        };
-  const first = aliases[0]!.marker;
+      : states.size > 1
+        ? {
+            action: 'rollback',
+            why: `the main step stopped with the lockstep release's functions ended differently (${aliases.flatMap((a, i) => (member(i) ? [`${name(i)} ${ENDED[a.marker!.state]}`] : [])).join(', ')})`,
+          }
+        : {
+            action: 'nothing',
+            why: decisions.map((d, i) => `${name(i)}: ${d.why}`).join('; '),
+          };
+  const first = aliases.find((_, i) => member(i))?.marker ?? aliases[0]!.marker;
   const identity = {
     run,
     plan: first?.plan ?? '',
@@ -319,9 +334,36 @@ export async function restoreLockstep(
       identity,
       systemClock,
       (i) => ({ revisionId: aliases[i]!.revisionId, touched: true }),
-      moving.length > 0 ? ours : undefined,
+      anyMine ? member : undefined,
     ),
   };
+}
+
+/** How a member of the release ended, for the post step's reason. */
+const ENDED: Record<MarkerState, string> = {
+  shifting: 'split',
+  started: 'split (left by start)',
+  promoted: 'promoted',
+  'rolled-back': 'rolled back',
+};
+
+/**
+ * Whether the alias still shows exactly the split that the release's start left (its marker, its
+ * versions, its share): part of the release that this run (a later promote) had not moved yet.
+ */
+function stillLeftBy(
+  release: string | undefined,
+  run: string,
+  saved: LambdaSaved,
+  alias: AliasState,
+): boolean {
+  const marker = alias.marker;
+  if (!release || release === run || marker?.run !== release || marker.state !== 'started') return false;
+  return (
+    alias.functionVersion === saved.previousVersion &&
+    alias.split?.version === saved.targetVersion &&
+    Math.abs(alias.split.weight - marker.weight) < 0.01
+  );
 }
 
 export function describeSavedLockstep(saved: LockstepSaved): SavedDescription {
@@ -343,7 +385,7 @@ export async function inspectLockstep(
   const first = members[0]!;
   const each = members.map((m) => m.saved);
   const complete = each.every((s): s is LambdaSaved => s !== undefined);
-  const saved = complete ? { ...each[0]!, lockstep: each } : undefined;
+  const saved = complete ? { ...each[0]!, lockstep: each, release: first.marker?.run } : undefined;
   return {
     ...first,
     label: `alias ${inputs.alias} of functions ${inputs.functions.map((f) => f.functionName).join(', ')}`,
