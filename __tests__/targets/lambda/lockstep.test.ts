@@ -11,7 +11,7 @@ class FakeAlias implements AliasMover {
   on: string;
   split?: number;
   /** Failures to throw, in order, for the next calls of each kind. */
-  readonly fail: Partial<Record<'setWeight' | 'promote' | 'rollback', Error[]>> = {};
+  readonly fail: Partial<Record<'setWeight' | 'promote' | 'rollback' | 'verify', Error[]>> = {};
 
   constructor(
     readonly name: string,
@@ -24,7 +24,7 @@ class FakeAlias implements AliasMover {
     this.on = previousVersion;
   }
 
-  private record(op: 'setWeight' | 'promote' | 'rollback'): void {
+  private record(op: 'setWeight' | 'promote' | 'rollback' | 'verify'): void {
     this.log.push({ name: this.name, op, at: this.clock.now() });
     const error = this.fail[op]?.shift();
     if (error) throw error;
@@ -42,7 +42,9 @@ class FakeAlias implements AliasMover {
   async leaveSplit(weight: number): Promise<void> {
     this.split = weight;
   }
-  async verify(): Promise<void> {}
+  async verify(): Promise<void> {
+    this.record('verify');
+  }
   async rollback(): Promise<void> {
     this.record('rollback');
     this.on = this.previousVersion;
@@ -157,6 +159,35 @@ describe('LockstepTarget', () => {
       'fn1: version 1; fn2: version 1; fn3: version 1; fn4: changed by someone else: all traffic on version 9; fn5: version 1',
     );
     expect(log.filter((w) => w.op === 'rollback').map((w) => w.name)).toEqual(['fn1', 'fn2', 'fn3', 'fn5']);
+  });
+
+  it('reads every function back after the promotion, and rolls the others back when one was changed', async () => {
+    const { aliases, target, log } = lockstep(3);
+    await target.setWeight(20, step, signal);
+    await target.promote();
+    aliases[0]!.fail.verify = [
+      new ConcurrentChangeError(
+        'alias live of fn1 changed right after the promotion',
+        'all traffic on version 9',
+      ),
+    ];
+    const error = await target.verify().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConcurrentChangeError);
+    expect((error as ConcurrentChangeError).found).toBe(
+      'fn1: changed by someone else: all traffic on version 9; fn2: version 1; fn3: version 1',
+    );
+    expect(log.filter((w) => w.op === 'verify').map((w) => w.name)).toEqual(['fn1', 'fn2', 'fn3']);
+    expect(log.filter((w) => w.op === 'rollback').map((w) => w.name)).toEqual(['fn2', 'fn3']);
+    expect(aliases.map((a) => a.on)).toEqual(['2', '1', '1']);
+  });
+
+  it('leaves a promotion whose read-back failed as it is: the read says nothing about the alias', async () => {
+    const { aliases, target, log } = lockstep(3);
+    await target.promote();
+    aliases[1]!.fail.verify = [new Error('throttled')];
+    await expect(target.verify()).rejects.toThrow('throttled');
+    expect(log.filter((w) => w.op === 'verify')).toHaveLength(3);
+    expect(aliases.map((a) => a.on)).toEqual(['2', '2', '2']);
   });
 
   it('rolls the functions back side by side when hurried (the job is being cancelled)', async () => {

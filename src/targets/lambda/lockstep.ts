@@ -143,18 +143,27 @@ export class LockstepTarget implements TrafficTarget {
     );
   }
 
+  /**
+   * Every function read back after the promotion. Someone else's change on any takes the others
+   * back (as during the steps); a read that failed says nothing about the alias and changes nothing.
+   */
   async verify(): Promise<void> {
+    const changed: string[] = [];
+    let unread: unknown;
     for (const m of this.members) {
       try {
         await m.target.verify();
       } catch (error) {
-        if (error instanceof ConcurrentChangeError) {
-          m.changed = error.found;
-          throw new ConcurrentChangeError(`function ${m.functionName}: ${error.message}`, this.whereEach());
+        if (!(error instanceof ConcurrentChangeError)) {
+          unread ??= error;
+          continue;
         }
-        throw error;
+        m.changed = error.found;
+        changed.push(`function ${m.functionName}: ${error.message}`);
       }
     }
+    if (changed.length > 0) await this.takeBackAfterChange(changed.join('; '));
+    if (unread !== undefined) throw unread;
   }
 
   /**
@@ -215,14 +224,7 @@ export class LockstepTarget implements TrafficTarget {
       } catch (error) {
         if (error instanceof ConcurrentChangeError) {
           m.changed = error.found;
-          await this.rollback(
-            `function ${m.functionName} was changed by someone else`,
-            hurried(signal),
-          ).catch(() => undefined);
-          throw new ConcurrentChangeError(
-            `function ${m.functionName}: ${error.message}; the other functions were rolled back`,
-            this.whereEach(),
-          );
+          await this.takeBackAfterChange(`function ${m.functionName}: ${error.message}`, signal);
         }
         if (!(error instanceof WriteRefusedError)) m.touched = true;
         // Refused for this one, but others already moved: the engine must still roll back.
@@ -232,6 +234,15 @@ export class LockstepTarget implements TrafficTarget {
         throw error;
       }
     }
+  }
+
+  /**
+   * Someone else changed a function (`changes` says which and how): the others go back at once,
+   * the engine never fights over a changed target; the error says where every alias ended.
+   */
+  private async takeBackAfterChange(changes: string, signal?: AbortSignal): Promise<never> {
+    await this.rollback(changes, hurried(signal)).catch(() => undefined);
+    throw new ConcurrentChangeError(`${changes}; the other functions were rolled back`, this.whereEach());
   }
 
   private async rollBackMember(m: MemberState, reason: string, signal?: AbortSignal): Promise<void> {
