@@ -161,6 +161,38 @@ describe('LockstepTarget', () => {
     expect(log.filter((w) => w.op === 'rollback').map((w) => w.name)).toEqual(['fn1', 'fn2', 'fn3', 'fn5']);
   });
 
+  it('says when a rollback after someone else’s change failed, as an error the engine’s rollback retries', async () => {
+    const { aliases, target } = lockstep(3);
+    await target.setWeight(20, step, signal);
+    aliases[1]!.fail.setWeight = [
+      new ConcurrentChangeError('alias live of fn2 was changed', 'all traffic on version 9'),
+    ];
+    aliases[2]!.fail.rollback = [new Error('throttled'), new Error('throttled'), new Error('throttled')];
+    const error = await target.setWeight(50, step, signal).catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(ConcurrentChangeError);
+    expect((error as Error).message).toBe(
+      'function fn2: alias live of fn2 was changed; could not roll back function fn3 (throttled); fn1: version 1; fn2: changed by someone else: all traffic on version 9; fn3: 20% on version 2; rollback failed: throttled',
+    );
+    // The engine's rollback: fn3 is tried again, fn2 left as found, and that is no new failure.
+    await target.rollback('failed while setting the weight to 50%');
+    expect(aliases.map((a) => a.on)).toEqual(['1', '1', '1']);
+    expect(aliases.map((a) => a.split)).toEqual([undefined, 20, undefined]);
+    expect(target.parts().map((p) => p.now)).toEqual([
+      'version 1',
+      'changed by someone else: all traffic on version 9',
+      'version 1',
+    ]);
+  });
+
+  it('says so when no other function had moved before someone else changed the first', async () => {
+    const { aliases, target, log } = lockstep(3);
+    aliases[0]!.fail.setWeight = [new ConcurrentChangeError('alias live of fn1 was changed', 'version 9')];
+    await expect(target.setWeight(20, step, signal)).rejects.toThrow(
+      'function fn1: alias live of fn1 was changed; no other function had been moved',
+    );
+    expect(log.filter((w) => w.op === 'rollback')).toHaveLength(0);
+  });
+
   it('reads every function back after the promotion, and rolls the others back when one was changed', async () => {
     const { aliases, target, log } = lockstep(3);
     await target.setWeight(20, step, signal);

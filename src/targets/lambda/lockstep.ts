@@ -12,7 +12,7 @@ import {
   type TargetPart,
   type TrafficTarget,
 } from '../../engine/types.js';
-import { HURRIED_ROLLBACK_ATTEMPT_MS } from '../../engine/rollout.js';
+import { errorMessage, HURRIED_ROLLBACK_ATTEMPT_MS } from '../../engine/rollout.js';
 
 /** UpdateAlias calls a second, at most, across all the functions: under Lambda's 15 with room for others. */
 export const LOCKSTEP_WRITES_PER_SECOND = 10;
@@ -173,6 +173,7 @@ export class LockstepTarget implements TrafficTarget {
    */
   async rollback(reason: string, signal?: AbortSignal): Promise<void> {
     const pending = this.members.filter((m) => m.touched && !m.changed && !m.rolledBack);
+    const changedBefore = new Set(this.members.filter((m) => m.changed));
     if (signal) {
       // A hurried rollback (the job is being cancelled) has one short limit for all: the
       // functions go back side by side, a second's worth of writes at a time, not one after another.
@@ -189,7 +190,8 @@ export class LockstepTarget implements TrafficTarget {
         `could not roll back ${failed.map((m) => `function ${m.functionName} (${m.failed})`).join(', ')}; ${this.whereEach()}`,
       );
     }
-    const changed = this.members.filter((m) => m.changed);
+    // Changes found before this rollback were reported when found.
+    const changed = this.members.filter((m) => m.changed && !changedBefore.has(m));
     if (changed.length > 0) {
       throw new ConcurrentChangeError(
         `${changed.map((m) => `function ${m.functionName}`).join(', ')} changed by someone else during the rollback, left as found`,
@@ -238,11 +240,27 @@ export class LockstepTarget implements TrafficTarget {
 
   /**
    * Someone else changed a function (`changes` says which and how): the others go back at once,
-   * the engine never fights over a changed target; the error says where every alias ended.
+   * the engine never fights over a changed target; the error says what happened to the others
+   * and where every alias ended. One whose rollback failed makes it a plain error, so that the
+   * engine's own rollback tries that one again.
    */
   private async takeBackAfterChange(changes: string, signal?: AbortSignal): Promise<never> {
-    await this.rollback(changes, hurried(signal)).catch(() => undefined);
-    throw new ConcurrentChangeError(`${changes}; the other functions were rolled back`, this.whereEach());
+    try {
+      await this.rollback(changes, hurried(signal));
+    } catch (error) {
+      if (!(error instanceof ConcurrentChangeError)) throw new Error(`${changes}; ${errorMessage(error)}`);
+      throw new ConcurrentChangeError(
+        `${changes}; ${this.othersBack()}, but ${error.message}`,
+        this.whereEach(),
+      );
+    }
+    throw new ConcurrentChangeError(`${changes}; ${this.othersBack()}`, this.whereEach());
+  }
+
+  private othersBack(): string {
+    return this.members.some((m) => m.rolledBack)
+      ? 'the other functions were rolled back'
+      : 'no other function had been moved';
   }
 
   private async rollBackMember(m: MemberState, reason: string, signal?: AbortSignal): Promise<void> {
