@@ -8,7 +8,7 @@ import {
   UpdateAliasCommand,
 } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { formatMarker, type RolloutMarker } from '../../../src/marker.js';
+import { formatMarker, parseMarker, releaseMembership, type RolloutMarker } from '../../../src/marker.js';
 import type { AwsClients } from '../../../src/aws/clients.js';
 import {
   describeSavedLockstep,
@@ -89,6 +89,10 @@ describe('prepareLockstep', () => {
     const written = lambdaMock.commandCalls(UpdateAliasCommand).map((c) => c.args[0].input);
     expect(written.map((w) => [w.FunctionName, w.FunctionVersion])).toEqual(FUNCTIONS.map((fn) => [fn, '6']));
     expect(outcome.target.parts?.().map((p) => p.now)).toEqual(Array(3).fill('version 6'));
+    // Every marker names the release's functions, for a later command to check.
+    const members = written.map((w) => parseMarker(w.Description)?.members);
+    expect(members).toEqual(Array(3).fill(releaseMembership(FUNCTIONS)));
+    expect(members[0]).toMatch(/^3:[0-9a-f]{8}$/);
   });
 });
 

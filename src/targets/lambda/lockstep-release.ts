@@ -5,7 +5,7 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { systemClock } from '../../engine/clock.js';
 import { CancelledError, type Clock } from '../../engine/types.js';
-import type { MarkerState, RolloutIdentity } from '../../marker.js';
+import { releaseMembership, type MarkerState, type RolloutIdentity } from '../../marker.js';
 import type {
   HookTargetContext,
   PostDecision,
@@ -44,7 +44,9 @@ export async function prepareLockstep(
   inputs: LambdaInputs,
   context: PreflightContext,
 ): Promise<PreflightOutcome<LambdaSaved>> {
-  const { aws, settings, identity, signal } = context;
+  const { aws, settings, signal } = context;
+  // Every marker names the release's functions, so that a later command naming only some is refused.
+  const identity = { ...context.identity, members: membershipOf(inputs) };
   const release = (f: FunctionRelease, dryRun: boolean) =>
     prepareLambdaRelease(
       aws.lambda,
@@ -323,6 +325,7 @@ export async function restoreLockstep(
     started: first?.started ?? '',
     by: first?.by ?? '',
     steps: first?.steps,
+    members: first?.members,
   };
   return {
     decision,
@@ -381,7 +384,8 @@ export async function inspectLockstep(
   inputs: LambdaInputs,
   inspectOne: (f: FunctionRelease) => Promise<TargetInspection<LambdaSaved>>,
 ): Promise<TargetInspection<LambdaSaved>> {
-  const members = await Promise.all(inputs.functions.map(inspectOne));
+  const membership = membershipOf(inputs);
+  const members = (await Promise.all(inputs.functions.map(inspectOne))).map((m) => ({ ...m, membership }));
   const first = members[0]!;
   const each = members.map((m) => m.saved);
   const complete = each.every((s): s is LambdaSaved => s !== undefined);
@@ -392,7 +396,12 @@ export async function inspectLockstep(
     saved,
     hookContext: saved && lockstepHookContext(saved),
     members,
+    membership,
   };
+}
+
+function membershipOf(inputs: Pick<LambdaInputs, 'functions'>): string {
+  return releaseMembership(inputs.functions.map((f) => f.functionName));
 }
 
 /** The first function's subject, named for all, with each function's metric queries for the analysis. */
