@@ -241,6 +241,32 @@ describe('LockstepTarget', () => {
     expect(aliases.map((a) => a.on)).toEqual(['1', '1', '1', '1']);
   });
 
+  it('never waits between a hurried rollback’s tries (the job is being cancelled)', async () => {
+    const { aliases, target, clock } = lockstep(3);
+    await target.setWeight(20, step, signal);
+    aliases[0]!.fail.rollback = [new Error('throttled'), new Error('throttled')];
+    const before = clock.now();
+    await target.rollback('cancelled', AbortSignal.timeout(2_000));
+    expect(aliases.map((a) => a.on)).toEqual(['1', '1', '1']);
+    expect(clock.now()).toBe(before);
+  });
+
+  it('stops waiting between a rollback’s tries when the job is cancelled during it', async () => {
+    const { aliases, target, clock } = lockstep(2);
+    const job = new AbortController();
+    await target.setWeight(20, step, job.signal);
+    aliases[0]!.fail.rollback = [new Error('throttled'), new Error('throttled')];
+    const rollback = aliases[0]!.rollback.bind(aliases[0]);
+    aliases[0]!.rollback = async () => {
+      job.abort('cancelled');
+      await rollback();
+    };
+    const before = clock.now();
+    await target.rollback('gate failed');
+    expect(aliases.map((a) => a.on)).toEqual(['1', '1']);
+    expect(clock.now()).toBe(before);
+  });
+
   it('retries a failing rollback of one function while the others still roll back', async () => {
     const { aliases, target } = lockstep(3);
     await target.setWeight(20, step, signal);

@@ -89,6 +89,8 @@ interface MemberState {
 export class LockstepTarget implements TrafficTarget {
   readonly description: string;
   private readonly members: MemberState[];
+  /** The job's cancellation, as the steps were given it: a rollback begun before it stops waiting. */
+  private job?: AbortSignal;
 
   constructor(
     members: LockstepMember[],
@@ -122,6 +124,7 @@ export class LockstepTarget implements TrafficTarget {
   }
 
   setWeight(weight: number, context: StepContext, signal: AbortSignal): Promise<void> {
+    this.job = signal;
     return this.moveAll(
       (t) => t.setWeight(weight, context, signal),
       (t) => `${weight}% on version ${t.targetVersion}`,
@@ -278,8 +281,9 @@ export class LockstepTarget implements TrafficTarget {
           return;
         }
         m.failed = error instanceof Error ? error.message : String(error);
-        if (attempt < MEMBER_ROLLBACK_ATTEMPTS && !signal?.aborted)
-          await this.clock.sleep(MEMBER_ROLLBACK_DELAY_MS * attempt);
+        // Once the job is being cancelled (a hurried rollback has a signal) no try waits for the next.
+        if (attempt < MEMBER_ROLLBACK_ATTEMPTS && !signal && !this.job?.aborted)
+          await this.clock.sleep(MEMBER_ROLLBACK_DELAY_MS * attempt, this.job);
       }
     }
   }
