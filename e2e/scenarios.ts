@@ -68,6 +68,30 @@ export function hookFunction(
   };
 }
 
+type ScenarioAlarm = NonNullable<Scenario['alarms']>[number];
+
+/**
+ * An alarm on a count of errors, as the scenarios use it: in ALARM from one error in either of its
+ * last two periods, OK at the start, no data counting as fine.
+ */
+function errorCountAlarm(
+  alarm: Pick<ScenarioAlarm, 'AlarmName' | 'Namespace' | 'MetricName' | 'Dimensions'> &
+    Partial<ScenarioAlarm>,
+): ScenarioAlarm {
+  return {
+    Statistic: 'Sum',
+    Period: METRIC_PERIOD_SECONDS,
+    EvaluationPeriods: 2,
+    DatapointsToAlarm: 1,
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    TreatMissingData: 'notBreaching',
+    StateValue: 'OK',
+    StateReason: 'Scenario start',
+    ...alarm,
+  };
+}
+
 export function lambdaScenario(options: LambdaScenarioOptions = {}): Scenario {
   return {
     seed: 7,
@@ -90,7 +114,7 @@ export function lambdaScenario(options: LambdaScenarioOptions = {}): Scenario {
       ...(options.functions ?? []),
     ],
     alarms: [
-      {
+      errorCountAlarm({
         AlarmName: ERRORS_ALARM,
         AlarmDescription: 'Errors through the live alias',
         Namespace: 'AWS/Lambda',
@@ -99,16 +123,8 @@ export function lambdaScenario(options: LambdaScenarioOptions = {}): Scenario {
           { Name: 'FunctionName', Value: FUNCTION },
           { Name: 'Resource', Value: `${FUNCTION}:${ALIAS}` },
         ],
-        Statistic: 'Sum',
-        Period: METRIC_PERIOD_SECONDS,
-        EvaluationPeriods: 2,
-        DatapointsToAlarm: 1,
         Threshold: options.errorsAlarmThreshold ?? 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-        StateValue: 'OK',
-        StateReason: 'Scenario start',
-      },
+      }),
     ],
     traffic: [{ function: FUNCTION, alias: ALIAS, rate: options.rate ?? 40 }],
     ...options.extra,
@@ -186,7 +202,7 @@ export function stageScenario(extra: Partial<Scenario> = {}): Scenario {
     metricPeriodSeconds: METRIC_PERIOD_SECONDS,
     createDeploymentIntervalMs: 0,
     alarms: [
-      {
+      errorCountAlarm({
         AlarmName: CANARY_ERRORS_ALARM,
         Namespace: 'AWS/ApiGateway',
         MetricName: '5XXError',
@@ -194,16 +210,8 @@ export function stageScenario(extra: Partial<Scenario> = {}): Scenario {
           { Name: 'ApiName', Value: API_NAME },
           { Name: 'Stage', Value: `${STAGE}/Canary` },
         ],
-        Statistic: 'Sum',
         Period: 1,
-        EvaluationPeriods: 2,
-        DatapointsToAlarm: 1,
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-        StateValue: 'OK',
-        StateReason: 'Scenario start',
-      },
+      }),
     ],
     ...extra,
   } as Scenario;
@@ -323,26 +331,19 @@ export function lockstepScenario(options: LockstepScenarioOptions = {}): Scenari
       }),
       ...(options.extra ?? []),
     ],
-    alarms: functions.map((name) => ({
-      AlarmName: canaryErrorsAlarm(name),
-      AlarmDescription: `Errors of version 2 of ${name} through the live alias`,
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Errors',
-      Dimensions: [
-        { Name: 'FunctionName', Value: name },
-        { Name: 'Resource', Value: `${name}:${ALIAS}` },
-        { Name: 'ExecutedVersion', Value: '2' },
-      ],
-      Statistic: 'Sum',
-      Period: METRIC_PERIOD_SECONDS,
-      EvaluationPeriods: 2,
-      DatapointsToAlarm: 1,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      TreatMissingData: 'notBreaching',
-      StateValue: 'OK',
-      StateReason: 'Scenario start',
-    })),
+    alarms: functions.map((name) =>
+      errorCountAlarm({
+        AlarmName: canaryErrorsAlarm(name),
+        AlarmDescription: `Errors of version 2 of ${name} through the live alias`,
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [
+          { Name: 'FunctionName', Value: name },
+          { Name: 'Resource', Value: `${name}:${ALIAS}` },
+          { Name: 'ExecutedVersion', Value: '2' },
+        ],
+      }),
+    ),
     traffic: functions.map((name) => ({ function: name, alias: ALIAS, rate: options.rate ?? 30 })),
   };
 }
