@@ -59,29 +59,45 @@ function versions() {
     .callsFake((input: { Qualifier: string }) => ({ Version: input.Qualifier, Role: 'role' }));
 }
 
+/** Preflight of a lockstep release of FUNCTIONS to version 7, on a split found as `onExistingSplit` says. */
+function prepare(onExistingSplit: 'resume' | 'rollback') {
+  return prepareLockstep(
+    {
+      functionName: 'orders',
+      alias: 'live',
+      version: '7',
+      functions: FUNCTIONS.map((functionName) => ({ functionName, version: '7' })),
+    },
+    {
+      aws: { lambda } as AwsClients,
+      settings: {
+        region: 'us-east-1',
+        plan: { name: 'p', steps: [10, 50, 100].map((weight) => ({ weight, holdMs: 60_000 })) },
+        onExistingSplit,
+        dryRun: false,
+      },
+      identity: { run, plan: 'p', started: new Date().toISOString(), by: 'me' },
+      signal: new AbortController().signal,
+    },
+  );
+}
+
 describe('prepareLockstep', () => {
+  it('refuses, before any write, a split left by a lockstep release of other functions', async () => {
+    const five = { ...ours, run: 'acme/shop#7.1', state: 'started' as const };
+    const marker = { ...five, members: releaseMembership([...FUNCTIONS, 'mail', 'search']) };
+    aliases({ orders: { marker }, billing: { marker }, stock: { marker } });
+    versions();
+    await expect(prepare('rollback')).rejects.toThrow(
+      'function orders: Alias live of orders is split by a lockstep release of 5 functions (run acme/shop#7.1), not of the 3 functions named',
+    );
+    expect(lambdaMock.commandCalls(UpdateAliasCommand)).toHaveLength(0);
+  });
+
   it('counts a resumed split as moved, so that a rollback takes every alias back', async () => {
     aliases({ orders: {}, billing: {}, stock: {} });
     versions();
-    const outcome = await prepareLockstep(
-      {
-        functionName: 'orders',
-        alias: 'live',
-        version: '7',
-        functions: FUNCTIONS.map((functionName) => ({ functionName, version: '7' })),
-      },
-      {
-        aws: { lambda } as AwsClients,
-        settings: {
-          region: 'us-east-1',
-          plan: { name: 'p', steps: [10, 50, 100].map((weight) => ({ weight, holdMs: 60_000 })) },
-          onExistingSplit: 'resume',
-          dryRun: false,
-        },
-        identity: { run, plan: 'p', started: new Date().toISOString(), by: 'me' },
-        signal: new AbortController().signal,
-      },
-    );
+    const outcome = await prepare('resume');
     if (outcome.kind !== 'release') throw new Error(`expected a release, got ${outcome.kind}`);
     expect(outcome.firstStep).toBe(1);
     // The first resumed write is what fails (throttled): the engine rolls back what was split.

@@ -5,7 +5,7 @@ import type { FunctionConfiguration, LambdaClient } from '@aws-sdk/client-lambda
 import type { ExistingSplitPolicy } from '../definition.js';
 import type { Plan } from '../../engine/plan.js';
 import { graceAfter } from '../../engine/rollout.js';
-import { describeMarker, mayStillRunUntil } from '../../marker.js';
+import { describeMarker, mayStillRunUntil, membershipCount } from '../../marker.js';
 import {
   CancelledError,
   checkVersionsCompatible,
@@ -81,6 +81,24 @@ interface Progress {
   aliasWritten?: boolean;
 }
 
+/**
+ * A split that a lockstep release left is resumed or cleared only by a release of the same
+ * functions: naming some of them (or one alone) would leave the others split.
+ */
+function checkSplitMembership(label: string, alias: AliasState, identity: RolloutIdentity): void {
+  const marker = alias.marker;
+  if (!marker?.members || marker.members === identity.members) return;
+  if ((marker.state !== 'shifting' && marker.state !== 'started') || marker.to !== alias.split?.version)
+    return;
+  const named = identity.members
+    ? `the ${membershipCount(identity.members)} functions named`
+    : 'this function alone';
+  throw new PreflightError(
+    `${label} is split by a lockstep release of ${membershipCount(marker.members)} functions (run ${marker.run}), not of ${named}: clearing or resuming it here would leave that release's other aliases split. ` +
+      'Name in function-name exactly the functions of that release (with "on-existing-split: rollback" or "resume", or "command: rollback"), then release these.',
+  );
+}
+
 /** Where a cancellation found the release, as "before any change to the alias". */
 export function stageOf(progress: Progress): string {
   const done = [...progress.changes, ...(progress.underWay ? [progress.underWay] : [])];
@@ -139,6 +157,7 @@ async function prepare(
       );
     }
   }
+  if (split) checkSplitMembership(label, alias, identity);
   const resuming = split !== undefined && inputs.onExistingSplit === 'resume';
   if (resuming && inputs.version !== 'publish' && split.version !== inputs.version) {
     throw new PreflightError(
