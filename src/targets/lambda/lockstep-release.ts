@@ -290,34 +290,14 @@ export async function restoreLockstep(
       readAlias(lambda, { functionName: s.functionName, alias: s.alias, region }, signal),
     ),
   );
-  const name = (i: number) => saved.lockstep[i]!.functionName;
-  const decisions = saved.lockstep.map((s, i) => decideFromAlias(s, run, aliases[i]!));
-  const endings = aliases.map((a) => endingFromAlias(run, a));
   const mine = (i: number) => aliases[i]!.marker?.run === run;
   const anyMine = aliases.some((_, i) => mine(i));
   // A promote job's post step: the aliases it had not reached yet still show start's split.
   const leftByRelease = (i: number) =>
     anyMine && stillLeftBy(saved.release, run, saved.lockstep[i]!, aliases[i]!);
   const member = (i: number) => mine(i) || leftByRelease(i);
-  const split = aliases.flatMap((_, i) =>
-    decisions[i]!.action === 'rollback' || leftByRelease(i) ? [name(i)] : [],
-  );
-  const states = new Set(aliases.flatMap((a, i) => (member(i) ? [a.marker!.state] : [])));
-  const decision: PostDecision =
-    split.length > 0
-      ? {
-          action: 'rollback',
-          why: `the main step stopped with the lockstep release under way (${split.join(', ')} still split by this release)`,
-        }
-      : states.size > 1
-        ? {
-            action: 'rollback',
-            why: `the main step stopped with the lockstep release's functions ended differently (${aliases.flatMap((a, i) => (member(i) ? [`${name(i)} ${ENDED[a.marker!.state]}`] : [])).join(', ')})`,
-          }
-        : {
-            action: 'nothing',
-            why: decisions.map((d, i) => `${name(i)}: ${d.why}`).join('; '),
-          };
+  const decision = postDecision(saved, run, aliases, member, leftByRelease);
+  const endings = aliases.map((a) => endingFromAlias(run, a));
   const first = aliases.find((_, i) => member(i))?.marker ?? aliases[0]!.marker;
   const identity = {
     run,
@@ -340,6 +320,38 @@ export async function restoreLockstep(
       anyMine ? member : undefined,
     ),
   };
+}
+
+/**
+ * Roll back when any alias of the release is still split, or when they did not all end the same
+ * way; else nothing, each alias's own reason said.
+ */
+function postDecision(
+  saved: LockstepSaved,
+  run: string,
+  aliases: AliasState[],
+  member: (i: number) => boolean,
+  leftByRelease: (i: number) => boolean,
+): PostDecision {
+  const name = (i: number) => saved.lockstep[i]!.functionName;
+  const decisions = saved.lockstep.map((s, i) => decideFromAlias(s, run, aliases[i]!));
+  const split = aliases.flatMap((_, i) =>
+    decisions[i]!.action === 'rollback' || leftByRelease(i) ? [name(i)] : [],
+  );
+  if (split.length > 0) {
+    return {
+      action: 'rollback',
+      why: `the main step stopped with the lockstep release under way (${split.join(', ')} still split by this release)`,
+    };
+  }
+  const ended = aliases.flatMap((a, i) => (member(i) ? [{ name: name(i), state: a.marker!.state }] : []));
+  if (new Set(ended.map((e) => e.state)).size > 1) {
+    return {
+      action: 'rollback',
+      why: `the main step stopped with the lockstep release's functions ended differently (${ended.map((e) => `${e.name} ${ENDED[e.state]}`).join(', ')})`,
+    };
+  }
+  return { action: 'nothing', why: decisions.map((d, i) => `${name(i)}: ${d.why}`).join('; ') };
 }
 
 /** How a member of the release ended, for the post step's reason. */
