@@ -315,6 +315,29 @@ describe('split-phase commands on an API Gateway stage', () => {
     expect(await t.control.writes()).toEqual(log);
   });
 
+  it('start then rollback removes the canary; the stage serves its previous deployment alone', async () => {
+    await t.control.loadScenario(stageScenario());
+    const { restApiId, baseDeploymentId } = await buildRestApi(t, apigateway, 200);
+    await startAndPost(stageInputs(restApiId));
+    const rolledBack = await job(stageInputs(restApiId, { command: 'rollback' }));
+    expect(rolledBack.outputs).toMatchObject({ result: 'rolled-back', weight: '0' });
+    const stage = await stageNow(restApiId);
+    expect(stage.deploymentId).toBe(baseDeploymentId);
+    expect(stage.canarySettings).toBeUndefined();
+  });
+
+  it('promote of a stage with no canary of this action is refused before any write', async () => {
+    await t.control.loadScenario(stageScenario());
+    const { restApiId } = await buildRestApi(t, apigateway, 200);
+    const before = await t.control.writes('apigateway');
+    const refused = await job(stageInputs(restApiId, { command: 'promote' }));
+    expect(refused.code).toBe(1);
+    expect(refused.outputs.reason).toMatch(
+      /^refused to promote stage prod of REST API \w+: .*no marker of this action/,
+    );
+    expect(await t.control.writes('apigateway')).toEqual(before);
+  });
+
   it('promote is refused before any write when the stage was changed since start', async () => {
     await t.control.loadScenario(stageScenario());
     const { restApiId } = await buildRestApi(t, apigateway, 200);
