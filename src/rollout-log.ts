@@ -2,7 +2,14 @@
 // (where the release is, how long the step has left, what each gate said), and how it ended. The
 // reason of a rollback or failure is left to the step's failure annotation, so it is said once.
 import { formatDuration } from './duration.js';
-import type { GateReading, HookPhase, HookRecord, RolloutEvent, RolloutRecord } from './engine/types.js';
+import type {
+  GateReading,
+  HookPhase,
+  HookRecord,
+  Observation,
+  RolloutEvent,
+  RolloutRecord,
+} from './engine/types.js';
 import type { Log } from './log.js';
 import { holdText, isAnalysisReading, readingLine } from './report/analysis.js';
 
@@ -45,6 +52,14 @@ function logEvent(log: Log, event: RolloutEvent): void {
       // A rollback can start inside a step (its write failed) or after it.
       log.endGroup();
       log.info('Rolling back: all traffic to the previous version.');
+      break;
+    case 'observed':
+      log.info(observedLine(event.observation));
+      break;
+    case 'hold-ignored':
+      log.info(
+        `Step ${event.step.index + 1}: ${event.gate} asks to hold the step (${event.why}); the deployment keeps its own schedule, so the gate is only read on.`,
+      );
       break;
     case 'finished':
       log.endGroup();
@@ -98,6 +113,14 @@ function logFinished(log: Log, record: RolloutRecord): void {
   // `command: start` ends with the split in place: said as such, not as an outcome word.
   if (record.outcome === 'started') log.info(`Split left after ${took}, for a later promote or rollback.`);
   else log.info(`Rollout ${record.outcome} after ${took}.`);
+}
+
+/** "Deployment: AllowTraffic InProgress · 10% on the new version"; its rollback deployment too. */
+function observedLine(seen: Observation): string {
+  const parts = [`Deployment ${seen.state}: ${seen.phase}`, `${seen.weight}% on the new version`];
+  if (seen.reason) parts.push(seen.reason);
+  if (seen.rollback) parts.push(`rollback deployment ${seen.rollback.id} ${seen.rollback.state}`);
+  return parts.join(' · ');
 }
 
 function hookTitle(phase: HookPhase): string {

@@ -4,12 +4,20 @@
 import { formatDuration } from '../duration.js';
 import { type Plan, trafficStepCount } from './plan.js';
 import {
+  abortReason,
+  errorMessage,
+  gateReader,
+  nextGridPoint,
+  raceAbort,
+  seconds,
+  type Stop,
+} from './polling.js';
+import {
   ConcurrentChangeError,
   WriteRefusedError,
   type Clock,
   type Gate,
   type GateContext,
-  type GateReading,
   type Hook,
   type HookPhase,
   type HookRecord,
@@ -20,6 +28,9 @@ import {
   type StepRecord,
   type TrafficTarget,
 } from './types.js';
+
+// Other modules take these from here, where they were first.
+export { errorMessage };
 
 export interface RolloutDeps {
   target: TrafficTarget;
@@ -58,9 +69,6 @@ export function graceAfter(cancel: AbortSignal, graceMs = HURRIED_ROLLBACK_ATTEM
   return controller.signal;
 }
 
-/** Why the rollout must stop: a rollback (`abort`), or a stop without touching the target. */
-type Stop = { kind: 'abort'; reason: string } | { kind: 'concurrent'; reason: string };
-
 export async function runRollout(
   plan: Plan,
   options: RolloutOptions,
@@ -73,7 +81,6 @@ export async function runRollout(
   let timeoutAt = startedAt + options.timeoutMs;
   const steps: StepRecord[] = [];
   const firstStep = options.firstStep ?? 0;
-  let gateErrors = 0;
   /** Whether a gate kept the last step past its hold: later deadlines move by as much. */
   let heldPastDeadline = false;
   // "Step k of n" counts traffic steps, in every event that says it.
@@ -93,40 +100,14 @@ export async function runRollout(
   const cancelled = (): Stop | undefined =>
     signal.aborted ? { kind: 'abort', reason: abortReason(signal) } : undefined;
 
-  /**
-   * Reads every gate once; returns a Stop when one failed or could not be read too often, and
-   * how long a gate asks to keep the step past its hold (the latest `holdStep.until`).
-   */
-  const readGates = async (
-    step: StepRecord,
-    context: GateContext,
-  ): Promise<{ stop?: Stop; holdUntil?: number; unreadable?: boolean }> => {
-    const readings = await raceAbort(
-      Promise.all(deps.gates.map((gate) => readGate(gate, signal, clock, context))),
-      signal,
-    );
-    if (!readings) return { stop: cancelled() };
-    step.readings.push(...readings);
-    emit({ type: 'gate-read', step, count, readings, at: clock.now(), endsAt: context.endsAt });
-    const failed = readings.find((r) => r.status === 'fail');
-    if (failed) return { stop: { kind: 'abort', reason: `gate ${failed.gate} failed: ${failed.summary}` } };
-    const unreadable = readings.find((r) => r.status === 'error');
-    gateErrors = unreadable ? gateErrors + 1 : 0;
-    const limit = options.maxConsecutiveGateErrors ?? 3;
-    if (unreadable && gateErrors >= limit) {
-      return {
-        stop: {
-          kind: 'abort',
-          reason: `gate ${unreadable.gate} could not be read ${gateErrors} times in a row: ${unreadable.summary}`,
-        },
-      };
-    }
-    const holds = readings.flatMap((r) => (r.holdStep ? [r.holdStep.until] : []));
-    return {
-      holdUntil: holds.length > 0 ? Math.max(...holds) : undefined,
-      unreadable: unreadable !== undefined,
-    };
-  };
+  const readGates = gateReader({
+    gates: deps.gates,
+    clock,
+    signal,
+    emit,
+    count,
+    maxConsecutiveErrors: options.maxConsecutiveGateErrors,
+  });
 
   /**
    * Holds the current step until `context.endsAt`, reading the gates every poll interval, and
@@ -134,7 +115,7 @@ export async function runRollout(
    */
   const hold = async (step: StepRecord, context: GateContext): Promise<Stop | undefined> => {
     const deadline = context.endsAt;
-    let nextPoll = clock.now();
+    const grid = clock.now();
     for (;;) {
       const before = cancelled();
       if (before) return before;
@@ -153,7 +134,7 @@ export async function runRollout(
       if (wakeAt === undefined || now >= wakeAt) return undefined;
       if (now >= deadline) heldPastDeadline = true;
       // Polls sit on a fixed grid from the step's start, so slow reads do not push later ones.
-      while (nextPoll <= now) nextPoll += options.pollIntervalMs;
+      const nextPoll = nextGridPoint(grid, now, options.pollIntervalMs);
       await clock.sleep(Math.min(nextPoll, wakeAt, timeoutAt) - now, signal);
     }
   };
@@ -337,50 +318,4 @@ function stopFor(error: unknown, doing: string): Stop {
     return { kind: 'concurrent', reason: `${error.message} (while ${doing}); found ${error.found}` };
   }
   return { kind: 'abort', reason: `failed while ${doing}: ${errorMessage(error)}` };
-}
-
-async function readGate(
-  gate: Gate,
-  signal: AbortSignal,
-  clock: Clock,
-  context: GateContext,
-): Promise<GateReading> {
-  try {
-    return await gate.read(signal, context);
-  } catch (error) {
-    return { gate: gate.name, status: 'error', summary: errorMessage(error), at: clock.now() };
-  }
-}
-
-/** Resolves with the promise's value, or `undefined` as soon as the signal aborts. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
-  if (signal.aborted) return Promise.resolve(undefined);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => resolve(undefined);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-function abortReason(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  if (typeof reason === 'string') return reason;
-  return reason instanceof Error ? reason.message : 'cancelled';
-}
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function seconds(ms: number): string {
-  return `${Math.round(ms / 1000)}s`;
 }

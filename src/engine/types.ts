@@ -161,8 +161,88 @@ export interface RolloutRecord {
   steps: StepRecord[];
   /** The traffic hooks that ran, in order (none when none were given). */
   hooks?: HookRecord[];
-  /** Set when a rollback was attempted: when, why and whether it completed. */
+  /**
+   * Set when a rollback was attempted: when, why and whether it completed. A followed rollout
+   * has one too when the service rolled back on its own (its alarm, a failed hook).
+   */
   rollback?: { reason: string; startedAt: number; endedAt: number; completed: boolean; error?: string };
+  /** Set when the rollout followed a target that moves its own traffic (follow.ts). */
+  followed?: FollowedRecord;
+}
+
+/** Where a target that moves its own traffic is: `running` until it ends one of three ways. */
+export type FollowedState = 'running' | 'succeeded' | 'failed' | 'stopped';
+
+/** One of the service's lifecycle events (CodeDeploy's BeforeAllowTraffic, AllowTraffic, ...) as last seen. */
+export interface LifecycleEvent {
+  name: string;
+  /** The service's own word for it, e.g. Pending, InProgress, Succeeded, Failed, Skipped. */
+  status: string;
+  /** Epoch ms. */
+  startedAt?: number;
+  endedAt?: number;
+  /** The service's diagnostics when it failed (error code and message), as it gave them. */
+  message?: string;
+}
+
+/** A deployment the service runs to take traffic back (CodeDeploy's rollback deployment). */
+export interface FollowedRollback {
+  id: string;
+  state: FollowedState;
+}
+
+/** What a target that moves its own traffic shows when looked at. */
+export interface Observation {
+  /**
+   * Percent of the traffic on the new version now (0..100), as the traffic is routed (the
+   * alias), not as the deployment planned it.
+   */
+  weight: number;
+  state: FollowedState;
+  /** Where it is, in words for the log: "AllowTraffic InProgress". */
+  phase: string;
+  /** Its lifecycle events as seen now, in order. */
+  events?: LifecycleEvent[];
+  /** Once failed or stopped: the service's error code and message, e.g. "ALARM_ACTIVE: ...". */
+  reason?: string;
+  /** The deployment that takes the traffic back, once the service started one. */
+  rollback?: FollowedRollback;
+}
+
+/**
+ * A target that moves its own traffic on its own schedule (a CodeDeploy deployment, already
+ * created): the follow engine looks at it every poll and stops it when a gate fails.
+ */
+export interface FollowedTarget {
+  /** e.g. "CodeDeploy deployment d-ABC123 of orders:live (6 → 7)". */
+  readonly description: string;
+  /** The deployment's id, for the record and the report. */
+  readonly id?: string;
+  /** One look: throws when it cannot be read (counted like an unreadable gate). */
+  observe(signal: AbortSignal): Promise<Observation>;
+  /**
+   * Stops it with rollback, then waits until the traffic is back on the previous version (the
+   * rollback deployment ended), and returns the last look. `signal` ends the wait (the job is
+   * being killed): then resolve with the last look or throw. Called again after it threw, it must
+   * find the deployment already stopped and only wait. A deployment that has already ended is
+   * not an error: return how it ended.
+   */
+  stop(reason: string, signal: AbortSignal): Promise<Observation>;
+}
+
+/** What a followed rollout saw of the service, for the report. */
+export interface FollowedRecord {
+  /** The deployment's id (the target's). */
+  id?: string;
+  /** The last state and phase seen. */
+  state: FollowedState;
+  phase: string;
+  /** The lifecycle events as last seen. */
+  events: LifecycleEvent[];
+  /** Why the service failed or stopped it, in its words (error code and message). */
+  error?: string;
+  /** The rollback deployment, as last seen. */
+  rollback?: FollowedRollback;
 }
 
 export type RolloutEvent =
@@ -187,6 +267,13 @@ export type RolloutEvent =
   | { type: 'hook-started'; phase: HookPhase; function: string; timeoutMs: number }
   | { type: 'hook-finished'; hook: HookRecord }
   | { type: 'rolling-back'; reason: string }
+  /** Follow mode: the service's state, phase or weight changed since the last look. */
+  | { type: 'observed'; observation: Observation; at: number }
+  /**
+   * Follow mode: a gate asked to keep the step past its hold (`holdStep`), which the service
+   * will not do; said once per step and gate.
+   */
+  | { type: 'hold-ignored'; step: StepRecord; gate: string; why: string }
   | { type: 'finished'; record: RolloutRecord };
 
 export interface RolloutOptions {
