@@ -4,6 +4,7 @@ import * as core from '@actions/core';
 import { createHash, randomBytes } from 'node:crypto';
 import { createClients, type AwsClients } from './aws/clients.js';
 import { formatDuration } from './duration.js';
+import { followedEngine } from './engines.js';
 import { log } from './log.js';
 import { rolloutLogger } from './rollout-log.js';
 import { systemClock } from './engine/clock.js';
@@ -168,6 +169,15 @@ type Ready = Extract<PreflightOutcome<unknown>, { kind: 'release' }>;
 /** The release, phase by phase: the plan said, preflight, the rollout, its record and metrics. */
 async function release(context: ReleaseContext): Promise<void> {
   const command = context.inputs.command;
+  const engine = followedEngine(context.inputs.engine.kind);
+  if (engine) {
+    const { report, clients, signal } = context;
+    return engine.release({
+      ...context,
+      identity: rolloutIdentity(context.inputs.plan, context.env, context.clock),
+      addMetrics: (record) => addMetrics(report, clients, record, signal),
+    });
+  }
   if (command === 'promote' || command === 'rollback' || command === 'status') {
     return splitPhase(context, command);
   }

@@ -181,7 +181,13 @@ async function createRelease(
     description: `Serverless Canary, run ${c.identity.run}: ${about(spec)}`,
   });
   // From here on, a cancelled or crashed job stops it with rollback (the post step, if need be).
-  const saved: SavedDeployment = { id, region: settings.region, about: about(spec) };
+  const saved: SavedDeployment = {
+    id,
+    region: settings.region,
+    about: about(spec),
+    previousVersion: spec.currentVersion,
+    targetVersion: spec.targetVersion,
+  };
   core.saveState(CODEDEPLOY_KEY, JSON.stringify(saved));
   core.setOutput('codedeploy-deployment-id', id);
   log.info(`Created CodeDeploy deployment ${id} (${configName}) for ${about(spec)}.`);
@@ -303,7 +309,7 @@ export async function codeDeployCommand(
 }
 
 /** How a deployment stands, as a result and a reason. */
-function endingOf(id: string, o: Observation): { result: ReleaseReport['result']; reason: string } {
+export function endingOf(id: string, o: Observation): { result: ReleaseReport['result']; reason: string } {
   const rollback = o.rollback ? `; rolled back by deployment ${o.rollback.id} (${o.rollback.state})` : '';
   switch (o.state) {
     case 'running':

@@ -8,14 +8,16 @@ export interface SavedDeployment {
   region: string;
   /** "alias live of orders (1 → 2)". */
   about: string;
+  previousVersion: string;
+  targetVersion: string;
 }
 
 export function parseSavedDeployment(text: string): SavedDeployment | undefined {
   if (!text) return undefined;
   try {
     const saved = JSON.parse(text) as Partial<SavedDeployment>;
-    if (typeof saved.id === 'string' && typeof saved.region === 'string' && typeof saved.about === 'string')
-      return saved as SavedDeployment;
+    const fields = [saved.id, saved.region, saved.about, saved.previousVersion, saved.targetVersion];
+    if (fields.every((f) => typeof f === 'string' && f.length > 0)) return saved as SavedDeployment;
   } catch {
     // An unreadable state is none: the post step then changes nothing.
   }

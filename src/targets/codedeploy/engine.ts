@@ -1,0 +1,41 @@
+// The codedeploy engine as the engine registry (src/engines.ts) knows it: the inputs it reads,
+// and each command's phases (release.ts).
+import type { EngineRun, FollowedEngine } from '../../engines.js';
+import type { LambdaInputs } from '../lambda/inputs.js';
+import { codeDeployCommand, deployWithCodeDeploy, type CodeDeployContext } from './release.js';
+
+export const codeDeployEngine: FollowedEngine = {
+  async release(run: EngineRun): Promise<void> {
+    const { inputs } = run;
+    if (inputs.engine.kind !== 'codedeploy') throw new Error('the codedeploy engine needs its inputs');
+    const context: CodeDeployContext = {
+      settings: {
+        engine: inputs.engine,
+        // Validation refuses engine codedeploy with any target but lambda-alias.
+        targetInputs: inputs.targetInputs as LambdaInputs,
+        plan: inputs.plan,
+        alarms: inputs.alarms,
+        analysis: inputs.analysis,
+        ignoreFiringAlarms: inputs.ignoreFiringAlarms,
+        hooks: inputs.hooks,
+        wait: inputs.wait,
+        dryRun: inputs.dryRun,
+        onExistingSplit: inputs.onExistingSplit,
+        pollIntervalMs: inputs.pollIntervalMs,
+        timeoutMs: inputs.timeoutMs,
+        region: inputs.region,
+        deploymentEnvironment: inputs.deploymentEnvironment,
+      },
+      report: run.report,
+      reporter: run.reporter,
+      clients: run.clients,
+      clock: run.clock,
+      signal: run.signal,
+      identity: run.identity,
+      addMetrics: run.addMetrics,
+    };
+    if (inputs.command === 'deploy') return deployWithCodeDeploy(context);
+    if (inputs.command === 'start') throw new Error('command start is refused with engine codedeploy');
+    return codeDeployCommand(context, inputs.command);
+  },
+};
