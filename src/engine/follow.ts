@@ -42,7 +42,13 @@ export interface FollowDeps {
 }
 
 /** The options that mean something when the service keeps the schedule (no resume, no hooks of ours). */
-export type FollowOptions = Pick<RolloutOptions, 'pollIntervalMs' | 'timeoutMs' | 'maxConsecutiveGateErrors'>;
+export interface FollowOptions extends Pick<
+  RolloutOptions,
+  'pollIntervalMs' | 'timeoutMs' | 'maxConsecutiveGateErrors'
+> {
+  /** How long a stop may go on once the job is being cancelled (default HURRIED_STOP_MS). */
+  stopGraceMs?: number;
+}
 
 /**
  * How long a stop may go on once the job is being cancelled: as long as the direct engine's
@@ -144,6 +150,7 @@ export async function followRollout(
       startedAt: clock.now(),
       readings: [],
     };
+    steps.push(current);
     holdsSaid = new Set();
     emit({ type: 'step-started', step: current, count });
   };
@@ -223,11 +230,10 @@ export async function followRollout(
     let latest = seen;
     while (latest.rollback?.state === 'running') {
       const now = clock.now();
-      if (signal.aborted) return { seen: latest, error: `stopped following it: ${abortReason(signal)}` };
       if (now >= until) return { seen: latest, error: `still running after ${seconds(now - from)}` };
       await clock.sleep(Math.min(nextGridPoint(from, now, options.pollIntervalMs), until) - now, signal);
-      if (signal.aborted) continue;
-      const next = await look();
+      const next = signal.aborted ? undefined : await look();
+      if (signal.aborted) return { seen: latest, error: `stopped following it: ${abortReason(signal)}` };
       if (next && 'stop' in next) return { seen: latest, error: next.stop };
       if (next) latest = next;
     }
@@ -240,13 +246,13 @@ export async function followRollout(
     emit({ type: 'rolling-back', reason });
     const rollbackStarted = clock.now();
     // Not abandoned by the cancellation itself, only a grace after it: the stop makes the target safe.
-    const grace = graceAfter(signal, HURRIED_STOP_MS);
+    const grace = graceAfter(signal, options.stopGraceMs ?? HURRIED_STOP_MS);
     let lastError = 'no answer';
     for (let attempt = 1; attempt <= STOP_ATTEMPTS; attempt++) {
       try {
         const seen = await raceAbort(target.stop(reason, grace), grace);
         if (!seen) {
-          lastError = `no answer within ${seconds(HURRIED_STOP_MS)} of the cancellation`;
+          lastError = 'no answer within the grace after the cancellation';
           break;
         }
         note(seen);
