@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { CodeDeployView } from '../sim/control-client.js';
 import { useTestCloud, waitFor } from './local-cloud-env.js';
-import { newRunnerContext, runStep, startStep, type RunnerContext, type StepResult } from './runner.js';
+import { newRunnerContext, runStep, startStep, type RunnerContext } from './runner.js';
 import {
   ALIAS,
   analysisInputs,
@@ -19,6 +19,8 @@ import {
   hookFunction,
   type CodeDeployScenarioOptions,
 } from './scenarios.js';
+
+const PRE_HOOK = 'CodeDeployHook_pre';
 
 const t = useTestCloud();
 
@@ -42,8 +44,8 @@ const load = async (options: CodeDeployScenarioOptions = {}) => {
   await t.control.clearWrites();
 };
 
-/** The action's log, shown only when a test fails. */
-const logOf = (r: StepResult) => `${r.stdout}\n${r.stderr}`;
+/** A deployment id as the report writes it (Markdown-escaped). */
+const inMarkdown = (id: string) => id.replace('-', '\\-');
 
 describe('engine: codedeploy through dist/', () => {
   it('a canary deployment that succeeds: the alias on the new version, the report with the weights CodeDeploy applied', async () => {
@@ -60,11 +62,214 @@ describe('engine: codedeploy through dist/', () => {
     // CodeDeploy moved the alias (10%, then all), not the action.
     const writes = await aliasWrites();
     expect(writes).toHaveLength(2);
-    for (const w of writes) expect(w).toContain(`codedeploy.amazonaws.com (deployment ${deployment.deploymentId})`);
+    for (const w of writes)
+      expect(w).toContain(`codedeploy.amazonaws.com (deployment ${deployment.deploymentId})`);
     const json = JSON.parse(readFileSync(result.outputs.report!, 'utf8'));
     expect(json.record.steps.map((s: { weight: number }) => s.weight)).toEqual([10]);
     expect(json.record.followed).toMatchObject({ id: deployment.deploymentId, state: 'succeeded' });
-    expect(result.summary).toContain(deployment.deploymentId);
-    expect(result.summary).toMatch(/\| 1 \| 10% \|/);
+    expect(result.summary).toContain(inMarkdown(deployment.deploymentId));
+    expect(result.summary).toMatch(/\| 1 of 1 \| 10% \|/);
   }, 60_000);
+
+  it('stopped by its alarm: CodeDeploy rolls back as a new deployment, which the report names', async () => {
+    await load({ canaryErrorRate: 0.5 });
+    const result = await main(newRunnerContext(), codeDeployInputs());
+    expect({ result: result.outputs.result, code: result.code }).toEqual({ result: 'rolled-back', code: 1 });
+    const deployment = await created();
+    expect(deployment).toMatchObject({ status: 'Stopped', errorInformation: { code: 'ALARM_ACTIVE' } });
+    const rollbackId = deployment.rollbackInfo?.rollbackDeploymentId;
+    expect(rollbackId).toMatch(/^d-/);
+    expect(result.outputs.reason).toContain('ALARM_ACTIVE');
+    expect(result.outputs.reason).toContain(ERRORS_ALARM);
+    expect(result.summary).toContain(inMarkdown(rollbackId!));
+    const alias = await aliasNow();
+    expect(alias).toMatchObject({ FunctionVersion: '1' });
+    expect(alias.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
+    // The deployment watched the alarm the inputs named.
+    const state = await t.control.codedeploy();
+    expect(state.deployments[deployment.deploymentId]).toMatchObject({ creator: 'user' });
+    expect(state.deployments[rollbackId!]).toMatchObject({
+      creator: 'codeDeployRollback',
+      status: 'Succeeded',
+    });
+  }, 60_000);
+
+  it("a failing pre-traffic hook fails the deployment before any traffic moves, and the report says CodeDeploy's error", async () => {
+    await load({
+      functions: [hookFunction(PRE_HOOK, { errorRate: 1 })],
+      hookReports: { [PRE_HOOK]: 'outcome' },
+    });
+    const result = await main(newRunnerContext(), codeDeployInputs({ 'pre-traffic-hook': PRE_HOOK }));
+    expect({ result: result.outputs.result, code: result.code }).toEqual({ result: 'rolled-back', code: 1 });
+    const deployment = await created();
+    expect(deployment).toMatchObject({
+      status: 'Failed',
+      errorInformation: { code: 'HOOK_EXECUTION_FAILURE' },
+    });
+    expect(result.outputs.reason).toContain('HOOK_EXECUTION_FAILURE');
+    // CodeDeploy invoked the hook with its own payload; the alias never moved.
+    const invocations = await t.control.invocations(PRE_HOOK);
+    expect(invocations.map((i) => JSON.parse(i.payload))).toEqual([
+      { DeploymentId: deployment.deploymentId, LifecycleEventHookExecutionId: expect.any(String) },
+    ]);
+    expect(await aliasWrites()).toEqual([]);
+    expect(await aliasNow()).toMatchObject({ FunctionVersion: '1' });
+  }, 60_000);
+
+  it("stopped by the action's analysis: StopDeployment with rollback, the traffic back on the old version", async () => {
+    // No alarm in the deployment: only the analysis can see the canary's errors.
+    await load({ canaryErrorRate: 0.3, rate: 100, minuteMs: 3_000 });
+    const result = await main(newRunnerContext(), codeDeployInputs({ alarms: '', ...analysisInputs() }));
+    expect({ result: result.outputs.result, code: result.code }).toEqual({ result: 'rolled-back', code: 1 });
+    expect(result.outputs.reason).toMatch(/^gate analysis failed/);
+    const deployment = await created();
+    expect(deployment).toMatchObject({ status: 'Stopped', errorInformation: { code: 'MANUAL_STOP' } });
+    expect(deployment.rollbackInfo?.rollbackDeploymentId).toMatch(/^d-/);
+    expect(await aliasNow()).toMatchObject({ FunctionVersion: '1' });
+    const ops = (await t.control.writes('codedeploy')).map((w) => w.operation);
+    expect(ops).toEqual(['CreateDeployment', 'StopDeployment']);
+  }, 90_000);
+
+  it('cancelled by SIGTERM during the canary: stopped and rolled back before the process exits', async () => {
+    await load({ minuteMs: 3_000 });
+    const step = startStep({ step: 'main', ctx: newRunnerContext(), inputs: codeDeployInputs(), env: t.env });
+    await waitFor('the canary at 10%', async () => {
+      const alias = await aliasNow();
+      return Object.keys(alias.RoutingConfig?.AdditionalVersionWeights ?? {}).length > 0;
+    });
+    step.child.kill('SIGTERM');
+    const result = await step.done;
+    // Read at once after the exit: nothing is left for CodeDeploy or a post step to do.
+    const alias = await aliasNow();
+    const deployment = await created();
+    expect(alias).toMatchObject({ FunctionVersion: '1' });
+    expect(alias.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
+    expect(deployment).toMatchObject({ status: 'Stopped', errorInformation: { code: 'MANUAL_STOP' } });
+    const rollback = (await t.control.codedeploy()).deployments[
+      deployment.rollbackInfo!.rollbackDeploymentId!
+    ];
+    expect(rollback).toMatchObject({ status: 'Succeeded' });
+    expect(result.outputs.result).toBe('rolled-back');
+    expect(result.outputs.reason).toContain('cancelled by SIGTERM');
+  }, 60_000);
+
+  it('wait: false returns at once with the deployment id; command status reads it later, in progress then promoted', async () => {
+    await load({ minuteMs: 3_000 });
+    const started = await main(newRunnerContext(), codeDeployInputs({ wait: 'false' }));
+    expect({ result: started.outputs.result, code: started.code }).toEqual({ result: 'started', code: 0 });
+    const id = started.outputs['codedeploy-deployment-id']!;
+    expect((await created()).deploymentId).toBe(id);
+    const status = (more: Record<string, string> = {}) =>
+      main(
+        newRunnerContext(),
+        codeDeployInputs({ command: 'status', 'codedeploy-deployment-id': id, ...more }),
+      );
+    const during = await status();
+    expect({ result: during.outputs.result, code: during.code }).toEqual({ result: 'in-progress', code: 0 });
+    expect(during.outputs['codedeploy-deployment-id']).toBe(id);
+    await waitFor('the deployment to succeed', async () => (await created()).status === 'Succeeded', 40_000);
+    // Without an id, the group's latest deployment.
+    const after = await main(newRunnerContext(), codeDeployInputs({ command: 'status' }));
+    expect({ result: after.outputs.result, id: after.outputs['codedeploy-deployment-id'] }).toEqual({
+      result: 'promoted',
+      id,
+    });
+    expect(after.outputs.weight).toBe('100');
+    // Status writes nothing.
+    expect((await t.control.writes('codedeploy')).map((w) => w.operation)).toEqual(['CreateDeployment']);
+  }, 90_000);
+
+  it('another active deployment in the group is refused before any change, naming its id and status', async () => {
+    await load({ minuteMs: 3_000 });
+    const first = await main(newRunnerContext(), codeDeployInputs({ wait: 'false' }));
+    const id = first.outputs['codedeploy-deployment-id']!;
+    await t.control.clearWrites();
+    const second = await main(newRunnerContext(), codeDeployInputs());
+    expect({ result: second.outputs.result, code: second.code }).toEqual({ result: 'failed', code: 1 });
+    expect(second.outputs.reason).toMatch(
+      new RegExp(`already has an active deployment, ${id} \\((InProgress|Created)\\)`),
+    );
+    expect(await t.control.writes()).toEqual([]);
+  }, 60_000);
+
+  it('a custom canary becomes a custom deployment config, created once and reused', async () => {
+    await load();
+    const first = await main(newRunnerContext(), codeDeployInputs({ strategy: 'canary 20% 1m' }));
+    expect(first.outputs.result).toBe('promoted');
+    const state = await t.control.codedeploy();
+    expect(state.deploymentConfigs['ServerlessCanary.Canary20Percent1Minute']).toMatchObject({
+      computePlatform: 'Lambda',
+      trafficRoutingConfig: {
+        type: 'TimeBasedCanary',
+        timeBasedCanary: { canaryPercentage: 20, canaryInterval: 1 },
+      },
+    });
+    expect(first.summary).toContain('created deployment config');
+    await t.control.deployCode(FUNCTION, { code: 'v3' });
+    await t.control.clearWrites();
+    const second = await main(newRunnerContext(), codeDeployInputs({ strategy: 'canary 20% 1m' }));
+    expect(second.outputs.result).toBe('promoted');
+    expect(second.summary).toContain('reused deployment config');
+    expect((await t.control.writes('codedeploy')).map((w) => w.operation)).toEqual(['CreateDeployment']);
+    expect(await aliasNow()).toMatchObject({ FunctionVersion: '3' });
+  }, 60_000);
+
+  it('codedeploy-create makes the Lambda application and the deployment group, then deploys', async () => {
+    await load({ noGroup: true });
+    const result = await main(
+      newRunnerContext(),
+      codeDeployInputs({ 'codedeploy-create': 'true', 'codedeploy-service-role-arn': CODEDEPLOY_ROLE }),
+    );
+    expect(result.outputs.result).toBe('promoted');
+    const ops = (await t.control.writes('codedeploy')).map((w) => w.operation);
+    expect(ops).toEqual(['CreateApplication', 'CreateDeploymentGroup', 'CreateDeployment']);
+    const state = await t.control.codedeploy();
+    expect(Object.keys(state.deploymentGroups)).toEqual([`${CODEDEPLOY_APPLICATION}/${CODEDEPLOY_GROUP}`]);
+  }, 60_000);
+
+  it.each([
+    [
+      'a strategy CodeDeploy cannot run',
+      { strategy: '10%:1m, 30%:1m' },
+      {},
+      /Input "strategy": .*not one canary step nor equal increments/,
+    ],
+    ['a hold of seconds', { strategy: 'canary 10% 30s' }, {}, /CodeDeploy takes whole minutes only/],
+    [
+      'a stage target',
+      {
+        target: 'api-gateway-stage',
+        'rest-api-id': 'abc123',
+        stage: 'prod',
+        'function-name': '',
+        alias: '',
+        version: '',
+      },
+      {},
+      /deploys Lambda aliases only/,
+    ],
+    [
+      'a missing group without codedeploy-create',
+      {},
+      { noGroup: true },
+      /Input "codedeploy-application": CodeDeploy application "shop" does not exist/,
+    ],
+    [
+      'codedeploy-create without a role',
+      { 'codedeploy-create': 'true' },
+      { noGroup: true },
+      /Input "codedeploy-service-role-arn" is required/,
+    ],
+  ] as const)(
+    '%s is refused before any write',
+    async (_what, inputs, scenario, message) => {
+      await load(scenario);
+      const result = await main(newRunnerContext(), codeDeployInputs(inputs));
+      expect({ result: result.outputs.result, code: result.code }).toEqual({ result: 'failed', code: 1 });
+      expect(result.outputs.reason).toMatch(message);
+      expect(await t.control.writes()).toEqual([]);
+      expect(await deployments()).toEqual([]);
+    },
+    30_000,
+  );
 });

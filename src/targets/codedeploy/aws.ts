@@ -42,7 +42,8 @@ export interface GroupRef {
   region: string;
 }
 
-const groupLabel = (g: GroupRef) => `deployment group ${g.deploymentGroup} of CodeDeploy application ${g.application}`;
+const groupLabel = (g: GroupRef) =>
+  `deployment group ${g.deploymentGroup} of CodeDeploy application ${g.application}`;
 
 const isCode = (error: unknown, ...codes: string[]) =>
   error instanceof AwsCallError && codes.includes(error.code);
@@ -55,11 +56,19 @@ export interface GroupFound {
   group: boolean;
 }
 
-export async function findGroup(cd: CodeDeployClient, g: GroupRef, signal?: AbortSignal): Promise<GroupFound> {
+export async function findGroup(
+  cd: CodeDeployClient,
+  g: GroupRef,
+  signal?: AbortSignal,
+): Promise<GroupFound> {
   let platform: string | undefined;
   try {
     const app = await awsCall(
-      { doing: `read CodeDeploy application ${g.application}`, iamAction: 'codedeploy:GetApplication', region: g.region },
+      {
+        doing: `read CodeDeploy application ${g.application}`,
+        iamAction: 'codedeploy:GetApplication',
+        region: g.region,
+      },
       () => cd.send(new GetApplicationCommand({ applicationName: g.application }), { abortSignal: signal }),
     );
     platform = app.application?.computePlatform ?? 'Server';
@@ -72,7 +81,10 @@ export async function findGroup(cd: CodeDeployClient, g: GroupRef, signal?: Abor
       { doing: `read ${groupLabel(g)}`, iamAction: 'codedeploy:GetDeploymentGroup', region: g.region },
       () =>
         cd.send(
-          new GetDeploymentGroupCommand({ applicationName: g.application, deploymentGroupName: g.deploymentGroup }),
+          new GetDeploymentGroupCommand({
+            applicationName: g.application,
+            deploymentGroupName: g.deploymentGroup,
+          }),
           { abortSignal: signal },
         ),
     );
@@ -90,7 +102,11 @@ export async function activeDeployments(
   signal?: AbortSignal,
 ): Promise<DeploymentInfo[]> {
   const listed = await awsCall(
-    { doing: `list the active deployments of ${groupLabel(g)}`, iamAction: 'codedeploy:ListDeployments', region: g.region },
+    {
+      doing: `list the active deployments of ${groupLabel(g)}`,
+      iamAction: 'codedeploy:ListDeployments',
+      region: g.region,
+    },
     () =>
       cd.send(
         new ListDeploymentsCommand({
@@ -114,7 +130,10 @@ export async function latestDeploymentId(
     { doing: `read ${groupLabel(g)}`, iamAction: 'codedeploy:GetDeploymentGroup', region: g.region },
     () =>
       cd.send(
-        new GetDeploymentGroupCommand({ applicationName: g.application, deploymentGroupName: g.deploymentGroup }),
+        new GetDeploymentGroupCommand({
+          applicationName: g.application,
+          deploymentGroupName: g.deploymentGroup,
+        }),
         { abortSignal: signal },
       ),
   );
@@ -131,8 +150,13 @@ export async function createGroup(
   const made: string[] = [];
   if (found.platform === undefined) {
     await awsCall(
-      { doing: `create CodeDeploy application ${g.application}`, iamAction: 'codedeploy:CreateApplication', region: g.region },
-      () => cd.send(new CreateApplicationCommand({ applicationName: g.application, computePlatform: 'Lambda' })),
+      {
+        doing: `create CodeDeploy application ${g.application}`,
+        iamAction: 'codedeploy:CreateApplication',
+        region: g.region,
+      },
+      () =>
+        cd.send(new CreateApplicationCommand({ applicationName: g.application, computePlatform: 'Lambda' })),
     );
     made.push(`created CodeDeploy application ${g.application} (Lambda)`);
   }
@@ -167,7 +191,11 @@ export async function ensureConfig(
   region: string,
 ): Promise<string | undefined> {
   if (choice.predefined) return undefined;
-  const context = { doing: `read deployment config ${choice.name}`, iamAction: 'codedeploy:GetDeploymentConfig', region };
+  const context = {
+    doing: `read deployment config ${choice.name}`,
+    iamAction: 'codedeploy:GetDeploymentConfig',
+    region,
+  };
   try {
     const found = await awsCall(context, () =>
       cd.send(new GetDeploymentConfigCommand({ deploymentConfigName: choice.name })),
@@ -184,7 +212,11 @@ export async function ensureConfig(
   }
   try {
     await awsCall(
-      { doing: `create deployment config ${choice.name}`, iamAction: 'codedeploy:CreateDeploymentConfig', region },
+      {
+        doing: `create deployment config ${choice.name}`,
+        iamAction: 'codedeploy:CreateDeploymentConfig',
+        region,
+      },
       () =>
         cd.send(
           new CreateDeploymentConfigCommand({
@@ -228,7 +260,11 @@ export function describeActive(g: GroupRef, d: Pick<DeploymentInfo, 'deploymentI
 export async function createDeployment(cd: CodeDeployClient, d: NewDeployment): Promise<string> {
   try {
     const created = await awsCall(
-      { doing: `create a deployment in ${groupLabel(d.group)}`, iamAction: 'codedeploy:CreateDeployment', region: d.group.region },
+      {
+        doing: `create a deployment in ${groupLabel(d.group)}`,
+        iamAction: 'codedeploy:CreateDeployment',
+        region: d.group.region,
+      },
       () =>
         cd.send(
           new CreateDeploymentCommand({
@@ -251,7 +287,9 @@ export async function createDeployment(cd: CodeDeployClient, d: NewDeployment): 
     // Started since the check: say which one, as the check would have.
     const active = await activeDeployments(cd, d.group).catch(() => []);
     throw new ActiveDeploymentError(
-      active[0] ? describeActive(d.group, active[0]) : `${groupLabel(d.group)} already has an active deployment (${(error as Error).message})`,
+      active[0]
+        ? describeActive(d.group, active[0])
+        : `${groupLabel(d.group)} already has an active deployment (${(error as Error).message})`,
     );
   }
 }
@@ -285,14 +323,22 @@ export async function getLambdaTarget(
     let targetId = known;
     if (!targetId) {
       const listed = await awsCall(
-        { doing: `list the targets of deployment ${id}`, iamAction: 'codedeploy:ListDeploymentTargets', region },
+        {
+          doing: `list the targets of deployment ${id}`,
+          iamAction: 'codedeploy:ListDeploymentTargets',
+          region,
+        },
         () => cd.send(new ListDeploymentTargetsCommand({ deploymentId: id }), { abortSignal: signal }),
       );
       targetId = listed.targetIds?.[0];
     }
     if (!targetId) return undefined;
     const got = await awsCall(
-      { doing: `read target ${targetId} of deployment ${id}`, iamAction: 'codedeploy:GetDeploymentTarget', region },
+      {
+        doing: `read target ${targetId} of deployment ${id}`,
+        iamAction: 'codedeploy:GetDeploymentTarget',
+        region,
+      },
       () => cd.send(new GetDeploymentTargetCommand({ deploymentId: id, targetId }), { abortSignal: signal }),
     );
     return { targetId, target: got.deploymentTarget?.lambdaTarget };
@@ -307,8 +353,15 @@ export async function getLambdaTarget(
 export async function stopDeployment(cd: CodeDeployClient, id: string, region: string, signal?: AbortSignal) {
   try {
     await awsCall(
-      { doing: `stop CodeDeploy deployment ${id} with rollback`, iamAction: 'codedeploy:StopDeployment', region },
-      () => cd.send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }), { abortSignal: signal }),
+      {
+        doing: `stop CodeDeploy deployment ${id} with rollback`,
+        iamAction: 'codedeploy:StopDeployment',
+        region,
+      },
+      () =>
+        cd.send(new StopDeploymentCommand({ deploymentId: id, autoRollbackEnabled: true }), {
+          abortSignal: signal,
+        }),
     );
   } catch (error) {
     if (!isCode(error, 'DeploymentAlreadyCompletedException')) throw error;

@@ -14,7 +14,11 @@ export async function codeDeployInputProblems(
   region: string,
   signal: AbortSignal,
 ): Promise<string[]> {
-  const group: GroupRef = { application: engine.application, deploymentGroup: engine.deploymentGroup, region };
+  const group: GroupRef = {
+    application: engine.application,
+    deploymentGroup: engine.deploymentGroup,
+    region,
+  };
   const found = await findGroup(cd, group, signal);
   const creatable = engine.create && command === 'deploy';
   const create = 'or set "codedeploy-create: true" with "codedeploy-service-role-arn" to create it';

@@ -41,7 +41,10 @@ export function deploymentConfigFor(plan: Plan): DeploymentConfigChoice {
     return {
       name: predefined ? `CodeDeployDefault.Lambda${shape}` : `${CUSTOM_CONFIG_PREFIX}${shape}`,
       predefined,
-      routing: { type: 'TimeBasedCanary', timeBasedCanary: { canaryPercentage: percent, canaryInterval: minutes } },
+      routing: {
+        type: 'TimeBasedCanary',
+        timeBasedCanary: { canaryPercentage: percent, canaryInterval: minutes },
+      },
     };
   }
   // CodeDeploy's linear shape: p, 2p, 3p ... while below 100, each held the same interval.
@@ -50,7 +53,9 @@ export function deploymentConfigFor(plan: Plan): DeploymentConfigChoice {
     throw new Error(
       `Input "strategy": "${plan.name}" has ${steps.length} steps that are not one canary step nor equal increments (${steps
         .map((s) => `${s.weight}%`)
-        .join(', ')}); CodeDeploy moves the traffic by one canary step ("canary 10% 5m") or by equal increments each held alike ("linear 20% every 2m"). Use one of those with "engine: codedeploy", or "engine: direct" for any steps.`,
+        .join(
+          ', ',
+        )}); CodeDeploy moves the traffic by one canary step ("canary 10% 5m") or by equal increments each held alike ("linear 20% every 2m"). Use one of those with "engine: codedeploy", or "engine: direct" for any steps.`,
     );
   }
   const predefined = percent === 10 && PREDEFINED_LINEAR_MINUTES.includes(minutes);
@@ -58,7 +63,10 @@ export function deploymentConfigFor(plan: Plan): DeploymentConfigChoice {
   return {
     name: predefined ? `CodeDeployDefault.Lambda${shape}` : `${CUSTOM_CONFIG_PREFIX}${shape}`,
     predefined,
-    routing: { type: 'TimeBasedLinear', timeBasedLinear: { linearPercentage: percent, linearInterval: minutes } },
+    routing: {
+      type: 'TimeBasedLinear',
+      timeBasedLinear: { linearPercentage: percent, linearInterval: minutes },
+    },
   };
 }
 

@@ -101,7 +101,11 @@ export function readEngineInputs(read: InputReader, context: EngineContext): Eng
     () => parseName('codedeploy-deployment-group', value('codedeploy-deployment-group'), 'deployment group'),
     '',
   );
-  const create = check('codedeploy-create', () => parseBoolean('codedeploy-create', value('codedeploy-create') || 'false'), false);
+  const create = check(
+    'codedeploy-create',
+    () => parseBoolean('codedeploy-create', value('codedeploy-create') || 'false'),
+    false,
+  );
   const serviceRoleArn = check(
     'codedeploy-service-role-arn',
     () => parseRoleArn(value('codedeploy-service-role-arn'), create),

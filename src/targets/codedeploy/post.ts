@@ -28,9 +28,12 @@ export async function finishSavedDeployment(
 ): Promise<Pick<ReleaseReport, 'result' | 'reason'>> {
   const target = new FollowedDeployment(cd, saved, systemClock);
   const signal = AbortSignal.timeout(POST_STOP_MS);
-  const seen = finished ? await target.observe(signal) : await target.stop('the main step did not finish', signal);
+  const seen = finished
+    ? await target.observe(signal)
+    : await target.stop('the main step did not finish', signal);
   const ended = endingOf(saved.id, seen);
-  if (finished) return { result: ended.result, reason: `the main step did not finish its report; ${ended.reason}` };
+  if (finished)
+    return { result: ended.result, reason: `the main step did not finish its report; ${ended.reason}` };
   return {
     result: ended.result,
     reason: `the main step did not finish; the post step stopped ${saved.about}: ${ended.reason}`,

@@ -115,7 +115,11 @@ export async function deployWithCodeDeploy(c: CodeDeployContext): Promise<void> 
     report.reason = `CodeDeploy deployment ${id} created: it moves alias ${spec.alias} from version ${sides.previous} to ${sides.target} by ${config.name} without this job; see it with "command: status" and "codedeploy-deployment-id: ${id}"`;
     return;
   }
-  const target = new FollowedDeployment(c.clients.codedeploy, { id, region: settings.region, about: about(spec) }, c.clock);
+  const target = new FollowedDeployment(
+    c.clients.codedeploy,
+    { id, region: settings.region, about: about(spec) },
+    c.clock,
+  );
   await follow(c, target);
 }
 
@@ -268,7 +272,9 @@ export async function codeDeployCommand(
   command: 'status' | 'promote' | 'rollback',
 ): Promise<void> {
   const { settings, report, signal } = c;
-  const id = settings.engine.deploymentId ?? (await latestDeploymentId(c.clients.codedeploy, groupOf(settings), signal));
+  const id =
+    settings.engine.deploymentId ??
+    (await latestDeploymentId(c.clients.codedeploy, groupOf(settings), signal));
   if (!id) {
     report.result = 'none';
     report.reason = `no deployment in ${describeGroup(settings)}: nothing to ${command === 'status' ? 'report' : command}`;
@@ -276,7 +282,11 @@ export async function codeDeployCommand(
   }
   core.setOutput('codedeploy-deployment-id', id);
   const about = `alias ${settings.targetInputs.alias} of ${settings.targetInputs.functionName}`;
-  const target = new FollowedDeployment(c.clients.codedeploy, { id, region: settings.region, about }, c.clock);
+  const target = new FollowedDeployment(
+    c.clients.codedeploy,
+    { id, region: settings.region, about },
+    c.clock,
+  );
   const now = await target.observe(signal);
   const versions = target.versions;
   if (versions) {
@@ -293,7 +303,10 @@ export async function codeDeployCommand(
   if (command === 'status' || now.state !== 'running') {
     const ended = endingOf(id, now);
     report.result = command === 'status' && now.state === 'running' ? 'in-progress' : ended.result;
-    report.reason = command === 'status' || now.state === 'running' ? ended.reason : `${ended.reason}; nothing to ${command}`;
+    report.reason =
+      command === 'status' || now.state === 'running'
+        ? ended.reason
+        : `${ended.reason}; nothing to ${command}`;
     return;
   }
   if (command === 'rollback') {
@@ -313,9 +326,15 @@ export function endingOf(id: string, o: Observation): { result: ReleaseReport['r
   const rollback = o.rollback ? `; rolled back by deployment ${o.rollback.id} (${o.rollback.state})` : '';
   switch (o.state) {
     case 'running':
-      return { result: 'in-progress', reason: `CodeDeploy deployment ${id} is in progress: ${o.phase}, ${o.weight}% of traffic on the new version` };
+      return {
+        result: 'in-progress',
+        reason: `CodeDeploy deployment ${id} is in progress: ${o.phase}, ${o.weight}% of traffic on the new version`,
+      };
     case 'succeeded':
-      return { result: 'promoted', reason: `CodeDeploy deployment ${id} succeeded: all traffic on the new version` };
+      return {
+        result: 'promoted',
+        reason: `CodeDeploy deployment ${id} succeeded: all traffic on the new version`,
+      };
     default: {
       const back = o.rollback?.state === 'succeeded';
       return {
@@ -334,7 +353,9 @@ function describeGroup(s: CodeDeploySettings): string {
   return `deployment group ${s.engine.deploymentGroup} of application ${s.engine.application}`;
 }
 
-function about(spec: Pick<AppSpecInputs, 'functionName' | 'alias' | 'currentVersion' | 'targetVersion'>): string {
+function about(
+  spec: Pick<AppSpecInputs, 'functionName' | 'alias' | 'currentVersion' | 'targetVersion'>,
+): string {
   return `alias ${spec.alias} of ${spec.functionName} (${spec.currentVersion} → ${spec.targetVersion})`;
 }
 
