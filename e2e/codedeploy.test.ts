@@ -34,6 +34,8 @@ const created = async (): Promise<CodeDeployView['deployments'][string]> => {
   expect(mine).toHaveLength(1);
   return mine[0]!;
 };
+const aliasSplit = async () =>
+  Object.keys((await aliasNow()).RoutingConfig?.AdditionalVersionWeights ?? {}).length > 0;
 /** Every write to the alias, whoever made it (the action's own calls, CodeDeploy's shifts). */
 const aliasWrites = async () =>
   (await t.control.writes()).filter((w) => w.operation === 'UpdateAlias').map((w) => w.userAgent ?? '');
@@ -133,10 +135,7 @@ describe('engine: codedeploy through dist/', () => {
   it('cancelled by SIGTERM during the canary: stopped and rolled back before the process exits', async () => {
     await load({ minuteMs: 3_000 });
     const step = startStep({ step: 'main', ctx: newRunnerContext(), inputs: codeDeployInputs(), env: t.env });
-    await waitFor('the canary at 10%', async () => {
-      const alias = await aliasNow();
-      return Object.keys(alias.RoutingConfig?.AdditionalVersionWeights ?? {}).length > 0;
-    });
+    await waitFor('the canary at 10%', aliasSplit);
     step.child.kill('SIGTERM');
     const result = await step.done;
     // Read at once after the exit: nothing is left for CodeDeploy or a post step to do.
@@ -272,4 +271,51 @@ describe('engine: codedeploy through dist/', () => {
     },
     30_000,
   );
+
+  it('command rollback stops a deployment left by wait: false, with rollback', async () => {
+    await load({ minuteMs: 3_000 });
+    const started = await main(newRunnerContext(), codeDeployInputs({ wait: 'false' }));
+    const id = started.outputs['codedeploy-deployment-id']!;
+    await waitFor('the canary at 10%', aliasSplit);
+    const result = await main(
+      newRunnerContext(),
+      codeDeployInputs({ command: 'rollback', 'codedeploy-deployment-id': id }),
+    );
+    expect({ result: result.outputs.result, code: result.code }).toEqual({ result: 'rolled-back', code: 1 });
+    expect(result.outputs.reason).toMatch(
+      new RegExp(`^command rollback: CodeDeploy deployment ${id} stopped \\(MANUAL_STOP`),
+    );
+    expect(await created()).toMatchObject({ status: 'Stopped' });
+    expect(await aliasNow()).toMatchObject({ FunctionVersion: '1' });
+    expect(result.outputs.weight).toBe('0');
+  }, 60_000);
+
+  it('killed during the canary, the post step stops the deployment with rollback', async () => {
+    await load({ minuteMs: 3_000 });
+    const ctx = newRunnerContext();
+    const step = startStep({ step: 'main', ctx, inputs: codeDeployInputs(), env: t.env });
+    await waitFor('the canary at 10%', aliasSplit);
+    step.child.kill('SIGKILL');
+    await step.done;
+    expect(await created()).toMatchObject({ status: 'InProgress' });
+    const post = await runStep({ step: 'post', ctx, env: t.env });
+    expect({ result: post.outputs.result, code: post.code }).toEqual({ result: 'rolled-back', code: 1 });
+    expect(post.outputs.reason).toContain('the post step stopped alias live of orders (1 → 2)');
+    expect(await created()).toMatchObject({ status: 'Stopped', errorInformation: { code: 'MANUAL_STOP' } });
+    const alias = await aliasNow();
+    expect(alias).toMatchObject({ FunctionVersion: '1' });
+    expect(alias.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
+  }, 60_000);
+
+  it('the post step after a finished run does nothing', async () => {
+    await load();
+    const ctx = newRunnerContext();
+    const result = await main(ctx, codeDeployInputs());
+    expect(result.outputs.result).toBe('promoted');
+    await t.control.clearWrites();
+    const post = await runStep({ step: 'post', ctx, env: t.env });
+    expect(post.code).toBe(0);
+    expect(post.stdout).toContain('Post step: nothing to do');
+    expect(await t.control.writes()).toEqual([]);
+  }, 60_000);
 });

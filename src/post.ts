@@ -102,6 +102,7 @@ async function postDeployment(
   }
   await report(described, ending);
   core.setOutput('result', ending.result);
+  core.setOutput('reason', ending.reason);
   const message = ending.reason.charAt(0).toUpperCase() + ending.reason.slice(1);
   if (ending.result === 'promoted' || ending.result === 'started' || ending.result === 'in-progress')
     log.info(`Post step: ${message}.`);
