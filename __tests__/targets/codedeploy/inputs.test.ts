@@ -19,6 +19,15 @@ describe('engine inputs', () => {
     expect(inputs.wait).toBe(true);
   });
 
+  it("codedeploy-create's default, as the runner passes it, is no codedeploy input", () => {
+    expect(
+      parsed({ 'function-name': 'orders', 'codedeploy-create': 'false', wait: 'true' }).problems,
+    ).toEqual([]);
+    expect(parsed({ 'function-name': 'orders', 'codedeploy-create': 'true' }).problems).toEqual([
+      expect.stringMatching(/^Input "codedeploy-create" belongs to "engine: codedeploy"/),
+    ]);
+  });
+
   it('codedeploy with its application and group, creating them with a role', () => {
     const { inputs, problems } = parsed({
       ...codedeploy,

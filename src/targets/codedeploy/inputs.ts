@@ -59,7 +59,12 @@ export function readEngineInputs(read: InputReader, context: EngineContext): Eng
   const wait = check('wait', () => parseWait(value('wait') || 'true'), true);
   if (kind === 'direct' || !valid('engine')) {
     for (const name of CODEDEPLOY_INPUT_NAMES) {
-      if (value(name))
+      // codedeploy-create's default ("false", as the runner passes it) asks for nothing.
+      const given =
+        name === 'codedeploy-create'
+          ? !['', 'false', 'False', 'FALSE'].includes(value(name))
+          : value(name) !== '';
+      if (given)
         problems.push(
           `Input "${name}" belongs to "engine: codedeploy", not to "engine: direct": remove it, or set "engine: codedeploy".`,
         );
