@@ -3,8 +3,16 @@
 // but the step's failure annotation (which main.ts writes at the end).
 import { jest } from '@jest/globals';
 import { workflowCommands } from './support/workflow-commands.js';
+import { followRollout } from '../src/engine/follow.js';
 import { runRollout } from '../src/engine/rollout.js';
-import type { Gate, GateStatus, RolloutRecord, TrafficTarget } from '../src/engine/types.js';
+import type {
+  FollowedTarget,
+  Gate,
+  GateStatus,
+  Observation,
+  RolloutRecord,
+  TrafficTarget,
+} from '../src/engine/types.js';
 import { createLog } from '../src/log.js';
 import { rolloutLogger } from '../src/rollout-log.js';
 import type { Plan } from '../src/engine/plan.js';
@@ -255,6 +263,101 @@ describe('the analysis in the log', () => {
       'Step 1 of 1 · 10% · 10s left · alarms: pass (1 alarm(s): 1 OK) · analysis: fail (canary 14/298 errors, baseline 27/2,702 errors; latency +4.0%)',
     );
     expect(written.join('')).not.toContain(record.reason);
+    expectBalancedGroups();
+  });
+});
+
+describe('a followed deployment in the log', () => {
+  const canary: Plan = {
+    name: 'canary 10% 20s',
+    steps: [
+      { weight: 10, holdMs: 20_000 },
+      { weight: 100, holdMs: 0 },
+    ],
+  };
+  const alarmReason = 'ALARM_ACTIVE: One or more alarms have been activated';
+
+  /** Follows a deployment that shows `script` (from its time since the start) through the real log. */
+  async function followed(
+    script: { at: number; seen: Observation }[],
+    hold?: string,
+  ): Promise<RolloutRecord> {
+    const clock = new FakeClock();
+    const start = clock.now();
+    const gate: Gate = {
+      name: 'analysis',
+      read: async () => ({
+        gate: 'analysis',
+        status: 'pending',
+        summary: 'waiting',
+        at: clock.now(),
+        ...(hold ? { holdStep: { until: clock.now() + 60_000, why: hold } } : {}),
+      }),
+    };
+    const target: FollowedTarget = {
+      description: 'deployment d-FOLLOWED',
+      observe: async () => script.findLast((l) => l.at <= clock.now() - start)!.seen,
+      stop: async () => ({ weight: 0, state: 'stopped', phase: 'Stopped' }),
+    };
+    return followRollout(
+      canary,
+      { pollIntervalMs: 5_000, timeoutMs: 10 * 60_000 },
+      {
+        target,
+        gates: [gate],
+        clock,
+        signal: new AbortController().signal,
+        onEvent: rolloutLogger(createLog()),
+      },
+    );
+  }
+
+  it('says each change the service shows, inside the step it belongs to, and that a hold is not kept', async () => {
+    const record = await followed(
+      [
+        { at: 0, seen: { weight: 0, state: 'running', phase: 'BeforeAllowTraffic InProgress' } },
+        { at: 5_000, seen: { weight: 10, state: 'running', phase: 'AllowTraffic InProgress' } },
+        { at: 25_000, seen: { weight: 100, state: 'succeeded', phase: 'Succeeded' } },
+      ],
+      'waiting for the last period',
+    );
+    expect(record.outcome).toBe('promoted');
+    const lines = logLines().filter((l) => !/^Step 1 of 1 · /.test(l));
+    expect(lines).toEqual([
+      'Deployment running: BeforeAllowTraffic InProgress · 0% on the new version',
+      '::group::Step 1 of 1: 10%25 of traffic for 20s',
+      'Deployment running: AllowTraffic InProgress · 10% on the new version',
+      'Step 1: analysis asks to hold the step (waiting for the last period); the deployment keeps its own schedule, so the gate is only read on.',
+      '::endgroup::',
+      'Promoting: all traffic to the new version.',
+      'Deployment succeeded: Succeeded · 100% on the new version',
+      'Rollout promoted after 25s.',
+    ]);
+    expectBalancedGroups();
+  });
+
+  it("the service's own failure: its rollback deployment followed, the reason left to the failure annotation", async () => {
+    const failed = (rollback: 'running' | 'succeeded', weight: number): Observation => ({
+      weight,
+      state: 'failed',
+      phase: 'Failed',
+      reason: alarmReason,
+      rollback: { id: 'd-ROLLBACK', state: rollback },
+    });
+    const record = await followed([
+      { at: 0, seen: { weight: 10, state: 'running', phase: 'AllowTraffic InProgress' } },
+      { at: 10_000, seen: failed('running', 10) },
+      { at: 20_000, seen: failed('succeeded', 0) },
+    ]);
+    expect(record.outcome).toBe('rolled-back');
+    expect(written.join('')).not.toContain(alarmReason);
+    expect(logLines().slice(-5)).toEqual([
+      'Deployment failed: Failed · 10% on the new version · rollback deployment d-ROLLBACK running',
+      'Rolling back: all traffic to the previous version.',
+      'Deployment failed: Failed · 0% on the new version · rollback deployment d-ROLLBACK succeeded',
+      'Rollback completed in 10s.',
+      'Rollout rolled-back after 20s.',
+    ]);
     expectBalancedGroups();
   });
 });

@@ -115,10 +115,12 @@ function logFinished(log: Log, record: RolloutRecord): void {
   else log.info(`Rollout ${record.outcome} after ${took}.`);
 }
 
-/** "Deployment: AllowTraffic InProgress · 10% on the new version"; its rollback deployment too. */
+/**
+ * "Deployment running: AllowTraffic InProgress · 10% on the new version", and its rollback
+ * deployment; the service's error is the reason, left to the failure annotation.
+ */
 function observedLine(seen: Observation): string {
   const parts = [`Deployment ${seen.state}: ${seen.phase}`, `${seen.weight}% on the new version`];
-  if (seen.reason) parts.push(seen.reason);
   if (seen.rollback) parts.push(`rollback deployment ${seen.rollback.id} ${seen.rollback.state}`);
   return parts.join(' · ');
 }

@@ -234,6 +234,17 @@ describe('follow engine', () => {
     expect(gate.contexts.find((c) => c.index === 2)!.last).toBe(true);
   });
 
+  it('takes a weight kept as a fraction as the whole percent it stands for', async () => {
+    expect(0.07 * 100).not.toBe(7);
+    const { clock, start, run } = scenario([
+      { at: 0, ...running(0.07 * 100) },
+      { at: MINUTE, ...running(7) },
+      { at: 2 * MINUTE, weight: 100, state: 'succeeded', phase: 'Succeeded' },
+    ]);
+    const record = await run([passing(clock, start)]);
+    expect(record.steps.map((s) => s.weight)).toEqual([7]);
+  });
+
   it('a failing gate mid-canary stops the deployment with rollback at that poll', async () => {
     const { clock, start, target, run, types } = scenario(canaryScript);
     const gate = gateAt(clock, start, (elapsed) => ({ status: elapsed >= 5 * MINUTE ? 'fail' : 'pass' }));

@@ -171,8 +171,9 @@ export async function followRollout(
       const seen = await raceAbort(target.observe(signal), signal);
       if (!seen) return { stop: abortReason(signal) };
       observeErrors = 0;
-      note(seen);
-      return seen;
+      // A service that keeps weights as fractions (CodeDeploy's 0.07) would otherwise show
+      // 7.000000000000001% and start a step for each rounding.
+      return { ...seen, weight: Math.round(seen.weight * 100) / 100 };
     } catch (error) {
       if (signal.aborted) return { stop: abortReason(signal) };
       observeErrors++;
@@ -190,8 +191,14 @@ export async function followRollout(
       if (signal.aborted) return { kind: 'stop', reason: abortReason(signal) };
       const seen = await look();
       if (seen && 'stop' in seen) return { kind: 'stop', reason: seen.stop };
-      if (seen && seen.state !== 'running') return { kind: 'ended', seen };
-      if (seen) track(seen.weight);
+      if (seen) {
+        // The step moves first, so that the log says what it saw inside the step it belongs to.
+        if (seen.state === 'running') track(seen.weight);
+        else if (seen.state === 'succeeded') track(100);
+        else endStep();
+        note(seen);
+        if (seen.state !== 'running') return { kind: 'ended', seen };
+      }
       if (current) {
         const { stop, holds } = await readGates(current, contextOf(current));
         if (stop) return { kind: 'stop', reason: stop.reason };
@@ -216,6 +223,7 @@ export async function followRollout(
   const serviceEnded = async (seen: Observation): Promise<RolloutRecord> => {
     const reason = `${target.description} ${seen.state === 'failed' ? 'failed' : 'was stopped'}: ${seen.reason ?? 'no reason given'}`;
     endStep();
+    followed.endedBy = 'service';
     emit({ type: 'rolling-back', reason });
     const rollbackStarted = clock.now();
     const final = await followRollback(seen);
@@ -235,7 +243,7 @@ export async function followRollout(
       const next = signal.aborted ? undefined : await look();
       if (signal.aborted) return { seen: latest, error: `stopped following it: ${abortReason(signal)}` };
       if (next && 'stop' in next) return { seen: latest, error: next.stop };
-      if (next) latest = next;
+      if (next) note((latest = next));
     }
     return { seen: latest };
   };
@@ -243,6 +251,7 @@ export async function followRollout(
   /** We stop it: a failing gate, the timeout, cancellation, a target that cannot be read. */
   const stopWith = async (reason: string): Promise<RolloutRecord> => {
     endStep();
+    followed.endedBy = 'action';
     emit({ type: 'rolling-back', reason });
     const rollbackStarted = clock.now();
     // Not abandoned by the cancellation itself, only a grace after it: the stop makes the target safe.
@@ -260,7 +269,9 @@ export async function followRollout(
       } catch (error) {
         lastError = errorMessage(error);
         if (grace.aborted) break;
-        if (attempt < STOP_ATTEMPTS) await clock.sleep(STOP_RETRY_DELAY_MS * attempt, grace);
+        // Once the job is being cancelled, no pauses: the grace is short.
+        if (attempt < STOP_ATTEMPTS && !signal.aborted)
+          await clock.sleep(STOP_RETRY_DELAY_MS * attempt, grace);
       }
     }
     return finish('failed', `${reason}; then the stop failed: ${lastError}`, {
@@ -300,7 +311,6 @@ export async function followRollout(
   const ended = await watch();
   if (ended.kind === 'stop') return stopWith(ended.reason);
   if (ended.seen.state === 'succeeded') {
-    track(100);
     const ran = steps.length;
     return finish(
       'promoted',

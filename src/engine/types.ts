@@ -243,6 +243,11 @@ export interface FollowedRecord {
   error?: string;
   /** The rollback deployment, as last seen. */
   rollback?: FollowedRollback;
+  /**
+   * Who ended it when it did not succeed: the service on its own (its alarm, a failed hook, a
+   * manual stop), or the action (a gate, the timeout, cancellation, a target it could not read).
+   */
+  endedBy?: 'service' | 'action';
 }
 
 export type RolloutEvent =

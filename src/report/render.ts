@@ -9,6 +9,7 @@ import { escapeMarkdown as esc, link } from './escape.js';
 import { count as integer, milliseconds, rate, utcDateTime as dateTime, utcTime as time } from './format.js';
 import type { ReleasePlan, ReleaseReport, Result, VersionMetrics } from './model.js';
 import { trafficStepCount } from '../engine/plan.js';
+import { followedCause, followedSection } from './followed.js';
 import { hooksSection } from './hooks.js';
 import { gatesText, offset, stepGates, timeoutText, unwatchedPlan } from './plan.js';
 import {
@@ -64,8 +65,10 @@ export function renderReport(report: ReleaseReport, options: RenderOptions = FUL
     headline(report, cause),
     whyRolledBack(cause, options),
     hooksSection(report),
+    followedCause(report),
     promotedUndecided(report),
     overview(report),
+    followedSection(report),
     releasePlan(report.releasePlan),
     timeline(report, cause),
     canaryVsBaseline(report),
