@@ -614,10 +614,28 @@ describe('the command input', () => {
     ]);
   });
 
-  it('holds start to no job limit: it runs only the first step', () => {
-    expect(
-      parseInputs(reader({ 'function-name': 'orders', command: 'start', strategy: '10%:7h' }), env).problems,
-    ).toEqual([]);
-    expect(problemsOf({ 'function-name': 'orders', command: 'promote', strategy: '10%:7h' })).toHaveLength(1);
+  it('holds start to the job limit for its first step only, which it holds before it leaves the split', () => {
+    const inputs = (command: string, strategy: string) => ({ 'function-name': 'orders', command, strategy });
+    // Six hours after the first step: too long for one job, not for start.
+    expect(problemsOf(inputs('deploy', '10%:1h, 50%:6h'))).toHaveLength(1);
+    const start = parseInputs(reader(inputs('start', '10%:1h, 50%:6h')), env);
+    expect(start.problems).toEqual([]);
+    expect(start.inputs.timeoutMs).toBeLessThan(2 * 3_600_000);
+    // A first hold longer than a job: start itself would be cut off mid-step.
+    const [problem] = problemsOf(inputs('start', '10%:7h'));
+    expect(problem).toContain('longer than one job may run');
+    expect(problem).toContain('give the first step a shorter hold');
+  });
+
+  it("leaves promote's timeout to the plan that start left, known once the marker is read", () => {
+    const promote = parseInputs(
+      reader({ 'function-name': 'orders', command: 'promote', strategy: '10%:7h' }),
+      env,
+    );
+    expect(promote.problems).toEqual([]);
+    expect(promote.inputs.timing.timeoutText).toBe('');
+    expect(problemsOf({ 'function-name': 'orders', command: 'promote', timeout: 'soon' })).toEqual([
+      expect.stringContaining('Input "timeout": "soon"'),
+    ]);
   });
 });

@@ -7,6 +7,7 @@ import {
   GetFunctionConfigurationCommand,
   LambdaClient,
   PublishVersionCommand,
+  InvokeCommand,
   UpdateAliasCommand,
 } from '@aws-sdk/client-lambda';
 import { jest } from '@jest/globals';
@@ -52,6 +53,10 @@ function setInputs(inputs: Record<string, string>) {
   for (const [name, value] of Object.entries({ analysis: 'off', ...inputs }))
     process.env[`INPUT_${name.toUpperCase()}`] = value;
 }
+
+/** The usual release, version 7 of orders on its alias, with `more` inputs. */
+const setRelease = (more: Record<string, string> = {}) =>
+  setInputs({ 'function-name': 'orders', version: '7', ...more });
 
 beforeEach(() => {
   lambdaMock.reset();
@@ -259,7 +264,7 @@ describe('run()', () => {
   it('with the longest repository and job names, the run id it saves is the one the alias shows', async () => {
     process.env.GITHUB_REPOSITORY = `${'o'.repeat(39)}/${'r'.repeat(100)}`;
     process.env.GITHUB_JOB = 'j'.repeat(100);
-    setInputs({ 'function-name': 'orders', version: '7', strategy: 'canary 10% 1m' });
+    setRelease({ strategy: 'canary 10% 1m' });
     try {
       await run(deps());
     } finally {
@@ -361,9 +366,7 @@ describe('run()', () => {
 
   it('a dry run over a split it would clear, or resume, shows that in its plan', async () => {
     alias.weights = { '7': 0.3 };
-    setInputs({
-      'function-name': 'orders',
-      version: '7',
+    setRelease({
       'on-existing-split': 'rollback',
       'dry-run': 'true',
     });
@@ -372,9 +375,7 @@ describe('run()', () => {
       '| Before | — | — | — | — | UpdateAlias live: clear the split left on it \\(30% on version 7\\), all traffic back on version 6 |',
     );
     writeFileSync(files.summary, '');
-    setInputs({
-      'function-name': 'orders',
-      version: '7',
+    setRelease({
       strategy: '10%:5m, 50%:10m',
       'on-existing-split': 'resume',
       'dry-run': 'true',
@@ -393,7 +394,7 @@ describe('run()', () => {
   it('refuses an alias already split by default, naming the run that left it, and writes nothing', async () => {
     alias.weights = { '5': 0.1 };
     alias.Description = theirMarker('x', 't');
-    setInputs({ 'function-name': 'orders', version: '7' });
+    setRelease();
     await run(deps());
     expect(outputs().result).toBe('failed');
     expect(outputs().reason).toMatch(
@@ -404,9 +405,7 @@ describe('run()', () => {
 
   it('on-existing-split: rollback clears the old split first, then releases', async () => {
     alias.weights = { '5': 0.1 };
-    setInputs({
-      'function-name': 'orders',
-      version: '7',
+    setRelease({
       'on-existing-split': 'rollback',
       strategy: 'AllAtOnce',
     });
@@ -428,9 +427,7 @@ describe('run()', () => {
     // Started 3 minutes ago with a 5-minute plan: it may still be holding.
     alias.weights = { '5': 0.1 };
     alias.Description = marker(3);
-    setInputs({
-      'function-name': 'orders',
-      version: '7',
+    setRelease({
       'on-existing-split': 'rollback',
       strategy: 'AllAtOnce',
     });
@@ -449,15 +446,15 @@ describe('run()', () => {
     expect(readFileSync(files.summary, 'utf8')).toContain('which is no longer running');
   });
 
+  /** A split found at `weight` percent on version 7, resumed with `strategy` (and `more` inputs). */
+  const resume = (weight: number, strategy: string, more: Record<string, string> = {}) => {
+    alias.weights = { '7': weight / 100 };
+    setRelease({ 'on-existing-split': 'resume', strategy, ...more });
+    return run(deps());
+  };
+
   it('on-existing-split: resume continues from the step after the current weight', async () => {
-    alias.weights = { '7': 0.25 };
-    setInputs({
-      'function-name': 'orders',
-      version: '7',
-      'on-existing-split': 'resume',
-      strategy: '10%:1m, 25%:1m, 50%:1m',
-    });
-    await run(deps());
+    await resume(25, '10%:1m, 25%:1m, 50%:1m');
     expect(outputs().result).toBe('promoted');
     expect(weightsWritten()).toEqual([
       ['6', { '7': 0.5 }],
@@ -465,15 +462,15 @@ describe('run()', () => {
     ]);
   });
 
+  it("on-existing-split: resume skips the pre-traffic hook: the split's traffic moved already", async () => {
+    await resume(25, '10%:1m, 25%:1m, 50%:1m', { 'pre-traffic-hook': 'orders-check' });
+    expect(outputs().result).toBe('promoted');
+    expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(0);
+    expect(readFileSync(files.summary, 'utf8')).toContain('hook did not run: the release resumed a split');
+  });
+
   it('on-existing-split: resume of a split already at 100% goes straight to promotion', async () => {
-    alias.weights = { '7': 1 };
-    setInputs({
-      'function-name': 'orders',
-      version: '7',
-      'on-existing-split': 'resume',
-      strategy: 'canary 10% 1m',
-    });
-    await run(deps());
+    await resume(100, 'canary 10% 1m');
     expect(outputs().result).toBe('promoted');
     expect(weightsWritten()).toEqual([['7', {}]]);
   });
@@ -484,7 +481,7 @@ describe('run()', () => {
       State: 'Active',
       Role: `arn:aws:iam::123456789012:role/orders-${input.Qualifier}`,
     }));
-    setInputs({ 'function-name': 'orders', version: '7' });
+    setRelease();
     await run(deps());
     expect(outputs().reason).toMatch(
       /execution role differs: version 6 uses .*orders-6, version 7 uses .*orders-7/,
@@ -512,7 +509,7 @@ describe('run()', () => {
   });
 
   it('stops without fighting when someone else changes the alias mid-rollout', async () => {
-    setInputs({ 'function-name': 'orders', version: '7', strategy: 'canary 10% 1m', alarms: 'errors' });
+    setRelease({ strategy: 'canary 10% 1m', alarms: 'errors' });
     const start = clock.now();
     alarmState = (now) => {
       // A person points the alias at version 9 by hand, 30 s in.
@@ -553,7 +550,7 @@ describe('run()', () => {
       if (now - start >= 20_000) d.cancellation.abort('cancelled by SIGTERM');
       return 'OK';
     };
-    setInputs({ 'function-name': 'orders', version: '7', strategy: 'canary 10% 5m', alarms: 'errors' });
+    setRelease({ strategy: 'canary 10% 5m', alarms: 'errors' });
     await run(d);
     expect(outputs()).toMatchObject({ result: 'rolled-back', reason: 'cancelled by SIGTERM' });
     expect(alias).toMatchObject({ FunctionVersion: '6', weights: {} });
@@ -594,7 +591,7 @@ describe('the analysis and nothing watching', () => {
   });
 
   it('says it in a dry run too', async () => {
-    setInputs({ 'function-name': 'orders', version: '7', analysis: 'off', 'dry-run': 'true' });
+    setRelease({ analysis: 'off', 'dry-run': 'true' });
     const text = await runLogged();
     expect(outputs().result).toBe('dry-run');
     expect(warnings(text)).toContain(`::warning title=Nothing watched this release::${UNWATCHED_OFF}`);
@@ -610,9 +607,7 @@ describe('the analysis and nothing watching', () => {
   });
 
   it('puts the analysis settings in a dry run plan and in the report, and says nothing of unwatched', async () => {
-    setInputs({
-      'function-name': 'orders',
-      version: '7',
+    setRelease({
       'dry-run': 'true',
       analysis: 'on',
       'min-invocations': '50',
@@ -648,7 +643,7 @@ describe('the analysis and nothing watching', () => {
   });
 
   it('logs a timeout that cuts the extension short as a warning at the start', async () => {
-    setInputs({ 'function-name': 'orders', version: '7', 'dry-run': 'true', analysis: 'on', timeout: '10m' });
+    setRelease({ 'dry-run': 'true', analysis: 'on', timeout: '10m' });
     const text = await runLogged();
     expect(warnings(text)).toContain(
       "::warning title=Timeout::The timeout of 10m is shorter than the strategy's 5m plus 3m for the last step's metrics (metric-period 1m) and up to 10m of extension (max-extension): an inconclusive last step rolls back at the timeout rather than after its full extension.",

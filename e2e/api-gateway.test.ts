@@ -2,7 +2,7 @@
 // the local cloud: an API built with the unmodified SDK, a new deployment stepped as the stage's
 // canary and promoted, or rolled back by a 5XXError alarm on the canary's own metrics.
 import { APIGatewayClient, CreateDeploymentCommand, UpdateStageCommand } from '@aws-sdk/client-api-gateway';
-import { startTestCloud, waitFor, type TestCloud } from './local-cloud-env.js';
+import { useTestCloud, waitFor } from './local-cloud-env.js';
 import { newRunnerContext, runStep, startStep, type RunnerContext } from './runner.js';
 import {
   analysisInputs,
@@ -15,11 +15,10 @@ import {
   stageScenario,
 } from './scenarios.js';
 
-let t: TestCloud;
+const t = useTestCloud();
 let apigateway: APIGatewayClient;
 
-beforeAll(async () => {
-  t = await startTestCloud();
+beforeAll(() => {
   apigateway = apiGatewayClient(t);
 });
 
@@ -27,8 +26,6 @@ const buildApi = async (newStatus: number) => {
   await t.control.loadScenario(stageScenario());
   return buildRestApi(t, apigateway, newStatus);
 };
-afterAll(() => t.cloud.close());
-beforeEach(() => t.control.reset({ clearWrites: true }));
 
 const main = (ctx: RunnerContext, inputs: Record<string, string>) =>
   runStep({ step: 'main', ctx, inputs, env: t.env });

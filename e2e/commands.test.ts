@@ -163,6 +163,50 @@ describe('split-phase commands on a Lambda alias', () => {
   });
 });
 
+describe('split-phase commands: one GitHub deployment per release, and the job limit of what is left', () => {
+  beforeEach(() => t.control.loadScenario(lambdaScenario()));
+  const reported = { 'deployment-environment': 'production', 'github-token': 'ghs_e2e' };
+  const statesOf = async () =>
+    (await t.control.github()).deployments.map((d) => d.statuses.map((s) => s.state));
+
+  it('promote sends its statuses to the deployment start created, which ends in success', async () => {
+    await startAndPost(releaseInputs({ ...reported, strategy: '20%:2s, 50%:2s' }));
+    expect(await statesOf()).toEqual([['in_progress']]);
+    const promoted = await job(
+      releaseInputs({ ...reported, command: 'promote', strategy: '20%:2s, 50%:2s' }),
+    );
+    expect(promoted.outputs.result).toBe('promoted');
+    expect(await statesOf()).toEqual([['in_progress', 'in_progress', 'success']]);
+  });
+
+  it('rollback ends the deployment start created in failure', async () => {
+    await startAndPost(releaseInputs(reported));
+    const rolledBack = await job(releaseInputs({ ...reported, command: 'rollback' }));
+    expect(rolledBack.outputs.result).toBe('rolled-back');
+    expect(await statesOf()).toEqual([['in_progress', 'failure']]);
+  });
+
+  it('a plan too long for one job is started, and promote is held to the job limit of what is left', async () => {
+    const strategy = '20%:2s, 50%:7h';
+    const deploy = await job(releaseInputs({ strategy }));
+    expect(deploy.outputs.reason).toContain('longer than one job may run');
+    // start holds only its 2-second first step.
+    await startAndPost(releaseInputs({ strategy }));
+    const writes = await writeCount();
+    const refused = await job(releaseInputs({ command: 'promote', strategy }));
+    expect(refused.outputs.result).toBe('failed');
+    expect(refused.outputs.reason).toMatch(
+      /Input "strategy": .* longer than one job may run.*nothing was changed$/,
+    );
+    expect(await writeCount()).toBe(writes);
+    expect(await weightsOf()).toEqual({ '2': 0.2 });
+    // What is left at once fits in any job.
+    const promoted = await job(releaseInputs({ command: 'promote', strategy: 'AllAtOnce' }));
+    expect(promoted.outputs.result).toBe('promoted');
+    expect(await aliasNow()).toMatchObject({ FunctionVersion: '2' });
+  });
+});
+
 describe('split-phase commands with traffic hooks', () => {
   const PRE = 'orders-pre-check';
   const POST = 'orders-smoke';

@@ -1,22 +1,12 @@
 // The bundled action, run as the GitHub runner runs it (Node 24, INPUT_*, file commands, the
 // post step), against the local cloud with live traffic and self-evaluating alarms.
 import { parseMarker } from '../src/marker.js';
-import { startTestCloud, waitFor, type TestCloud } from './local-cloud-env.js';
+import { useTestCloud, waitFor } from './local-cloud-env.js';
 import type { ChildProcess } from 'node:child_process';
 import { newRunnerContext, runStep, startStep, type RunnerContext } from './runner.js';
 import { ALIAS, analysisInputs, ERRORS_ALARM, FUNCTION, lambdaScenario, releaseInputs } from './scenarios.js';
 
-let t: TestCloud;
-
-beforeAll(async () => {
-  t = await startTestCloud();
-});
-afterAll(async () => {
-  await t.cloud.close();
-});
-beforeEach(async () => {
-  await t.control.reset({ clearWrites: true });
-});
+const t = useTestCloud();
 
 const aliasNow = () => t.control.alias(FUNCTION, ALIAS);
 const weightsOf = async () => (await aliasNow()).RoutingConfig?.AdditionalVersionWeights ?? {};

@@ -3,7 +3,7 @@
 // only commands in the output are the ones the action issues itself.
 import { formatMarker } from '../src/marker.js';
 import type { Scenario } from '../sim/control-client.js';
-import { startTestCloud, waitFor, type TestCloud } from './local-cloud-env.js';
+import { useTestCloud, waitFor } from './local-cloud-env.js';
 import { JOB_TOKEN, newRunnerContext, runStep, startStep, type StepResult } from './runner.js';
 import { CreateDeploymentCommand, UpdateStageCommand } from '@aws-sdk/client-api-gateway';
 import {
@@ -53,16 +53,7 @@ function failureOf(result: StepResult): string {
   return errors[0]!.data;
 }
 
-let t: TestCloud;
-beforeAll(async () => {
-  t = await startTestCloud();
-});
-afterAll(async () => {
-  await t.cloud.close();
-});
-beforeEach(async () => {
-  await t.control.reset({ clearWrites: true });
-});
+const t = useTestCloud();
 
 const weightsOf = async () =>
   (await t.control.alias(FUNCTION, ALIAS)).RoutingConfig?.AdditionalVersionWeights ?? {};

@@ -46,12 +46,20 @@ export async function deployOrStart(context: ReleaseContext): Promise<void> {
   // The subject has its metric queries once preflight knows both sides.
   warnIfUnwatched(context.report, context.inputs, context.report.subject.metrics !== undefined);
   const plan = context.inputs.plan;
+  // A resumed split's traffic moved already, after that release's own pre-traffic hook.
+  const resumed = ready.firstStep > 0;
+  if (resumed && context.inputs.hooks.preTraffic)
+    context.report.notes.push(
+      'The pre-traffic hook did not run: the release resumed a split whose traffic had already moved.',
+    );
   const record = await rollOut(context, gates(context, gate, plan), {
     ...ready,
     plan,
+    release: identity.run,
+    timeoutMs: context.inputs.timeoutMs,
     // `start` holds the first step it moves with its gates, then leaves the split for promote.
     lastStep: command === 'start' ? ready.firstStep : undefined,
-    hooks: { pre: true, post: command === 'deploy' },
+    hooks: { pre: !resumed, post: command === 'deploy' },
   });
   recordOutcome(context.report, record);
   context.report.unwatched ??= unwatchedAfter(record, context.inputs.alarms.length);

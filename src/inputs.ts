@@ -41,7 +41,10 @@ export interface ActionInputs {
   warnings: string[];
   ignoreFiringAlarms: boolean;
   pollIntervalMs: number;
+  /** The rollout's limit; for promote, 0 until the remaining plan is known (`timeoutFor`). */
   timeoutMs: number;
+  /** What the timeout is made from, for promote's check of the plan that start left. */
+  timing: TimingInputs;
   onExistingSplit: ExistingSplitPolicy;
   dryRun: boolean;
   region: string;
@@ -173,15 +176,22 @@ export function parseInputs(
   const hooks = readHookInputs(value, check);
   const warnings: string[] = [];
   const warn = (warning: string) => warnings.push(warning);
-  const timeoutText = value('timeout');
-  const hooksMs = hookAllowanceMs(hooks);
-  const timeoutMs = check('timeout', () => parseTimeout(timeoutText, plan, analysis, hooksMs, warn), 0);
-  // A timeout refused above is not checked again; a default too long is the strategy's doing.
-  // `start` holds one step and ends; rollback and status move no plan: no job limit to meet.
-  if (timeoutMs > 0 && (command === 'deploy' || command === 'promote')) {
-    const source = timeoutSource(timeoutText, strategyText, plan, analysis, hooksMs);
-    check(timeoutText ? 'timeout' : 'strategy', () => checkJobLimit(timeoutMs, source, env, warn), undefined);
-  }
+  const timing: TimingInputs = { timeoutText: value('timeout'), strategyText, analysis, hooks };
+  // promote runs only what start left of the plan: its timeout and job limit are checked against
+  // that, once the marker says where the release stands (split-phase.ts); here only the syntax.
+  const timeoutMs =
+    command === 'promote'
+      ? check(
+          'timeout',
+          () => (timing.timeoutText ? parseDurationInput('timeout', timing.timeoutText) : 0),
+          0,
+        )
+      : timeoutFor(command === 'start' && plan ? firstStepOf(plan) : plan, timing, {
+          command,
+          env,
+          warn,
+          check,
+        });
   const onExistingSplit = check(
     'on-existing-split',
     () =>
@@ -245,6 +255,7 @@ export function parseInputs(
     ignoreFiringAlarms,
     pollIntervalMs,
     timeoutMs,
+    timing,
     onExistingSplit,
     dryRun,
     region,
@@ -326,6 +337,54 @@ function parseHookTimeout(text: string): number {
  * The time the hooks may take, each its hook-timeout: outside the timeout's own count (from the
  * first weight change), but in the default, so that the credentials' check covers them.
  */
+/** What start runs of a plan: its steps up to the first traffic step, which it holds and leaves. */
+function firstStepOf(plan: Plan): Plan {
+  const first = plan.steps.findIndex((s) => s.weight < 100);
+  return { ...plan, steps: plan.steps.slice(0, first + 1) };
+}
+
+/** What a rollout's timeout is made from: the inputs as given, and the allowances for the gates and hooks. */
+export interface TimingInputs {
+  /** The `timeout` input as given; empty for the default. */
+  timeoutText: string;
+  strategyText: string;
+  analysis: AnalysisSettings | undefined;
+  hooks: HookInputs;
+}
+
+type Check = ReturnType<typeof collectProblems>['check'];
+
+/**
+ * The timeout for running `plan` (given, or the default made from it) and, for a plan that moves
+ * traffic in this job, the job limit it must meet: a problem goes to `check` under the input at
+ * fault, and the result is then 0.
+ */
+export function timeoutFor(
+  plan: Plan | undefined,
+  timing: TimingInputs,
+  how: { command: Command; env: NodeJS.ProcessEnv; warn: (warning: string) => void; check: Check },
+): number {
+  const { timeoutText, strategyText, analysis, hooks } = timing;
+  const hooksMs = hookAllowanceMs(hooks);
+  const timeoutMs = how.check(
+    'timeout',
+    () => parseTimeout(timeoutText, plan, analysis, hooksMs, how.warn),
+    0,
+  );
+  // A timeout refused above is not checked again; a default too long is the strategy's doing.
+  // rollback and status move no plan: no job limit to meet.
+  const command = how.command;
+  if (timeoutMs > 0 && (command === 'deploy' || command === 'start' || command === 'promote')) {
+    const source = timeoutSource(timeoutText, strategyText, plan, analysis, hooksMs);
+    how.check(
+      timeoutText ? 'timeout' : 'strategy',
+      () => checkJobLimit(timeoutMs, source, how.env, how.warn, command),
+      undefined,
+    );
+  }
+  return timeoutMs;
+}
+
 function hookAllowanceMs(hooks: HookInputs): number {
   return [hooks.preTraffic, hooks.postTraffic].filter(Boolean).length * hooks.timeoutMs;
 }

@@ -52,6 +52,9 @@ export interface TimeoutSource {
 export const SPLIT_ACROSS_JOBS =
   'split the release across jobs: "command: start" moves the first step\'s traffic and ends the job, ' +
   'and a later job (after an approval, a schedule or a manual dispatch) runs "command: promote" to check the gates and go on';
+/** For start, which runs only the first step: the split it leaves needs no job to last. */
+const SHORTER_FIRST_STEP =
+  'give the first step a shorter hold: the split "command: start" leaves stays, with no job running, until a later job runs "command: promote"';
 
 /**
  * Throws when the timeout is longer than one job may run; on a self-hosted runner, warns when it is
@@ -62,9 +65,12 @@ export function checkJobLimit(
   source: TimeoutSource,
   env: NodeJS.ProcessEnv,
   warn: (warning: string) => void,
+  /** start runs the first step only; deploy and promote the plan (what start left of it). */
+  command: 'deploy' | 'start' | 'promote' = 'deploy',
 ): void {
   const limit = jobLimit(env);
-  if (timeoutMs > limit.limitMs) throw new Error(overLimitMessage(timeoutMs, source, limit));
+  const fix = command === 'start' ? SHORTER_FIRST_STEP : SPLIT_ACROSS_JOBS;
+  if (timeoutMs > limit.limitMs) throw new Error(overLimitMessage(timeoutMs, source, limit, fix));
   const defaultMs = DEFAULT_TIMEOUT_MINUTES * 60_000;
   if (limit.selfHosted && timeoutMs > defaultMs) {
     warn(
@@ -73,7 +79,7 @@ export function checkJobLimit(
   }
 }
 
-function overLimitMessage(timeoutMs: number, source: TimeoutSource, limit: JobLimit): string {
+function overLimitMessage(timeoutMs: number, source: TimeoutSource, limit: JobLimit, fix: string): string {
   const stopped = `GitHub stops a job on ${limit.runner} after ${limit.limitText}, which would leave the traffic split`;
   const shorter =
     source.shortestMs < limit.limitMs
@@ -81,10 +87,10 @@ function overLimitMessage(timeoutMs: number, source: TimeoutSource, limit: JobLi
       : '';
   if (source.text) {
     const lower = shorter ? `give ${shorter}, or ` : '';
-    return `Input "timeout": "${source.text}" is longer than one job may run: ${stopped}. To hold the release longer, ${lower}${SPLIT_ACROSS_JOBS}.`;
+    return `Input "timeout": "${source.text}" is longer than one job may run: ${stopped}. To hold the release longer, ${lower}${fix}.`;
   }
   return (
     `Input "strategy": "${source.strategy}" needs longer than one job may run: its default timeout ("timeout" is empty: ${source.made}) comes to ${formatDuration(timeoutMs)}, and ${stopped}. ` +
-    `To hold the release that long, ${SPLIT_ACROSS_JOBS}; or choose a shorter strategy${shorter ? `, or give ${shorter}` : ''}.`
+    `To hold the release that long, ${fix}; or choose a shorter strategy${shorter ? `, or give ${shorter}` : ''}.`
   );
 }

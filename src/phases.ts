@@ -114,6 +114,10 @@ export function saveForPostStep(inputs: ActionInputs, identity: RolloutIdentity,
 
 /** What the engine moves: the target, from `firstStep` of `plan` (to `lastStep`, for start). */
 export interface Movement {
+  /** The release's run id, as its marker records it: the GitHub deployment's payload names it. */
+  release: string;
+  /** The rollout's hard limit, from its first weight change. */
+  timeoutMs: number;
   target: TrafficTarget;
   sides: Sides;
   plan: Plan;
@@ -141,7 +145,7 @@ export async function rollOut(
     live,
     alarms: latestAlarmStatuses(live.steps, report.alarms),
   });
-  reporter.rolloutStarted(progress('starting'));
+  reporter.rolloutStarted(progress('starting'), ready.release);
   const unit = report.subject.unit;
   const reportEvent = (event: RolloutEvent) => {
     // A side the first step creates (a new deployment) is known from then on.
@@ -165,7 +169,7 @@ export async function rollOut(
     ready.plan,
     {
       pollIntervalMs: inputs.pollIntervalMs,
-      timeoutMs: inputs.timeoutMs,
+      timeoutMs: ready.timeoutMs,
       firstStep: ready.firstStep,
       lastStep: ready.lastStep,
       hookTimeoutMs: inputs.hooks.timeoutMs,

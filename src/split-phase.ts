@@ -15,6 +15,8 @@ import {
   type ReleaseContext,
 } from './phases.js';
 import { log } from './log.js';
+import type { Plan } from './engine/plan.js';
+import { collectProblems } from './input-problems.js';
 import { AlarmGate } from './gates/alarms.js';
 import {
   checkForPromote,
@@ -24,7 +26,7 @@ import {
   statusOf,
   type Finding,
 } from './commands.js';
-import type { Command } from './inputs.js';
+import { listProblems, timeoutFor, type Command } from './inputs.js';
 import type { RolloutMarker } from './marker.js';
 import { FINISHED_KEY } from './state.js';
 import { unwatchedAfter } from './unwatched.js';
@@ -78,8 +80,13 @@ export async function splitPhase(context: ReleaseContext, command: SplitCommand)
     core.setOutput('weight', '0');
     return;
   }
+  const remaining = remainingPlan(finding.marker, inputs.plan);
+  const timeoutMs = command === 'promote' ? promoteTimeout(context, remaining) : 0;
+  if (timeoutMs === undefined) return;
   const restored = await definition.restore(inspection.saved, clients, inputs.region, identity.run, signal);
   saveForPostStep(inputs, identity, inspection.saved);
+  // The statuses of this phase go to the deployment the release's start created.
+  context.reporter.continueRelease(finding.marker.run);
   if (command === 'rollback') {
     log.info(`Rolling back ${inspection.label} to ${unit} ${sides.previous} (command: rollback).`);
     await restored.target.rollback('command: rollback');
@@ -90,17 +97,37 @@ export async function splitPhase(context: ReleaseContext, command: SplitCommand)
     return;
   }
   const hookContext = () => inspection.hookContext ?? {};
-  await promote(context, finding.marker, { ...restored, sides, hookContext });
+  const movement = { ...restored, ...remaining, sides, hookContext, release: finding.marker.run, timeoutMs };
+  await promote(context, finding.marker, movement);
+}
+
+/**
+ * promote's timeout, for what start left of the plan (its job limit too); undefined, with the
+ * report saying why, when the inputs refuse it. Checked before any write.
+ */
+function promoteTimeout(
+  context: ReleaseContext,
+  remaining: { plan: Plan; firstStep: number },
+): number | undefined {
+  const { inputs, report, env } = context;
+  const left = { ...remaining.plan, steps: remaining.plan.steps.slice(remaining.firstStep) };
+  const { problems, check } = collectProblems();
+  const warn = (warning: string) => log.warning(warning, 'Timeout');
+  const timeoutMs = timeoutFor(left, inputs.timing, { command: 'promote', env, warn, check });
+  if (problems.length === 0) return timeoutMs;
+  report.result = 'failed';
+  report.reason = `${listProblems(problems)}; nothing was changed`;
+  return undefined;
 }
 
 /** promote: the gates read once now, at the split `start` left; then the rest of the plan. */
 async function promote(
   context: ReleaseContext,
   marker: RolloutMarker,
-  restored: Pick<Movement, 'target' | 'sides' | 'hookContext'>,
+  movement: Omit<Movement, 'hooks'>,
 ): Promise<void> {
   const { inputs, report, clients, clock, signal } = context;
-  const { plan, firstStep } = remainingPlan(marker, inputs.plan);
+  const { plan, target } = movement;
   report.plan = plan;
   const alarmGate = new AlarmGate(clients.cloudwatch, inputs.alarms, inputs.region, clock);
   warnIfUnwatched(report, inputs, report.subject.metrics !== undefined);
@@ -120,8 +147,8 @@ async function promote(
   }
   if (failed) {
     const reason = `gate ${failed.gate} failed before promoting: ${failed.summary}`;
-    log.info(`Rolling back ${restored.target.description}: ${reason}.`);
-    await restored.target.rollback(reason);
+    log.info(`Rolling back ${target.description}: ${reason}.`);
+    await target.rollback(reason);
     core.saveState(FINISHED_KEY, 'true');
     report.result = 'rolled-back';
     report.reason = reason;
@@ -129,7 +156,7 @@ async function promote(
   }
   // The traffic moved in start, after its pre-traffic hook: only the post-traffic one is left.
   const hooks = { pre: false, post: true };
-  const record = await rollOut(context, all, { ...restored, plan, firstStep, hooks });
+  const record = await rollOut(context, all, { ...movement, hooks });
   recordOutcome(report, record);
   report.unwatched ??= unwatchedAfter(record, inputs.alarms.length);
   if (!signal.aborted) await addMetrics(report, clients, record, signal);

@@ -166,7 +166,7 @@ describe('Reporter', () => {
 
   it('without a token: one warning naming the permission, and no GitHub request', async () => {
     const r = reporter(settings({ githubToken: '', deploymentEnvironment: 'production' }));
-    r.rolloutStarted({ ...promotionReport(), result: 'in-progress' });
+    r.rolloutStarted({ ...promotionReport(), result: 'in-progress' }, 'acme/shop#1.1~abc');
     await r.finish(promotionReport());
     expect(log.warning).toHaveBeenCalledTimes(1);
     expect(log.warning.mock.calls[0]![0]).toMatch(
@@ -179,7 +179,10 @@ describe('Reporter', () => {
     const r = reporter(
       settings({ deploymentEnvironment: 'production', environmentUrl: 'https://orders.example.com' }),
     );
-    r.rolloutStarted({ ...promotionReport(), result: 'in-progress', reason: 'starting' });
+    r.rolloutStarted(
+      { ...promotionReport(), result: 'in-progress', reason: 'starting' },
+      'acme/shop#1.1~abc',
+    );
     await r.finish(promotionReport());
     const [deployment, ...more] = (await control.github()).deployments;
     expect(more).toEqual([]);
@@ -190,9 +193,35 @@ describe('Reporter', () => {
     ]);
   });
 
+  it("a later phase finds its release's deployment by the payload's run id; another release's is left alone", async () => {
+    const production = () => reporter(settings({ deploymentEnvironment: 'production', prComment: false }));
+    const starting = { ...promotionReport(), result: 'in-progress' as const };
+    const started = { ...promotionReport(), result: 'started' as const };
+    for (const release of ['acme/shop#1.1~aaa', 'acme/shop#2.1~bbb']) {
+      const start = production();
+      start.rolloutStarted(starting, release);
+      await start.finish(started);
+    }
+    const promote = production();
+    promote.continueRelease('acme/shop#2.1~bbb');
+    promote.rolloutStarted(starting, 'acme/shop#2.1~bbb');
+    await promote.finish(promotionReport());
+    // A release GitHub does not list: that phase makes its own.
+    const orphan = production();
+    orphan.continueRelease('acme/shop#3.1~ccc');
+    orphan.rolloutStarted(starting, 'acme/shop#3.1~ccc');
+    await orphan.finish(rollbackReport());
+    const deployments = (await control.github()).deployments;
+    expect(deployments.map((d) => d.statuses.map((s) => s.state))).toEqual([
+      ['in_progress'],
+      ['in_progress', 'in_progress', 'success'],
+      ['in_progress', 'failure'],
+    ]);
+  });
+
   it('a rollback is a failure status; a dry run or no change creates no deployment', async () => {
     const r = reporter(settings({ deploymentEnvironment: 'production' }));
-    r.rolloutStarted({ ...rollbackReport(), result: 'in-progress' });
+    r.rolloutStarted({ ...rollbackReport(), result: 'in-progress' }, 'acme/shop#1.1~abc');
     await r.finish(rollbackReport());
     expect((await control.github()).deployments[0]!.statuses.map((s) => s.state)).toEqual([
       'in_progress',
@@ -212,7 +241,10 @@ describe('Reporter', () => {
     // Two answers of each operation fail, within Octokit's two retries.
     await control.setFaults({ github: { error5xx: 1, limit: 2, operations: ['CreateComment'] } });
     const r = reporter(settings({ deploymentEnvironment: 'production' }));
-    r.rolloutStarted({ ...promotionReport(), result: 'in-progress', reason: 'starting' });
+    r.rolloutStarted(
+      { ...promotionReport(), result: 'in-progress', reason: 'starting' },
+      'acme/shop#1.1~abc',
+    );
     const published = await r.finish(promotionReport());
     expect((await control.faults()).github?.injected).toBe(2);
     expect(published.commentUrl).toContain('#issuecomment-');
@@ -226,7 +258,10 @@ describe('Reporter', () => {
     // The in_progress status fails past Octokit's retries (1 try + 2 retries); the final one goes through.
     await control.setFaults({ github: { error5xx: 1, limit: 3, operations: ['CreateDeploymentStatus'] } });
     const r = reporter(settings({ deploymentEnvironment: 'production', prComment: false }));
-    r.rolloutStarted({ ...promotionReport(), result: 'in-progress', reason: 'starting' });
+    r.rolloutStarted(
+      { ...promotionReport(), result: 'in-progress', reason: 'starting' },
+      'acme/shop#1.1~abc',
+    );
     await r.finish(promotionReport());
     const [deployment] = (await control.github()).deployments;
     expect(deployment!.statuses.map((s) => s.state)).toEqual(['success']);
@@ -238,7 +273,7 @@ describe('Reporter', () => {
   it('a 403 on deployments is one warning naming deployments: write; the comment is refused the same way', async () => {
     await scenario({ forbidWrites: true });
     const r = reporter(settings({ deploymentEnvironment: 'production' }));
-    r.rolloutStarted({ ...promotionReport(), result: 'in-progress' });
+    r.rolloutStarted({ ...promotionReport(), result: 'in-progress' }, 'acme/shop#1.1~abc');
     r.progress({ ...promotionReport(), result: 'in-progress' });
     const published = await r.finish(promotionReport());
     const warnings = log.warning.mock.calls.map((c) => c[0]);

@@ -1,6 +1,8 @@
-// GitHub Deployments for `deployment-environment`: one deployment per rollout, then its statuses
+// GitHub Deployments for `deployment-environment`: one deployment per release, then its statuses
 // in order (in_progress, then success or failure), so the repository's Environments page shows
-// what is live and how it got there. Written in the background, like the comment.
+// what is live and how it got there. A release split across jobs keeps the one deployment `start`
+// created: promote and rollback find it by the release's run id in its payload. Written in the
+// background, like the comment.
 import {
   BackgroundQueue,
   describeGitHubError,
@@ -14,6 +16,10 @@ import type { Result } from './model.js';
 const PERMISSION_HINT = 'Give the job `permissions: deployments: write`.';
 /** GitHub's limit for a status description. */
 const MAX_DESCRIPTION = 140;
+/** How many of the environment's newest deployments a later phase looks through for its release's. */
+const DEPLOYMENTS_SEARCHED = 100;
+/** The payload field that names the release (its run id, as the marker records it). */
+export const RELEASE_FIELD = 'release';
 
 export interface DeploymentSettings {
   environment: string;
@@ -50,9 +56,46 @@ export class DeploymentReporter {
     this.id = existingId;
   }
 
-  /** Creates the deployment and marks it in progress; returns at once. */
+  /**
+   * A later phase of a release split across jobs (promote, rollback): its statuses go to the
+   * deployment the release's `start` created, when GitHub still lists it; otherwise this phase
+   * creates its own. Returns at once.
+   */
+  continueRelease(release: string): void {
+    this.queue.push(async () => {
+      try {
+        const { data } = await this.github.rest.repos.listDeployments({
+          ...this.repo,
+          environment: this.settings.environment,
+          per_page: DEPLOYMENTS_SEARCHED,
+        });
+        const found = data.find((d) => releaseOf(d.payload) === release);
+        if (!found) {
+          this.log.info(
+            `No GitHub deployment of release ${release} in environment ${this.settings.environment}: this phase creates its own.`,
+          );
+          return;
+        }
+        this.id = found.id;
+        this.settings.onCreated?.(found.id);
+      } catch (error) {
+        // Without the list this phase creates its own deployment; a refusal turns them off.
+        if (isPermissionError(error)) this.fail(error);
+        else
+          this.log.warning(
+            `Could not find the GitHub deployment of release ${release} (${describeGitHubError(error)}); this phase creates its own.`,
+          );
+      }
+    });
+  }
+
+  /**
+   * Creates the deployment (unless a later phase found its release's) and marks it in progress;
+   * returns at once.
+   */
   start(description: string, payload: Record<string, string>): void {
     this.queue.push(async () => {
+      if (this.id !== undefined) return this.status('in_progress', description);
       try {
         const { data } = await this.github.rest.repos.createDeployment({
           ...this.repo,
@@ -120,6 +163,21 @@ export class DeploymentReporter {
       `Could not report to GitHub Deployments for environment ${this.settings.environment} (${describeGitHubError(error)}).${hint}`,
     );
   }
+}
+
+/** The release a deployment's payload names; GitHub gives the payload back as an object or as JSON text. */
+function releaseOf(payload: unknown): string | undefined {
+  let value = payload;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const release = (value as Record<string, unknown>)[RELEASE_FIELD];
+  return typeof release === 'string' ? release : undefined;
 }
 
 function shorten(text: string): string {

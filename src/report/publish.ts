@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { errorMessage } from '../engine/rollout.js';
 import { StickyComment, type RunEvent } from './comment.js';
-import { DeploymentReporter, finalDeploymentState } from './deployments.js';
+import { DeploymentReporter, finalDeploymentState, RELEASE_FIELD } from './deployments.js';
 import { createGitHub, repoOf, type GitHub, type ReportLog } from './github.js';
 import type { ReportSubject } from '../targets/definition.js';
 import { runUrl, type ReleaseReport } from './model.js';
@@ -104,14 +104,20 @@ export class Reporter {
     }
   }
 
+  /** A later phase of a split release: its statuses go to the deployment `start` created. */
+  continueRelease(release: string): void {
+    this.deployment?.continueRelease(release);
+  }
+
   /** Traffic is about to move: the deployment starts and the comment appears. Returns at once. */
-  rolloutStarted(report: ReleaseReport): void {
+  rolloutStarted(report: ReleaseReport, release: string): void {
     this.deployment?.start(
       `${report.subject.name} ${report.previousVersion} → ${report.targetVersion} by ${report.plan?.name ?? ''}`,
       {
         ...report.subject.payload,
         previousVersion: report.previousVersion ?? '',
         targetVersion: report.targetVersion ?? '',
+        [RELEASE_FIELD]: release,
       },
     );
     this.progress(report);

@@ -78,6 +78,14 @@ function shiftingMarker(run: string, to: string): string {
 
 beforeEach(() => lambdaMock.reset());
 
+/** The alias with 10% on version 7, as a landed write leaves it: its revision and marker. */
+const splitAt10 = (RevisionId: string, Description: string) => ({
+  FunctionVersion: '6',
+  RoutingConfig: { AdditionalVersionWeights: { '7': 0.1 } },
+  RevisionId,
+  Description,
+});
+
 describe('LambdaAliasTarget', () => {
   it('sends every UpdateAlias with the last RevisionId, the weights and the marker', async () => {
     revisions();
@@ -140,12 +148,7 @@ describe('LambdaAliasTarget', () => {
   it('a 412 on a write that had landed (a retried request) is taken as done', async () => {
     lambdaMock.on(UpdateAliasCommand).rejects(preconditionFailed());
     const landed = shiftingMarker(identity.run, '7');
-    lambdaMock.on(GetAliasCommand).resolves({
-      FunctionVersion: '6',
-      RoutingConfig: { AdditionalVersionWeights: { '7': 0.1 } },
-      RevisionId: 'rev-2',
-      Description: landed,
-    });
+    lambdaMock.on(GetAliasCommand).resolves(splitAt10('rev-2', landed));
     const target = newTarget();
     await target.setWeight(10, STEP, NOT_CANCELLED);
     // The next write uses the RevisionId found on re-reading.
@@ -161,22 +164,12 @@ describe('LambdaAliasTarget', () => {
     const lost = Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: {} });
     lambdaMock.on(UpdateAliasCommand).rejects(lost);
     const landed = shiftingMarker(identity.run, '7');
-    lambdaMock.on(GetAliasCommand).resolvesOnce({
-      FunctionVersion: '6',
-      RoutingConfig: { AdditionalVersionWeights: { '7': 0.1 } },
-      RevisionId: 'rev-2',
-      Description: landed,
-    });
+    lambdaMock.on(GetAliasCommand).resolvesOnce(splitAt10('rev-2', landed));
     const target = newTarget();
     await target.setWeight(10, STEP, NOT_CANCELLED);
     expect(target.lastRevisionId).toBe('rev-2');
     // The next one did not land: the alias still shows 10%, so the lost answer is an error.
-    lambdaMock.on(GetAliasCommand).resolves({
-      FunctionVersion: '6',
-      RoutingConfig: { AdditionalVersionWeights: { '7': 0.1 } },
-      RevisionId: 'rev-2',
-      Description: landed,
-    });
+    lambdaMock.on(GetAliasCommand).resolves(splitAt10('rev-2', landed));
     await expect(target.setWeight(30, STEP, NOT_CANCELLED)).rejects.toThrow(/TimeoutError: socket hang up/);
   });
 
@@ -185,12 +178,7 @@ describe('LambdaAliasTarget', () => {
     lambdaMock.on(UpdateAliasCommand, { RevisionId: 'rev-1' }).rejects(preconditionFailed());
     lambdaMock.on(UpdateAliasCommand, { RevisionId: 'rev-9' }).resolves({ RevisionId: 'rev-10' });
     const ours = shiftingMarker(identity.run, '7');
-    lambdaMock.on(GetAliasCommand).resolves({
-      FunctionVersion: '6',
-      RoutingConfig: { AdditionalVersionWeights: { '7': 0.1 } },
-      RevisionId: 'rev-9',
-      Description: ours,
-    });
+    lambdaMock.on(GetAliasCommand).resolves(splitAt10('rev-9', ours));
     const target = newTarget();
     await target.rollback('cancelled');
     expect(updates().map((u) => u.RevisionId)).toEqual(['rev-1', 'rev-9']);

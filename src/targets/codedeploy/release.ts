@@ -110,6 +110,7 @@ export async function deployWithCodeDeploy(c: CodeDeployContext): Promise<void> 
     `CodeDeploy deployment ${id} in ${describeGroup(settings)}, by deployment config ${config.name}.`,
   );
   if (!settings.wait) {
+    c.reporter.rolloutStarted({ ...report, result: 'in-progress', reason: 'created' }, id);
     core.saveState(FINISHED_KEY, 'true');
     report.result = 'started';
     report.reason = `CodeDeploy deployment ${id} created: it moves alias ${spec.alias} from version ${sides.previous} to ${sides.target} by ${config.name} without this job; see it with "command: status" and "codedeploy-deployment-id: ${id}"`;
@@ -199,7 +200,7 @@ async function createRelease(
 }
 
 /** The engine follows the deployment with the action's analysis; the report mirrors what it saw. */
-async function follow(c: CodeDeployContext, target: FollowedTarget): Promise<void> {
+async function follow(c: CodeDeployContext, target: FollowedTarget, continuing = false): Promise<void> {
   const { settings, report, reporter, clock, signal } = c;
   log.info(`Following ${target.description}.`);
   const live = { startedAt: clock.now(), steps: [] as StepRecord[] };
@@ -210,7 +211,9 @@ async function follow(c: CodeDeployContext, target: FollowedTarget): Promise<voi
     live,
     alarms: latestAlarmStatuses(live.steps, report.alarms),
   });
-  reporter.rolloutStarted(progress(`following ${target.description}`));
+  // The GitHub deployment is named by the CodeDeploy deployment, so that later commands find it.
+  if (continuing) reporter.progress(progress(`following ${target.description}`));
+  else reporter.rolloutStarted(progress(`following ${target.description}`), target.id ?? c.identity.run);
   const logEvent = rolloutLogger(log);
   const record = await followRollout(
     settings.plan,
@@ -281,6 +284,8 @@ export async function codeDeployCommand(
     return;
   }
   core.setOutput('codedeploy-deployment-id', id);
+  // Its statuses go to the GitHub deployment the run that created it started.
+  c.reporter.continueRelease(id);
   const about = `alias ${settings.targetInputs.alias} of ${settings.targetInputs.functionName}`;
   const target = new FollowedDeployment(
     c.clients.codedeploy,
@@ -318,7 +323,7 @@ export async function codeDeployCommand(
     report.reason = `command rollback: ${ended.reason}`;
     return;
   }
-  await follow(c, target);
+  await follow(c, target, true);
 }
 
 /** How a deployment stands, as a result and a reason. */
