@@ -318,4 +318,33 @@ describe('engine: codedeploy through dist/', () => {
     expect(post.stdout).toContain('Post step: nothing to do');
     expect(await t.control.writes()).toEqual([]);
   }, 60_000);
+
+  it('command promote follows a deployment left by wait: false to its end', async () => {
+    await load({ minuteMs: 1_000 });
+    const started = await main(newRunnerContext(), codeDeployInputs({ wait: 'false' }));
+    const id = started.outputs['codedeploy-deployment-id']!;
+    const result = await main(
+      newRunnerContext(),
+      codeDeployInputs({ command: 'promote', 'codedeploy-deployment-id': id }),
+    );
+    expect({ result: result.outputs.result, code: result.code }).toEqual({ result: 'promoted', code: 0 });
+    expect(await created()).toMatchObject({ deploymentId: id, status: 'Succeeded' });
+    expect(await aliasNow()).toMatchObject({ FunctionVersion: '2' });
+    // Following writes nothing of its own.
+    expect((await t.control.writes('codedeploy')).map((w) => w.operation)).toEqual(['CreateDeployment']);
+  }, 60_000);
+
+  it('a dry run checks everything and names the config, changing nothing', async () => {
+    await load();
+    const result = await main(
+      newRunnerContext(),
+      codeDeployInputs({ strategy: 'canary 20% 3m', 'dry-run': 'true' }),
+    );
+    expect({ result: result.outputs.result, code: result.code }).toEqual({ result: 'dry-run', code: 0 });
+    expect(result.outputs.reason).toContain(
+      'by ServerlessCanary.Canary20Percent3Minutes, and changed nothing',
+    );
+    expect(await t.control.writes()).toEqual([]);
+    expect(await deployments()).toEqual([]);
+  }, 30_000);
 });

@@ -17,6 +17,7 @@ export interface EngineRun {
   reporter: Reporter;
   clients: AwsClients;
   clock: Clock;
+  env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   identity: RolloutIdentity;
   /** Canary against baseline for the report, once the rollout is over. */
