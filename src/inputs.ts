@@ -241,6 +241,11 @@ export function parseInputs(
         `Input "alarms": ${alarms.length} alarms, but a CodeDeploy deployment watches at most ${MAX_ALARMS}; combine them into a composite alarm, or use "engine: direct".`,
       );
     }
+    if (ignoreFiringAlarms && alarms.length > 0) {
+      problems.push(
+        'Input "ignore-firing-alarms": "true" cannot apply to "engine: codedeploy": CodeDeploy stops a deployment at once on any of its alarms in ALARM. Leave the firing alarm out of "alarms" for this release, or use "engine: direct".',
+      );
+    }
   }
 
   const inputs: ActionInputs = {

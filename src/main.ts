@@ -2,7 +2,7 @@
 // deploy and start, split-phase.ts for promote, rollback and status) → the report published. The
 // one place that fails the step. It knows targets only through the registry.
 import * as core from '@actions/core';
-import { abortText, addMetrics, rolloutIdentity, type ReleaseContext } from './phases.js';
+import { abortText, addMetrics, rolloutIdentity, warnIfUnwatched, type ReleaseContext } from './phases.js';
 import { deployOrStart } from './deploy.js';
 import { splitPhase, type SplitCommand } from './split-phase.js';
 import { createClients, type AwsClients } from './aws/clients.js';
@@ -97,6 +97,8 @@ function release(context: ReleaseContext): Promise<void> {
   const engine = followedEngine(inputs.engine.kind);
   if (!engine)
     return isSplitCommand(inputs.command) ? splitPhase(context, inputs.command) : deployOrStart(context);
+  // Before preflight the metric queries are not known: the analysis is taken to have them.
+  if (inputs.command === 'deploy' || inputs.command === 'promote') warnIfUnwatched(report, inputs, true);
   return engine.release({
     ...context,
     identity: rolloutIdentity(inputs.plan, context.env, context.clock),

@@ -78,6 +78,10 @@ describe('engine inputs', () => {
       /is not a CodeDeploy deployment id/,
     ],
     [{ ...codedeploy, strategy: '5%:1m, 50%:1m' }, /^Input "strategy": .*not one canary step/],
+    [
+      { ...codedeploy, alarms: 'errors', 'ignore-firing-alarms': 'true' },
+      /^Input "ignore-firing-alarms": "true" cannot apply/,
+    ],
     [{ ...codedeploy, alarms: Array.from({ length: 11 }, (_, k) => `a${k}`).join(',') }, /at most 10/],
   ])('%j is refused', (inputs, message) => {
     const { problems } = parsed({ 'function-name': 'orders', ...inputs });
