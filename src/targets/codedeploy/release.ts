@@ -40,7 +40,7 @@ import {
   latestDeploymentId,
   type GroupRef,
 } from './aws.js';
-import { deploymentConfigFor } from './config.js';
+import { deploymentConfigFor, type DeploymentConfigChoice } from './config.js';
 import { FollowedDeployment } from './followed-deployment.js';
 import type { CodeDeployInputs } from './inputs.js';
 import { CODEDEPLOY_KEY, type SavedDeployment } from './saved.js';
@@ -105,7 +105,7 @@ export async function deployWithCodeDeploy(c: CodeDeployContext): Promise<void> 
     report.reason = `${abortText(signal)} before the CodeDeploy deployment was created; the alias is unchanged`;
     return;
   }
-  const id = await createRelease(c, spec, config.name, config);
+  const id = await createRelease(c, spec, config);
   report.notes.push(
     `CodeDeploy deployment ${id} in ${describeGroup(settings)}, by deployment config ${config.name}.`,
   );
@@ -166,9 +166,9 @@ async function preflight(c: CodeDeployContext): Promise<Sides | undefined> {
 async function createRelease(
   c: CodeDeployContext,
   spec: AppSpecInputs,
-  configName: string,
-  config: ReturnType<typeof deploymentConfigFor>,
+  config: DeploymentConfigChoice,
 ): Promise<string> {
+  const configName = config.name;
   const { settings, report } = c;
   const group = groupOf(settings);
   if (settings.engine.create && settings.engine.serviceRoleArn) {
