@@ -3,18 +3,12 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { formatMarker } from '../src/marker.js';
 import { escapeMarkdown } from '../src/report/escape.js';
-import { startTestCloud, type TestCloud } from './local-cloud-env.js';
+import { useTestCloud } from './local-cloud-env.js';
 import { newRunnerContext, runStep } from './runner.js';
 import { ALIAS, ERRORS_ALARM, FUNCTION, lambdaScenario, releaseInputs } from './scenarios.js';
 import type { Scenario } from '../sim/control-client.js';
 
-let t: TestCloud;
-beforeAll(async () => {
-  t = await startTestCloud();
-});
-afterAll(async () => {
-  await t.cloud.close();
-});
+const t = useTestCloud();
 
 const theirMarker = formatMarker({
   state: 'shifting',

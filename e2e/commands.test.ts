@@ -4,8 +4,15 @@
 // with another release's, is refused before any write. For a Lambda alias and an API Gateway stage.
 import { APIGatewayClient, UpdateStageCommand } from '@aws-sdk/client-api-gateway';
 import { parseMarker } from '../src/marker.js';
-import { useTestCloud } from './local-cloud-env.js';
-import { newRunnerContext, runStep, type RunnerContext, type StepResult } from './runner.js';
+import { useTestCloud, waitFor } from './local-cloud-env.js';
+import {
+  newRunnerContext,
+  printed,
+  runStep,
+  startStep,
+  type RunnerContext,
+  type StepResult,
+} from './runner.js';
 import {
   ALIAS,
   apiGatewayClient,
@@ -134,6 +141,27 @@ describe('split-phase commands on a Lambda alias', () => {
     });
     expect(status.summary).toContain('In progress');
     expect(await t.control.writes()).toEqual(log);
+  });
+
+  it('a promote killed mid-plan is rolled back by its own post step: the alias ends on one version', async () => {
+    const strategy = '20%:2s, 50%:60s';
+    await startAndPost(releaseInputs({ strategy }));
+    const ctx = newRunnerContext();
+    const step = startStep({
+      step: 'main',
+      ctx,
+      inputs: releaseInputs({ command: 'promote', strategy }),
+      env: t.env,
+    });
+    await printed(step.child, 'Step 2 of 2: 50%');
+    await waitFor('the 50% step on the alias', async () => (await weightsOf())['2'] === 0.5);
+    step.child.kill('SIGKILL');
+    expect((await step.done).signal).toBe('SIGKILL');
+    expect(await weightsOf()).toEqual({ '2': 0.5 });
+    const post = await runStep({ step: 'post', ctx, env: t.env });
+    expect(post.outputs.result).toBe('rolled-back');
+    expect(await aliasNow()).toMatchObject({ FunctionVersion: '1' });
+    expect(await weightsOf()).toEqual({});
   });
 
   it('status without a release says none', async () => {
@@ -269,6 +297,22 @@ describe('split-phase commands on an API Gateway stage', () => {
     const stage = await stageNow(restApiId);
     expect(stage.deploymentId).toBe(canaryId);
     expect(stage.canarySettings).toBeUndefined();
+  });
+
+  it('status reports the canary start left and writes nothing', async () => {
+    await t.control.loadScenario(stageScenario());
+    const { restApiId, baseDeploymentId } = await buildRestApi(t, apigateway, 200);
+    const started = await startAndPost(stageInputs(restApiId));
+    const log = await t.control.writes();
+    const status = await job(stageInputs(restApiId, { command: 'status' }));
+    expect(status.outputs).toMatchObject({
+      result: 'in-progress',
+      command: 'status',
+      weight: '20',
+      'previous-version': baseDeploymentId,
+      'target-version': started.outputs['target-version'],
+    });
+    expect(await t.control.writes()).toEqual(log);
   });
 
   it('promote is refused before any write when the stage was changed since start', async () => {

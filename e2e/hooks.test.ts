@@ -2,10 +2,9 @@
 // the scenario sets, invoked before any traffic moves and after the promotion; the writes log
 // and each function's invocation log say what the action did and what each hook was told.
 import { readFileSync } from 'node:fs';
-import type { ChildProcess } from 'node:child_process';
 import { parseMarker } from '../src/marker.js';
 import { useTestCloud } from './local-cloud-env.js';
-import { newRunnerContext, runStep, startStep, type RunnerContext } from './runner.js';
+import { newRunnerContext, runStep, startStep, type RunnerContext, printed } from './runner.js';
 import {
   ALIAS,
   apiGatewayClient,
@@ -235,17 +234,3 @@ describe('traffic hooks on an API Gateway stage through dist/', () => {
     expect((await t.control.stage(restApiId, STAGE)).deploymentId).toBe(baseDeploymentId);
   });
 });
-
-/** Resolves once the child has printed `text`. */
-function printed(child: ChildProcess, text: string): Promise<void> {
-  return new Promise((resolvePrinted) => {
-    let seen = '';
-    const onData = (d: Buffer) => {
-      seen += d.toString();
-      if (!seen.includes(text)) return;
-      child.stdout!.off('data', onData);
-      resolvePrinted();
-    };
-    child.stdout!.on('data', onData);
-  });
-}

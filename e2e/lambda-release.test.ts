@@ -2,28 +2,13 @@
 // post step), against the local cloud with live traffic and self-evaluating alarms.
 import { parseMarker } from '../src/marker.js';
 import { useTestCloud, waitFor } from './local-cloud-env.js';
-import type { ChildProcess } from 'node:child_process';
-import { newRunnerContext, runStep, startStep, type RunnerContext } from './runner.js';
+import { newRunnerContext, runStep, startStep, type RunnerContext, printed } from './runner.js';
 import { ALIAS, analysisInputs, ERRORS_ALARM, FUNCTION, lambdaScenario, releaseInputs } from './scenarios.js';
 
 const t = useTestCloud();
 
 const aliasNow = () => t.control.alias(FUNCTION, ALIAS);
 const weightsOf = async () => (await aliasNow()).RoutingConfig?.AdditionalVersionWeights ?? {};
-/** Resolves once the child has printed `text` (its stdout is still collected by the runner). */
-function printed(child: ChildProcess, text: string): Promise<void> {
-  return new Promise((resolvePrinted) => {
-    let seen = '';
-    const onData = (d: Buffer) => {
-      seen += d.toString();
-      if (!seen.includes(text)) return;
-      child.stdout!.off('data', onData);
-      resolvePrinted();
-    };
-    child.stdout!.on('data', onData);
-  });
-}
-
 const main = (ctx: RunnerContext, inputs: Record<string, string>, env: Record<string, string> = {}) =>
   runStep({ step: 'main', ctx, inputs, env: { ...t.env, ...env } });
 

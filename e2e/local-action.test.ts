@@ -5,13 +5,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Scenario } from '../sim/control-client.js';
-import { startTestCloud, type TestCloud } from './local-cloud-env.js';
+import { useTestCloud } from './local-cloud-env.js';
 
-let t: TestCloud;
-beforeAll(async () => {
-  t = await startTestCloud();
-});
-afterAll(() => t.cloud.close());
+const t = useTestCloud();
 
 /** .env.example as committed, pointed at this test's cloud instead of port 4566. */
 function envFileFor(url: string): string {

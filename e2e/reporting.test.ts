@@ -7,7 +7,7 @@ import type { GitHubScenario } from '../sim/control-client.js';
 import { parseMarker } from '../src/marker.js';
 import { commentMarker } from '../src/report/comment.js';
 import { mermaidBlocks, parseMermaid } from '../__tests__/support/mermaid.js';
-import { startTestCloud, waitFor, type TestCloud } from './local-cloud-env.js';
+import { useTestCloud, waitFor } from './local-cloud-env.js';
 import { newRunnerContext, runStep, startStep } from './runner.js';
 import {
   ALIAS,
@@ -21,14 +21,9 @@ import {
   releaseInputs,
 } from './scenarios.js';
 
-let t: TestCloud;
+const t = useTestCloud();
 const PR = PULL_REQUEST;
 const MARKER = commentMarker(`lambda/${FUNCTION}/${ALIAS}/`);
-
-beforeAll(async () => {
-  t = await startTestCloud();
-});
-afterAll(() => t.cloud.close());
 
 async function load(github: GitHubScenario = {}, canaryErrorRate = 0): Promise<void> {
   await t.control.reset({ clearWrites: true });

@@ -135,3 +135,17 @@ export function startStep(options: StepOptions): { child: ChildProcess; done: Pr
 export function runStep(options: StepOptions): Promise<StepResult> {
   return startStep(options).done;
 }
+
+/** Resolves once the child has printed `text` (its stdout is still collected by the runner). */
+export function printed(child: ChildProcess, text: string): Promise<void> {
+  return new Promise((resolvePrinted) => {
+    let seen = '';
+    const onData = (d: Buffer) => {
+      seen += d.toString();
+      if (!seen.includes(text)) return;
+      child.stdout!.off('data', onData);
+      resolvePrinted();
+    };
+    child.stdout!.on('data', onData);
+  });
+}

@@ -62,7 +62,7 @@ export async function deployOrStart(context: ReleaseContext): Promise<void> {
     hooks: { pre: !resumed, post: command === 'deploy' },
   });
   recordOutcome(context.report, record);
-  context.report.unwatched ??= unwatchedAfter(record, context.inputs.alarms.length);
+  context.report.unwatched ??= unwatchedAfter(record, context.inputs.alarms.length, context.inputs.hooks);
   if (context.signal.aborted) context.report.metricsUnavailable = 'not read: the job is being cancelled';
   else await addMetrics(context.report, context.clients, record, context.signal);
 }

@@ -66,6 +66,7 @@ export function warnIfUnwatched(report: ReleaseReport, inputs: ActionInputs, has
     alarms: inputs.alarms.length,
     analysisOn: inputs.analysis !== undefined,
     hasMetrics,
+    hooks: inputs.hooks,
   });
   if (report.unwatched) log.warning(report.unwatched, UNWATCHED_TITLE);
 }

@@ -158,6 +158,6 @@ async function promote(
   const hooks = { pre: false, post: true };
   const record = await rollOut(context, all, { ...movement, hooks });
   recordOutcome(report, record);
-  report.unwatched ??= unwatchedAfter(record, inputs.alarms.length);
+  report.unwatched ??= unwatchedAfter(record, inputs.alarms.length, inputs.hooks);
   if (!signal.aborted) await addMetrics(report, clients, record, signal);
 }

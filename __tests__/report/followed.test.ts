@@ -138,7 +138,10 @@ describe('a followed rollout in the report', () => {
       id: 'd-<b>x</b>',
       phase: hostile,
       error: hostile,
-      events: [{ name: hostile, status: hostile, message: `${hostile} ${'z'.repeat(400)}` }],
+      events: [
+        { name: hostile, status: hostile, message: `${hostile} ${'z'.repeat(400)}` },
+        { name: 'AllowTraffic', status: 'constructor' },
+      ],
       rollback: { id: 'd-](javascript:alert(1))', state: 'succeeded' },
     });
     const text = renderReport(report);
@@ -147,6 +150,7 @@ describe('a followed rollout in the report', () => {
     expect(text).toContain('&lt;script&gt;');
     expect(text).not.toContain('z'.repeat(301));
     expect(text).toContain('z…');
+    expect(text).toContain('| AllowTraffic | ❔ constructor |');
     await expect(renderedProblems(text)).resolves.toEqual([]);
   });
 });

@@ -17,14 +17,17 @@ const STATE: Record<FollowedState, string> = {
   stopped: '⏹️ stopped',
 };
 
-/** The service's own words for an event's status, with an icon where the word is known. */
-const EVENT_ICON: Record<string, string> = {
-  Succeeded: '✅',
-  Failed: '❌',
-  InProgress: '🔄',
-  Pending: '⏳',
-  Skipped: '⏭️',
-};
+/**
+ * The service's own words for an event's status, with an icon where the word is known (a Map: a
+ * status such as "constructor" must not find an object's own property).
+ */
+const EVENT_ICON = new Map([
+  ['Succeeded', '✅'],
+  ['Failed', '❌'],
+  ['InProgress', '🔄'],
+  ['Pending', '⏳'],
+  ['Skipped', '⏭️'],
+]);
 
 /** "Why it rolled back" when the service ended the deployment itself, else nothing. */
 export function followedCause(report: ReleaseReport): string {
@@ -67,7 +70,7 @@ function eventsTable(events: LifecycleEvent[]): string {
   const rows = events.map((e) =>
     [
       esc(e.name),
-      `${EVENT_ICON[e.status] ?? '❔'} ${esc(e.status)}`,
+      `${EVENT_ICON.get(e.status) ?? '❔'} ${esc(e.status)}`,
       took(e),
       e.message ? cut(e.message) : '—',
     ].join(' | '),
