@@ -209,3 +209,54 @@ describe('what promote still runs', () => {
     ).toBe(false);
   });
 });
+
+describe('a lockstep release: every alias checked', () => {
+  /** The release as the commands see it: the first alias's fields, and every alias as a member. */
+  const lockstep = (members: TargetInspection<unknown>[]): TargetInspection<unknown> => ({
+    ...members[0]!,
+    label: 'alias live of functions orders, billing',
+    members,
+  });
+  const orders = (marker?: RolloutMarker) => found(marker, { label: 'alias live of function orders' });
+  const billing = (marker?: RolloutMarker) => found(marker, { label: 'alias live of function billing' });
+
+  it('promotes when every alias shows the marker of one start', () => {
+    const finding = checkForPromote(lockstep([orders(started()), billing(started())]), 'version', NOW);
+    expect(finding.kind).toBe('release');
+  });
+
+  it('refuses, naming each alias at fault, when one is missing its marker', () => {
+    const finding = checkForPromote(lockstep([orders(started()), billing(undefined)]), 'version', NOW);
+    expect(finding).toMatchObject({ kind: 'refused' });
+    const reason = (finding as { reason: string }).reason;
+    expect(reason).toMatch(/^refused to promote alias live of function billing: it is split/);
+    expect(reason).not.toContain('function orders');
+  });
+
+  it('refuses aliases whose markers are of different runs: not one release', () => {
+    const other = started({ run: 'acme/shop#2.1/release~123456' });
+    const finding = checkForRollback(lockstep([orders(started()), billing(other)]), 'version', NOW);
+    expect(finding).toEqual({
+      kind: 'refused',
+      reason:
+        'refused to roll back the lockstep release: its aliases carry the markers of 2 different runs (alias live of function orders: run acme/shop#1.1/release~abcdef, alias live of function billing: run acme/shop#2.1/release~123456), not one release; nothing was changed',
+    });
+  });
+
+  it('is done only when every alias is already rolled back', () => {
+    const back = started({ state: 'rolled-back', weight: 0 });
+    const unsplit = { live: { on: '6' } };
+    const done = lockstep([found(back, unsplit), found(back, unsplit)]);
+    expect(checkForRollback(done, 'version', NOW).kind).toBe('done');
+    expect(checkForRollback(lockstep([found(back, unsplit), billing(started())]), 'version', NOW).kind).toBe(
+      'release',
+    );
+  });
+
+  it('status says where each alias is', () => {
+    const status = statusOf(lockstep([orders(started()), billing(undefined)]), 'version');
+    expect(status.result).toBe('in-progress');
+    expect(status.reason).toContain('alias live of function orders: 90% on version 6, 10% on version 7');
+    expect(status.reason).toContain('no release of this action in progress: alias live of function billing');
+  });
+});

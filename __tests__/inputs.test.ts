@@ -96,9 +96,29 @@ describe('readInputs', () => {
       /includes a qualifier \(live\)/,
     ],
     [
-      'several functions',
-      { 'function-name': 'a\nb' },
-      /lockstep release of several functions is not supported yet/,
+      'a comma between functions',
+      { 'function-name': 'a,b' },
+      /"a,b" has a comma; give one function name or ARN a line/,
+    ],
+    [
+      'a function named twice in lockstep',
+      { 'function-name': 'a\nb\narn:aws:lambda:eu-west-1:123456789012:function:a' },
+      /Input "function-name": "arn:aws:lambda:eu-west-1:123456789012:function:a" named more than once/,
+    ],
+    [
+      'fewer versions than functions',
+      { 'function-name': 'a\nb\nc', version: '4\n5' },
+      /Input "version" has 2 lines but input "function-name" names 3 functions/,
+    ],
+    [
+      'one version number for several functions',
+      { 'function-name': 'a\nb', version: '4' },
+      /Input "version" has 1 line but input "function-name" names 2 functions/,
+    ],
+    [
+      'a bad version in lockstep',
+      { 'function-name': 'a\nb', version: '4\nlatest' },
+      /Input "version": "latest" is not a version/,
     ],
     ['numeric alias', { alias: '123' }, /Input "alias": "123" is not a valid alias name/],
     ['alias with a dot', { alias: 'v1.2' }, /Input "alias": "v1.2"/],
@@ -130,6 +150,34 @@ describe('readInputs', () => {
     ['region', { region: 'Frankfurt' }, /Input "region": "Frankfurt" is not an AWS region/],
     ['alarm name too long', { alarms: 'x'.repeat(256) }, /Input "alarms": .* is not an alarm name/],
   ];
+
+  it('reads several functions (blank lines ignored) with a version each, in order', () => {
+    const inputs = readInputs(
+      reader({ 'function-name': 'orders\n\n  billing \nstock\n', version: '3\n7\n\n12' }),
+      env,
+    );
+    expect(inputs.targetInputs).toMatchObject({
+      functionName: 'orders',
+      version: '3',
+      functions: [
+        { functionName: 'orders', version: '3' },
+        { functionName: 'billing', version: '7' },
+        { functionName: 'stock', version: '12' },
+      ],
+    });
+  });
+
+  it('publishes each function of a lockstep release with one "publish" line, or none', () => {
+    for (const version of ['publish', '']) {
+      const inputs = readInputs(reader({ 'function-name': 'orders\nbilling', version }), env);
+      expect(inputs.targetInputs).toMatchObject({
+        functions: [
+          { functionName: 'orders', version: 'publish' },
+          { functionName: 'billing', version: 'publish' },
+        ],
+      });
+    }
+  });
 
   it.each(refused)('refuses %s, naming the input', (_label, bad, message) => {
     const problems = problemsOf({ 'function-name': 'orders', ...bad });

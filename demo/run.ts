@@ -18,6 +18,9 @@ import {
   FUNCTION,
   githubWithPullRequest,
   lambdaScenario,
+  LOCKSTEP_FUNCTIONS,
+  lockstepInputs,
+  lockstepScenario,
   PULL_REQUEST,
   pullRequestEnv,
   pullRequestEvent,
@@ -104,6 +107,23 @@ const scenarios: Record<string, DemoScenario> = {
     inputs: codeDeployInputs(analysisInputs()),
     expect: 'promoted',
     where: aliasNow,
+  },
+  lockstep: {
+    title:
+      'Five functions released in lockstep on alias live, each to its version 2: at 20% the new version of stock fails its alarm, and all five go back to version 1 together',
+    scenario: () => ({ ...lockstepScenario({ failing: ['stock'] }), github: githubWithPullRequest }),
+    inputs: lockstepInputs({ strategy: '20%:4s, 50%:4s' }),
+    expect: 'rolled-back',
+    where: async (t) => {
+      const each = await Promise.all(
+        LOCKSTEP_FUNCTIONS.map(async (fn) => {
+          const alias = await t.control.alias(fn, ALIAS);
+          const split = Object.keys(alias.RoutingConfig?.AdditionalVersionWeights ?? {}).length > 0;
+          return `${fn} ${alias.FunctionVersion}${split ? ' (split)' : ''}`;
+        }),
+      );
+      return `alias ${ALIAS} now: ${each.join(', ')}`;
+    },
   },
   'api-gateway': {
     title:

@@ -15,6 +15,7 @@ const SCENARIOS = [
   'lambda-rollback',
   'lambda-dry-run',
   ...SPLIT_PHASE,
+  'lockstep',
   'codedeploy',
   'api-gateway',
 ];
@@ -53,7 +54,7 @@ describe('npm run demo', () => {
     expect(stdout).toContain('result: promoted (as expected)');
     expect(stdout).toContain('result: rolled-back (as expected)');
     expect(stdout).toContain('result: dry-run (as expected)');
-    expect(stdout).toContain('All 6 scenario(s) ended as expected.');
+    expect(stdout).toContain('All 7 scenario(s) ended as expected.');
     expect(out('lambda-promote', 'outputs.txt')).toContain('result=promoted');
     expect(out('lambda-rollback', 'outputs.txt')).toContain('result=rolled-back');
     // Rolled back by the analysis's verdict, with its numbers, the alias-wide alarm still OK.
@@ -84,6 +85,15 @@ describe('npm run demo', () => {
     expect(promote).not.toMatch(/\| 1 of 2 \| 20% \|/);
     expect(stdout).toContain('post step: Post step: nothing to do');
     expect(stdout).toContain('alias live now: version 1, 20% on version 2');
+  });
+
+  it('releases five functions in lockstep: one fails its alarm, all five go back, a row each', () => {
+    const summary = out('lockstep', 'summary.md');
+    expect(out('lockstep', 'outputs.txt')).toMatch(/^previous-version=1,1,1,1,1$/m);
+    expect(out('lockstep', 'outputs.txt')).toMatch(/^reason=.*stock-canary-errors/m);
+    for (const fn of ['orders', 'billing', 'stock', 'shipping', 'email'])
+      expect(summary).toContain(`| ${fn} | 1 → 2 | version 1 |`);
+    expect(stdout).toContain('alias live now: orders 1, billing 1, stock 1, shipping 1, email 1');
   });
 
   it('the rollback is charted: traffic and error rates, the rollback marked, at most twenty points', () => {
@@ -118,7 +128,7 @@ describe('npm run demo', () => {
       const document = new JSDOM(out(scenario, 'summary.html')).window.document;
       const headline = document.querySelector('.markdown-body h3')?.textContent;
       expect(headline).toMatch(
-        /^(✅ Promoted|↩️ Rolled back|📝 Dry run|⏸️ Started: the split waits for promote|🔄 In progress): (orders:live from version 1|shop\/prod from deployment \w+)/,
+        /^(✅ Promoted|↩️ Rolled back|📝 Dry run|⏸️ Started: the split waits for promote|🔄 In progress): (orders:live from version 1|shop\/prod from deployment \w+|orders\+billing\+stock\+shipping\+email:live, 5 functions in lockstep)/,
       );
       // A status moves nothing: its summary is the overview alone.
       const tables = scenario === 'split-phase-status' ? 1 : 2;

@@ -1,6 +1,7 @@
 // Scenarios for the local cloud shared by the end-to-end tests and the demo: a function with a
 // released version 1 on alias `live`, new code waiting in $LATEST, traffic, and an alarm on the
-// alias's errors that the local cloud evaluates from that traffic.
+// alias's errors that the local cloud evaluates from that traffic; an API Gateway stage; five
+// functions released in lockstep.
 import {
   APIGatewayClient,
   CreateDeploymentCommand,
@@ -12,6 +13,7 @@ import {
   PutMethodCommand,
   PutMethodResponseCommand,
 } from '@aws-sdk/client-api-gateway';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Scenario } from '../sim/control-client.js';
 import type { TestCloud } from './local-cloud-env.js';
 
@@ -66,6 +68,30 @@ export function hookFunction(
   };
 }
 
+type ScenarioAlarm = NonNullable<Scenario['alarms']>[number];
+
+/**
+ * An alarm on a count of errors, as the scenarios use it: in ALARM from one error in either of its
+ * last two periods, OK at the start, no data counting as fine.
+ */
+function errorCountAlarm(
+  alarm: Pick<ScenarioAlarm, 'AlarmName' | 'Namespace' | 'MetricName' | 'Dimensions'> &
+    Partial<ScenarioAlarm>,
+): ScenarioAlarm {
+  return {
+    Statistic: 'Sum',
+    Period: METRIC_PERIOD_SECONDS,
+    EvaluationPeriods: 2,
+    DatapointsToAlarm: 1,
+    Threshold: 1,
+    ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    TreatMissingData: 'notBreaching',
+    StateValue: 'OK',
+    StateReason: 'Scenario start',
+    ...alarm,
+  };
+}
+
 export function lambdaScenario(options: LambdaScenarioOptions = {}): Scenario {
   return {
     seed: 7,
@@ -88,7 +114,7 @@ export function lambdaScenario(options: LambdaScenarioOptions = {}): Scenario {
       ...(options.functions ?? []),
     ],
     alarms: [
-      {
+      errorCountAlarm({
         AlarmName: ERRORS_ALARM,
         AlarmDescription: 'Errors through the live alias',
         Namespace: 'AWS/Lambda',
@@ -97,16 +123,8 @@ export function lambdaScenario(options: LambdaScenarioOptions = {}): Scenario {
           { Name: 'FunctionName', Value: FUNCTION },
           { Name: 'Resource', Value: `${FUNCTION}:${ALIAS}` },
         ],
-        Statistic: 'Sum',
-        Period: METRIC_PERIOD_SECONDS,
-        EvaluationPeriods: 2,
-        DatapointsToAlarm: 1,
         Threshold: options.errorsAlarmThreshold ?? 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-        StateValue: 'OK',
-        StateReason: 'Scenario start',
-      },
+      }),
     ],
     traffic: [{ function: FUNCTION, alias: ALIAS, rate: options.rate ?? 40 }],
     ...options.extra,
@@ -184,7 +202,7 @@ export function stageScenario(extra: Partial<Scenario> = {}): Scenario {
     metricPeriodSeconds: METRIC_PERIOD_SECONDS,
     createDeploymentIntervalMs: 0,
     alarms: [
-      {
+      errorCountAlarm({
         AlarmName: CANARY_ERRORS_ALARM,
         Namespace: 'AWS/ApiGateway',
         MetricName: '5XXError',
@@ -192,16 +210,8 @@ export function stageScenario(extra: Partial<Scenario> = {}): Scenario {
           { Name: 'ApiName', Value: API_NAME },
           { Name: 'Stage', Value: `${STAGE}/Canary` },
         ],
-        Statistic: 'Sum',
         Period: 1,
-        EvaluationPeriods: 2,
-        DatapointsToAlarm: 1,
-        Threshold: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-        StateValue: 'OK',
-        StateReason: 'Scenario start',
-      },
+      }),
     ],
     ...extra,
   } as Scenario;
@@ -320,5 +330,100 @@ export function codeDeployInputs(overrides: Record<string, string> = {}): Record
     'codedeploy-deployment-group': CODEDEPLOY_GROUP,
     strategy: 'Canary10Percent5Minutes',
     ...overrides,
+  });
+}
+
+// ── Lockstep: several functions released together on the same alias ──
+
+/** The functions of the lockstep scenario, in the order the inputs name them. */
+export const LOCKSTEP_FUNCTIONS = ['orders', 'billing', 'stock', 'shipping', 'email'] as const;
+
+/** The alarm on one function's canary errors (its version 2 through the alias). */
+export const canaryErrorsAlarm = (fn: string) => `${fn}-canary-errors`;
+
+export interface LockstepScenarioOptions {
+  /** The functions; LOCKSTEP_FUNCTIONS by default. */
+  functions?: readonly string[];
+  /** Functions whose version 2 fails every invocation. */
+  failing?: string[];
+  /** Invocations per second through each alias. */
+  rate?: number;
+  /** Extra functions beside them, such as hookFunction()s. */
+  extra?: Scenario['functions'];
+  /** Changes to the functions' specs, e.g. another role for a version. */
+  change?: (spec: NonNullable<Scenario['functions']>[number]) => void;
+}
+
+/**
+ * Five functions, each with version 1 on alias `live` and version 2 published (same role), traffic
+ * through each alias, and an alarm on each function's canary errors (ExecutedVersion 2).
+ */
+export function lockstepScenario(options: LockstepScenarioOptions = {}): Scenario {
+  const failing = new Set(options.failing ?? []);
+  const functions = options.functions ?? LOCKSTEP_FUNCTIONS;
+  return {
+    seed: 13,
+    metricPeriodSeconds: METRIC_PERIOD_SECONDS,
+    updateSettleMs: 300,
+    functions: [
+      ...functions.map((name) => {
+        const spec: NonNullable<Scenario['functions']>[number] = {
+          name,
+          versions: [
+            { code: `${name}-v1`, errorRate: 0, durationMs: 40, durationJitterMs: 10 },
+            {
+              code: `${name}-v2`,
+              errorRate: failing.has(name) ? 1 : 0,
+              durationMs: 42,
+              durationJitterMs: 10,
+            },
+          ],
+          aliases: [{ name: ALIAS, version: '1' }],
+        };
+        options.change?.(spec);
+        return spec;
+      }),
+      ...(options.extra ?? []),
+    ],
+    alarms: functions.map((name) =>
+      errorCountAlarm({
+        AlarmName: canaryErrorsAlarm(name),
+        AlarmDescription: `Errors of version 2 of ${name} through the live alias`,
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [
+          { Name: 'FunctionName', Value: name },
+          { Name: 'Resource', Value: `${name}:${ALIAS}` },
+          { Name: 'ExecutedVersion', Value: '2' },
+        ],
+      }),
+    ),
+    traffic: functions.map((name) => ({ function: name, alias: ALIAS, rate: options.rate ?? 30 })),
+  };
+}
+
+/** Inputs releasing every lockstep function to its version 2, gated by every canary alarm. */
+export function lockstepInputs(
+  overrides: Record<string, string> = {},
+  functions: readonly string[] = LOCKSTEP_FUNCTIONS,
+): Record<string, string> {
+  return {
+    'function-name': functions.join('\n'),
+    alias: ALIAS,
+    version: functions.map(() => '2').join('\n'),
+    strategy: '20%:3s, 50%:3s',
+    alarms: functions.map(canaryErrorsAlarm).join('\n'),
+    'poll-interval': '1s',
+    analysis: 'off',
+    ...overrides,
+  };
+}
+
+/** The SDK's Lambda client, pointed at the local cloud: another actor's direct calls. */
+export function lambdaClient(t: TestCloud): LambdaClient {
+  return new LambdaClient({
+    region: t.env.AWS_REGION,
+    endpoint: t.cloud.url,
+    credentials: { accessKeyId: t.env.AWS_ACCESS_KEY_ID!, secretAccessKey: t.env.AWS_SECRET_ACCESS_KEY! },
   });
 }

@@ -3,7 +3,7 @@
 // left of its plan. Everything comes from the marker and the inputs, so a command works from any
 // job, runner or day. Pure: main.ts reads the target (TargetDefinition.inspect) and acts on it.
 import type { Plan } from './engine/plan.js';
-import type { GateContext } from './engine/types.js';
+import type { GateContext, TargetPart } from './engine/types.js';
 import { describeMarker, mayStillRunUntil, type RolloutMarker } from './marker.js';
 import type { TargetInspection } from './targets/definition.js';
 
@@ -43,6 +43,8 @@ export function showsMarker(inspection: TargetInspection<unknown>, marker: Rollo
 
 /** `promote` continues only a split that `start` left, of the release the inputs name, untouched since. */
 export function checkForPromote(inspection: TargetInspection<unknown>, unit: Unit, now: number): Finding {
+  if (inspection.members)
+    return checkEach(inspection.members, (m) => checkForPromote(m, unit, now), 'promote');
   const found = describeFound(inspection, unit);
   const marker = inspection.marker;
   const refuse = (why: string): Finding => ({
@@ -62,6 +64,8 @@ export function checkForPromote(inspection: TargetInspection<unknown>, unit: Uni
  * a release already rolled back, and untouched since, is done.
  */
 export function checkForRollback(inspection: TargetInspection<unknown>, unit: Unit, now: number): Finding {
+  if (inspection.members)
+    return checkEach(inspection.members, (m) => checkForRollback(m, unit, now), 'roll back');
   const found = describeFound(inspection, unit);
   const marker = inspection.marker;
   const refuse = (why: string): Finding => ({
@@ -81,11 +85,57 @@ export function checkForRollback(inspection: TargetInspection<unknown>, unit: Un
   return { kind: 'release', marker, found };
 }
 
+/**
+ * A target made of several (a lockstep release): each checked alone; any refusal refuses all,
+ * every one named; all must carry the same release's marker (one run); done only when all are.
+ */
+function checkEach(
+  members: TargetInspection<unknown>[],
+  check: (m: TargetInspection<unknown>) => Finding,
+  doing: string,
+): Finding {
+  const findings = members.map(check);
+  const refusals = findings.flatMap((f) => (f.kind === 'refused' ? [f.reason] : []));
+  if (refusals.length > 0) return { kind: 'refused', reason: refusals.join('; ') };
+  const found = findings as Exclude<Finding, { kind: 'refused' }>[];
+  const runs = [...new Set(found.map((f) => f.marker.run))];
+  if (runs.length > 1) {
+    return {
+      kind: 'refused',
+      reason: `refused to ${doing} the lockstep release: its aliases carry the markers of ${runs.length} different runs (${found.map((f, i) => `${members[i]!.label}: run ${f.marker.run}`).join(', ')}), not one release; ${UNCHANGED}`,
+    };
+  }
+  const all = found.map((f) => f.found).join('; ');
+  const kind = found.every((f) => f.kind === 'done') ? 'done' : 'release';
+  return { kind, marker: found[0]!.marker, found: all };
+}
+
+/** A target made of several (a lockstep release): each part's marker sides and routing now, for the report's rows. */
+export function inspectionParts(inspection: TargetInspection<unknown>, unit: Unit): TargetPart[] | undefined {
+  return inspection.members?.map((m) => ({
+    name: m.label,
+    previous: m.marker?.from ?? m.live.on,
+    target: m.marker?.to ?? m.live.split?.to ?? m.live.on,
+    now: m.live.split
+      ? `${round(100 - m.live.split.weight)}% on ${unit} ${m.live.on}, ${m.live.split.weight}% on ${unit} ${m.live.split.to}`
+      : `${unit} ${m.live.on}`,
+  }));
+}
+
 /** `status`: whether a release is in progress, and where, from the marker alone. */
 export function statusOf(
   inspection: TargetInspection<unknown>,
   unit: Unit,
 ): { result: 'in-progress' | 'none'; reason: string; weight: number } {
+  if (inspection.members) {
+    const each = inspection.members.map((m) => statusOf(m, unit));
+    const inProgress = each.some((s) => s.result === 'in-progress');
+    return {
+      result: inProgress ? 'in-progress' : 'none',
+      reason: `${inProgress ? 'lockstep release in progress' : 'no lockstep release in progress'}: ${each.map((s) => s.reason).join('; ')}`,
+      weight: each[0]!.weight,
+    };
+  }
   const found = describeFound(inspection, unit);
   const marker = inspection.marker;
   const weight = inspection.live.split?.weight ?? 0;

@@ -103,6 +103,7 @@ async function preflight(
       resave: (saved) => saveForPostStep(inputs, identity, saved),
       identity,
       signal,
+      clock: context.clock,
     });
   } catch (error) {
     // Cancelled while preflight read, waited or wrote: the message says how far it got.

@@ -140,9 +140,15 @@ function summaryWanted(): boolean {
 async function publish(report: ReleaseReport, reporter: Reporter, signal: AbortSignal): Promise<void> {
   core.setOutput('result', report.result);
   core.setOutput('command', report.command ?? 'deploy');
-  core.setOutput('previous-version', report.previousVersion ?? '');
+  // A lockstep release's versions are comma-joined in the order of function-name (action.yml).
+  const parts = report.parts;
+  core.setOutput(
+    'previous-version',
+    parts ? parts.map((p) => p.previous).join(',') : (report.previousVersion ?? ''),
+  );
   // A dry run of `version: publish` has no version yet: nothing for a later step to use.
-  core.setOutput('target-version', report.targetUnknown ? '' : (report.targetVersion ?? ''));
+  const target = parts ? parts.map((p) => p.target).join(',') : (report.targetVersion ?? '');
+  core.setOutput('target-version', report.targetUnknown ? '' : target);
   core.setOutput('reason', report.reason);
   core.setOutput('duration-seconds', String(report.durationSeconds));
   // A cancelled job is killed seconds after the signal, even one that comes during the wait:

@@ -76,17 +76,12 @@ export function gates(context: ReleaseContext, alarmGate: AlarmGate, plan: Plan)
   const { inputs, report, clients, clock } = context;
   const all: Gate[] = inputs.alarms.length > 0 ? [alarmGate] : [];
   const queries = report.subject.metrics;
-  if (inputs.analysis && queries) {
-    all.push(
-      new AnalysisGate(
-        clients.cloudwatch,
-        [{ name: report.subject.name, queries }],
-        inputs.analysis,
-        plan,
-        inputs.region,
-        clock,
-      ),
-    );
+  // A target made of several (a lockstep release) is judged part by part, in one read.
+  const subjects =
+    report.subject.members?.flatMap((m) => (m.metrics ? [{ name: m.name, queries: m.metrics }] : [])) ??
+    (queries ? [{ name: report.subject.name, queries }] : []);
+  if (inputs.analysis && subjects.length > 0) {
+    all.push(new AnalysisGate(clients.cloudwatch, subjects, inputs.analysis, plan, inputs.region, clock));
   }
   return all;
 }
@@ -152,6 +147,7 @@ export async function rollOut(
     // A side the first step creates (a new deployment) is known from then on.
     report.targetVersion = ready.sides.target;
     report.targetUnknown = ready.sides.targetUnknown;
+    report.parts = ready.target.parts?.();
     if (event.type === 'step-started') {
       live.steps.push(event.step);
       reporter.progress(
@@ -203,6 +199,7 @@ export async function rollOut(
   if (record.outcome === 'started') core.setOutput('weight', String(record.steps.at(-1)?.weight ?? 0));
   report.targetVersion = ready.sides.target;
   report.targetUnknown = ready.sides.targetUnknown;
+  report.parts = ready.target.parts?.();
   return record;
 }
 

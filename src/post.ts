@@ -4,6 +4,7 @@
 import * as core from '@actions/core';
 import { createClients, type AwsClients } from './aws/clients.js';
 import { errorMessage } from './engine/rollout.js';
+import type { TargetPart } from './engine/types.js';
 import { readInputs } from './inputs.js';
 import { log } from './log.js';
 import { newReport, type ReleaseReport } from './report/model.js';
@@ -43,6 +44,7 @@ export async function runPost(clients: (region: string) => AwsClients = createCl
   }
   const described = definition.describeSaved(own);
   let ending: Ending;
+  let parts: TargetPart[] | undefined;
   try {
     const restored = await definition.restore(own, clients(saved.region), saved.region, saved.run);
     const decision = unchecked(restored.ending) ?? restored.decision;
@@ -59,7 +61,11 @@ export async function runPost(clients: (region: string) => AwsClients = createCl
     } else {
       // Why is said once, by the step's failure below.
       log.info(`Post step: rolling back ${described.short} to ${described.previous}.`);
-      await restored.target.rollback('the main step did not finish');
+      try {
+        await restored.target.rollback('the main step did not finish');
+      } finally {
+        parts = restored.target.parts?.();
+      }
       ending = {
         result: 'rolled-back',
         reason: `the main step did not finish (${decision.why}); the post step rolled ${described.short} back to ${described.previous}`,
@@ -71,7 +77,7 @@ export async function runPost(clients: (region: string) => AwsClients = createCl
       reason: `the main step did not finish, and the post step could not roll ${described.full} back: ${errorMessage(error)}. Run the action again with "on-existing-split: rollback" to clean up`,
     };
   }
-  await report(described, ending);
+  await report(described, ending, parts);
   core.setOutput('result', ending.result);
   const message = ending.reason.charAt(0).toUpperCase() + ending.reason.slice(1);
   if (ending.result === 'promoted' || ending.result === 'started') log.info(`Post step: ${message}.`);
@@ -122,7 +128,7 @@ function unchecked(ending: RestoredRollout['ending']): PostDecision | undefined 
 }
 
 /** Publishes the ending the main step could not: same summary, comment and deployment. */
-async function report(described: SavedDescription, result: Ending): Promise<void> {
+async function report(described: SavedDescription, result: Ending, parts?: TargetPart[]): Promise<void> {
   try {
     // The runner gives the post step the same inputs; the main step already validated them.
     const inputs = readInputs((name) => core.getInput(name));
@@ -142,6 +148,7 @@ async function report(described: SavedDescription, result: Ending): Promise<void
       ...result,
       previousVersion: described.sides.previous,
       targetVersion: described.sides.target,
+      parts,
     });
   } catch (error) {
     log.warning(`Post step could not publish its report: ${errorMessage(error)}`);

@@ -22,6 +22,7 @@ import {
   checkForPromote,
   checkForRollback,
   currentStep,
+  inspectionParts,
   remainingPlan,
   statusOf,
   type Finding,
@@ -56,6 +57,7 @@ export async function splitPhase(context: ReleaseContext, command: SplitCommand)
     report.result = status.result;
     report.reason = status.reason;
     core.setOutput('weight', String(status.weight));
+    report.parts = inspectionParts(inspection, unit);
     report.notes.push(`Command status: ${status.reason}.`);
     return;
   }
@@ -68,7 +70,10 @@ export async function splitPhase(context: ReleaseContext, command: SplitCommand)
     return;
   }
   report.notes.push(`Command ${command}: found ${finding.found}.`);
-  const sides = { previous: finding.marker.from, target: finding.marker.to };
+  const each = inspection.members?.flatMap((m) =>
+    m.marker ? [{ previous: m.marker.from, target: m.marker.to }] : [],
+  );
+  const sides = { previous: finding.marker.from, target: finding.marker.to, each };
   report.subject = definition.subject(inputs.targetInputs, {
     region: inputs.region,
     environment: inputs.deploymentEnvironment,
@@ -89,7 +94,11 @@ export async function splitPhase(context: ReleaseContext, command: SplitCommand)
   context.reporter.continueRelease(finding.marker.run);
   if (command === 'rollback') {
     log.info(`Rolling back ${inspection.label} to ${unit} ${sides.previous} (command: rollback).`);
-    await restored.target.rollback('command: rollback');
+    try {
+      await restored.target.rollback('command: rollback');
+    } finally {
+      report.parts = restored.target.parts?.();
+    }
     core.saveState(FINISHED_KEY, 'true');
     core.setOutput('weight', '0');
     report.result = 'rolled-back';
@@ -148,7 +157,11 @@ async function promote(
   if (failed) {
     const reason = `gate ${failed.gate} failed before promoting: ${failed.summary}`;
     log.info(`Rolling back ${target.description}: ${reason}.`);
-    await target.rollback(reason);
+    try {
+      await target.rollback(reason);
+    } finally {
+      report.parts = target.parts?.();
+    }
     core.saveState(FINISHED_KEY, 'true');
     report.result = 'rolled-back';
     report.reason = reason;

@@ -548,3 +548,32 @@ describe('size limits', () => {
     expect(cut).toContain("The report is cut here to fit GitHub's size limit");
   });
 });
+
+describe('a lockstep release', () => {
+  const lockstep = (): ReleaseReport => ({
+    ...promotionReport(),
+    result: 'failed',
+    parts: [
+      { name: 'orders', previous: '6', target: '7', now: 'version 6' },
+      {
+        name: 'billing',
+        previous: '3',
+        target: '4',
+        now: 'changed by someone else: all traffic on version 4; marker: | <b>hand</b> *edit*',
+      },
+    ],
+  });
+
+  it('has a row per function, with where each ended, AWS text escaped', async () => {
+    const text = renderReport(lockstep());
+    expect(text).toContain('| Function | Previous → target version | Ended on |');
+    expect(text).toContain('| orders | 6 → 7 | version 6 |');
+    expect(text).toContain(
+      `| billing | 3 → 4 | ${escapeMarkdown('changed by someone else: all traffic on version 4; marker: | <b>hand</b> *edit*')} |`,
+    );
+    expect(text).toContain(', 2 functions in lockstep');
+    // The two rows' versions are in the table, not the overview's single-version rows.
+    expect(text).not.toMatch(/\| Previous version \|/);
+    await expect(renderedProblems(text)).resolves.toEqual([]);
+  });
+});

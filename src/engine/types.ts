@@ -70,6 +70,17 @@ export interface TrafficTarget {
   verify(): Promise<void>;
   /** All traffic back to the previous version, nothing split; `signal` bounds one attempt. */
   rollback(reason: string, signal?: AbortSignal): Promise<void>;
+  /** A target made of several (a lockstep release's functions): each one's sides and where it is now. */
+  parts?(): TargetPart[];
+}
+
+/** One part of a composite target, for the report's row: "billing, 3 → 4, now on version 3". */
+export interface TargetPart {
+  name: string;
+  previous: string;
+  target: string;
+  /** Where it is as far as the run knows: "version 3", "20% on version 4", "changed by someone else: ...". */
+  now: string;
 }
 
 export interface StepContext {

@@ -1,6 +1,6 @@
 // The report's data: everything the job summary, the comment and the JSON report show, gathered
 // during the run and rendered once (render.ts).
-import type { RolloutRecord, StepRecord } from '../engine/types.js';
+import type { RolloutRecord, StepRecord, TargetPart } from '../engine/types.js';
 import type { AlarmStatus } from '../gates/alarms.js';
 import type { AnalysisSettings } from '../gates/analysis.js';
 import type { Plan } from '../engine/plan.js';
@@ -93,6 +93,11 @@ export interface ReleaseReport {
   /** The two sides: versions for Lambda, deployment ids for API Gateway. */
   previousVersion?: string;
   targetVersion?: string;
+  /**
+   * A target made of several (a lockstep release's functions): a row each, with where it ended.
+   * `previousVersion`/`targetVersion` are then the first one's.
+   */
+  parts?: TargetPart[];
   /** The new side does not exist yet (a dry run that would publish it): `targetVersion` is a placeholder. */
   targetUnknown?: boolean;
   plan?: Plan;

@@ -68,6 +68,7 @@ export function renderReport(report: ReleaseReport, options: RenderOptions = FUL
     followedCause(report),
     promotedUndecided(report),
     overview(report),
+    partsTable(report),
     followedSection(report),
     releasePlan(report.releasePlan),
     timeline(report, cause),
@@ -222,8 +223,9 @@ function promotedUndecided(report: ReleaseReport): string {
 
 function headline(report: ReleaseReport, cause: Cause | undefined): string {
   const unit = report.subject.unit;
-  const versions =
-    report.previousVersion && report.targetVersion
+  const versions = report.parts
+    ? `, ${report.parts.length} functions in lockstep`
+    : report.previousVersion && report.targetVersion
       ? ` from ${unit} ${esc(report.previousVersion)} to ${esc(report.targetVersion)}`
       : '';
   const reason = cause
@@ -240,8 +242,9 @@ function overview(report: ReleaseReport): string {
   ]);
   // A whole release says nothing of it; a phase of a split one says which.
   if (report.command && report.command !== 'deploy') rows.push(['Command', esc(report.command)]);
-  if (report.previousVersion) rows.push([`Previous ${unit}`, esc(report.previousVersion)]);
-  if (report.targetVersion) rows.push([`Target ${unit}`, esc(report.targetVersion)]);
+  // Several parts (a lockstep release) have a row each in the table below instead.
+  if (report.previousVersion && !report.parts) rows.push([`Previous ${unit}`, esc(report.previousVersion)]);
+  if (report.targetVersion && !report.parts) rows.push([`Target ${unit}`, esc(report.targetVersion)]);
   if (report.plan) rows.push(['Strategy', `${esc(report.plan.name)}: ${esc(describePlan(report.plan))}`]);
   if (report.environment) rows.push(['Environment', esc(report.environment)]);
   const source = sourceText(report);
@@ -255,6 +258,19 @@ function overview(report: ReleaseReport): string {
     ]);
   if (report.links.run) rows.push(['Run', link('workflow run', report.links.run)]);
   return keyValueTable(rows);
+}
+
+/** A lockstep release: a row per function, its two versions and where its alias ended (or is now). */
+function partsTable(report: ReleaseReport): string {
+  if (!report.parts) return '';
+  const { unit } = report.subject;
+  const where = report.result === 'in-progress' ? 'Now' : 'Ended on';
+  const rows = report.parts.map((p) => [
+    esc(p.name),
+    `${esc(p.previous)} → ${esc(p.target)}`,
+    cut(esc(p.now)),
+  ]);
+  return table(['Function', `Previous → target ${unit}`, where], rows);
 }
 
 /** A dry run's plan: what each step would hold and write, the gates and the timeout. */

@@ -5,7 +5,7 @@
 // registry.
 import type { AwsClients } from '../aws/clients.js';
 import type { Plan } from '../engine/plan.js';
-import type { TrafficTarget } from '../engine/types.js';
+import type { Clock, TrafficTarget } from '../engine/types.js';
 import type { RolloutIdentity, RolloutMarker } from '../marker.js';
 import type { WeightResolution } from '../strategy.js';
 
@@ -99,6 +99,11 @@ export interface ReportSubject {
   payload: Record<string, string>;
   /** Set once both sides are known (after preflight). */
   metrics?: MetricQueries;
+  /**
+   * A target made of several (a lockstep release's functions): each one's name and metric
+   * queries, so that the analysis judges each. Absent for a single target (`metrics` is its one).
+   */
+  members?: { name: string; metrics?: MetricQueries }[];
 }
 
 /** The two sides of a release: what carries the traffic now, and what it moves to. */
@@ -107,6 +112,8 @@ export interface Sides {
   target: string;
   /** `target` is a placeholder until the release creates it (a new deployment): no output names it. */
   targetUnknown?: boolean;
+  /** A target made of several (a lockstep release): each part's sides, in input order; the first is the above. */
+  each?: Sides[];
 }
 
 /** The writes a dry run would make, for the report's plan (report/plan.ts times them). */
@@ -121,12 +128,20 @@ export interface DryRunWrites {
   resumed?: { weight: number; because: string };
 }
 
+/** One function of a lockstep release, as a traffic hook is told it. */
+export interface HookFunction {
+  function: string;
+  currentVersion: string;
+  targetVersion: string;
+}
+
 /**
  * The target's part of a traffic hook's payload: `{target, function, alias, currentVersion,
  * targetVersion}` for an alias, `{target, restApiId, stage, currentDeployment, canaryDeployment}`
- * for a stage; null where a side is not known yet (a canary the first step creates).
+ * for a stage; null where a side is not known yet (a canary the first step creates). A lockstep
+ * release adds `functions`, every function's, beside the first function's fields.
  */
-export type HookTargetContext = Record<string, string | null>;
+export type HookTargetContext = Record<string, string | null | HookFunction[]>;
 
 /** What preflight may do to the target, in words, for the reason of a cancellation: "before any change to the alias". */
 export type ProgressText = string;
@@ -182,6 +197,8 @@ export interface PreflightContext {
   resave?: (saved: unknown) => void;
   identity: RolloutIdentity;
   signal: AbortSignal;
+  /** Paces a target's writes (a lockstep release's); the system clock when absent. */
+  clock?: Clock;
 }
 
 export type PostDecision = { action: 'nothing'; why: string } | { action: 'rollback'; why: string };
@@ -220,6 +237,8 @@ export interface TargetInspection<Saved> {
   saved?: Saved;
   /** The target's part of a traffic hook's payload, for the marker's release; needs a marker. */
   hookContext?: HookTargetContext;
+  /** A target made of several (a lockstep release): each one inspected; the fields above are the first's. */
+  members?: TargetInspection<unknown>[];
 }
 
 export interface TargetDefinition<Inputs = unknown, Saved = unknown> {

@@ -79,6 +79,10 @@ describe('engine inputs', () => {
     ],
     [{ ...codedeploy, strategy: '5%:1m, 50%:1m' }, /^Input "strategy": .*not one canary step/],
     [
+      { ...codedeploy, 'function-name': 'orders\nbilling' },
+      /^Input "function-name": "engine: codedeploy" deploys one function/,
+    ],
+    [
       { ...codedeploy, alarms: 'errors', 'ignore-firing-alarms': 'true' },
       /^Input "ignore-firing-alarms": "true" cannot apply/,
     ],

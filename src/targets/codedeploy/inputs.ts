@@ -86,6 +86,15 @@ export function readEngineInputs(read: InputReader, context: EngineContext): Eng
       `Input "engine": "codedeploy" deploys Lambda aliases only, not target "${context.target}": set "target: lambda-alias", or "engine: direct" for a stage canary.`,
     );
   }
+  if (
+    value('function-name')
+      .split(/[\n,]/)
+      .filter((name) => name.trim()).length > 1
+  ) {
+    problems.push(
+      'Input "function-name": "engine: codedeploy" deploys one function\'s alias (a deployment group has one Lambda target); give one function, or use "engine: direct" for a lockstep release of several.',
+    );
+  }
   if (context.command === 'start') {
     problems.push(
       'Input "command": "start" is the direct engine\'s way to leave a split for a later job; with "engine: codedeploy" use "wait: false" (the deployment goes on by itself), then "command: status", "promote" or "rollback".',

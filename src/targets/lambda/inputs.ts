@@ -1,15 +1,29 @@
 // The Lambda alias target's own inputs: function-name, alias and version, read and checked here
-// (syntax only; the function and version are looked up with the other AWS checks).
+// (syntax only; the function and version are looked up with the other AWS checks). Several
+// function names (one a line) make a lockstep release, each with its own version or all `publish`.
 import { collectProblems } from '../../input-problems.js';
 import type { InputContext, InputReader, TargetInputsRead } from '../definition.js';
 
-export interface LambdaInputs {
+/** One function of the release and the version it moves its alias to. */
+export interface FunctionRelease {
   /** A function name or unqualified ARN. */
   functionName: string;
-  alias: string;
   /** `publish`, or a published version number. */
   version: 'publish' | string;
 }
+
+export interface LambdaInputs {
+  /** The first function's name or unqualified ARN (the only one, outside a lockstep release). */
+  functionName: string;
+  alias: string;
+  /** The first function's `publish` or version number. */
+  version: 'publish' | string;
+  /** Every function in input order: one, or several moved in lockstep on the same alias. */
+  functions: FunctionRelease[];
+}
+
+/** Whether the inputs name several functions, released in lockstep. */
+export const isLockstep = (inputs: Pick<LambdaInputs, 'functions'>): boolean => inputs.functions.length > 1;
 
 /** The inputs that belong to this target; any other target refuses them. */
 export const LAMBDA_INPUT_NAMES = ['function-name', 'alias', 'version'] as const;
@@ -42,9 +56,9 @@ function parseFunctionName(text: string): string {
       'Input "function-name" is required: give the function\'s name (e.g. "orders-api") or its ARN.',
     );
   }
-  if (/[\n,]/.test(text)) {
+  if (text.includes(',')) {
     throw new Error(
-      `Input "function-name": "${text}" names several functions; a lockstep release of several functions is not supported yet, give one name or ARN.`,
+      `Input "function-name": "${text}" has a comma; give one function name or ARN a line (several lines release the functions in lockstep).`,
     );
   }
   if (FUNCTION_NAME.test(text)) return text;
@@ -80,15 +94,72 @@ function parseVersion(text: string): string {
   );
 }
 
+/** The non-blank lines of an input, trimmed. */
+function linesOf(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
+}
+
+/** Every function named (one a line); a function named twice is refused. */
+function parseFunctionNames(text: string): string[] {
+  const lines = linesOf(text);
+  if (lines.length <= 1) return [parseFunctionName(lines[0] ?? '')];
+  const names = lines.map(parseFunctionName);
+  const seen = new Set<string>();
+  const twice = names.filter((name) => {
+    const key = functionKey(name);
+    if (seen.has(key)) return true;
+    seen.add(key);
+    return false;
+  });
+  if (twice.length > 0) {
+    throw new Error(
+      `Input "function-name": ${twice.map((n) => `"${n}"`).join(', ')} named more than once; name each function of a lockstep release once.`,
+    );
+  }
+  return names;
+}
+
+/** The function a name or ARN designates, for telling duplicates apart. */
+function functionKey(nameOrArn: string): string {
+  return /:function:([^:]+)/.exec(nameOrArn)?.[1] ?? nameOrArn;
+}
+
+/** One version a function, in the same order, or one `publish` for all. */
+function parseVersions(text: string, functions: number): string[] {
+  const lines = linesOf(text);
+  if (lines.length === 0) return Array<string>(functions).fill('publish');
+  if (lines.length === 1 && lines[0] === 'publish') return Array<string>(functions).fill('publish');
+  if (lines.length !== functions) {
+    throw new Error(
+      `Input "version" has ${lines.length} line${lines.length === 1 ? '' : 's'} but input "function-name" names ${functions} functions. ` +
+        'Accepted: one version a line in the same order as the functions, or "publish" (one line) to publish each.',
+    );
+  }
+  return lines.map(parseVersion);
+}
+
 /** Reads function-name, alias and version, collecting every problem. */
 export function readLambdaInputs(read: InputReader, context: InputContext): TargetInputsRead<LambdaInputs> {
   const { problems, check, valid } = collectProblems();
   const value = (name: string, fallback = '') => read(name).trim() || fallback;
-  const functionName = check('function-name', () => parseFunctionName(value('function-name')), '');
+  const names = check('function-name', () => parseFunctionNames(value('function-name')), ['']);
   const alias = check('alias', () => parseAlias(value('alias', DEFAULT_ALIAS)), DEFAULT_ALIAS);
-  const version = check('version', () => parseVersion(value('version', 'publish')), 'publish');
+  const fallback = names.map(() => 'publish');
+  const versions =
+    names.length === 1
+      ? [check('version', () => parseVersion(value('version', 'publish')), 'publish')]
+      : check('version', () => parseVersions(value('version'), names.length), fallback);
   if (valid('function-name') && context.regionValid) {
-    check('function-name', () => checkArnRegion(functionName, context.region, context.regionFrom), undefined);
+    for (const name of names)
+      check('function-name', () => checkArnRegion(name, context.region, context.regionFrom), undefined);
   }
-  return { inputs: { functionName, alias, version }, problems, valid };
+  const functions = names.map((functionName, i) => ({ functionName, version: versions[i] ?? 'publish' }));
+  return {
+    inputs: { functionName: names[0]!, alias, version: versions[0]!, functions },
+    problems,
+    valid,
+  };
 }
