@@ -72,8 +72,9 @@ const readmeBlocks = readmeYamlBlocks(readme).map(({ line, text }) => ({
 }));
 
 describe('examples/', () => {
-  it('has the three workflows the README promises, each linked from it', () => {
+  it('has the four workflows the README promises, each linked from it', () => {
     expect(exampleNames.sort()).toEqual([
+      'codedeploy-canary.yml',
       'environment-gated-production.yml',
       'one-job-canary.yml',
       'staging-then-production.yml',

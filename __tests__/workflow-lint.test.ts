@@ -15,6 +15,7 @@ describe('actionlint', () => {
     expect(workflowFiles()).toEqual([
       '.github/workflows/ci.yml',
       '.github/workflows/release.yml',
+      'examples/codedeploy-canary.yml',
       'examples/environment-gated-production.yml',
       'examples/one-job-canary.yml',
       'examples/staging-then-production.yml',

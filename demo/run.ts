@@ -13,6 +13,8 @@ import {
   analysisInputs,
   apiGatewayClient,
   buildRestApi,
+  codeDeployInputs,
+  codeDeployScenario,
   FUNCTION,
   githubWithPullRequest,
   lambdaScenario,
@@ -95,6 +97,15 @@ const scenarios: Record<string, DemoScenario> = {
       { command: 'status', expect: 'in-progress' },
       { command: 'promote', expect: 'promoted' },
     ],
+    where: aliasNow,
+  },
+  codedeploy: {
+    title:
+      'engine: codedeploy: the action creates a CodeDeploy deployment of alias live (Canary10Percent5Minutes, on a CodeDeploy clock of 2s a minute), CodeDeploy moves 10% then all the traffic, and the action follows it to its end with its analysis, mirroring it into the report',
+    scenario: () =>
+      codeDeployScenario({ rate: 100, minuteMs: 2_000, extra: { github: githubWithPullRequest } }),
+    inputs: codeDeployInputs(analysisInputs()),
+    expect: 'promoted',
     where: aliasNow,
   },
   lockstep: {

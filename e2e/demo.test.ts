@@ -16,6 +16,7 @@ const SCENARIOS = [
   'lambda-dry-run',
   ...SPLIT_PHASE,
   'lockstep',
+  'codedeploy',
   'api-gateway',
 ];
 const out = (scenario: string, file: string) =>
@@ -38,11 +39,22 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/stage prod now: deployment \w+, no canary/);
   });
 
+  it('shows a CodeDeploy deployment followed to its end: CodeDeploy moved 10%, then all', () => {
+    const outputs = out('codedeploy', 'outputs.txt');
+    expect(outputs).toMatch(/^result=promoted$/m);
+    const id = /^codedeploy-deployment-id=(d-[A-Z0-9]{9})$/m.exec(outputs)?.[1];
+    expect(id).toBeDefined();
+    const summary = out('codedeploy', 'summary.md');
+    expect(summary).toMatch(/\| 1 of 1 \| 10% \|/);
+    expect(summary).toContain(`CodeDeploy deployment ${id!.replace('-', '\\-')} in deployment group`);
+    expect(stdout).toContain(`Following CodeDeploy deployment ${id!}`);
+  });
+
   it('shows one release promoted, one rolled back by the analysis, and a dry run', () => {
     expect(stdout).toContain('result: promoted (as expected)');
     expect(stdout).toContain('result: rolled-back (as expected)');
     expect(stdout).toContain('result: dry-run (as expected)');
-    expect(stdout).toContain('All 6 scenario(s) ended as expected.');
+    expect(stdout).toContain('All 7 scenario(s) ended as expected.');
     expect(out('lambda-promote', 'outputs.txt')).toContain('result=promoted');
     expect(out('lambda-rollback', 'outputs.txt')).toContain('result=rolled-back');
     // Rolled back by the analysis's verdict, with its numbers, the alias-wide alarm still OK.

@@ -279,6 +279,60 @@ export const stageInputs = (restApiId: string, more: Record<string, string> = {}
   ...more,
 });
 
+// ── CodeDeploy: the same function, released by a deployment of a Lambda deployment group ──
+
+export const CODEDEPLOY_APPLICATION = 'shop';
+export const CODEDEPLOY_GROUP = 'orders-live';
+export const CODEDEPLOY_ROLE = 'arn:aws:iam::123456789012:role/codedeploy-lambda';
+/** One CodeDeploy minute in these scenarios, so that Canary10Percent5Minutes takes 3 seconds. */
+export const CODEDEPLOY_MINUTE_MS = 600;
+
+export interface CodeDeployScenarioOptions extends LambdaScenarioOptions {
+  /** Leave the application and the group out (codedeploy-create makes them). */
+  noGroup?: boolean;
+  /** How long one CodeDeploy minute lasts. */
+  minuteMs?: number;
+  /** Hook functions the local cloud answers for, as CodeDeploy's hooks would report. */
+  hookReports?: NonNullable<Scenario['codedeploy']>['hookReports'];
+}
+
+/** lambdaScenario with a Lambda application and deployment group, on a fast CodeDeploy clock. */
+export function codeDeployScenario(options: CodeDeployScenarioOptions = {}): Scenario {
+  const base = lambdaScenario(options);
+  return {
+    ...base,
+    codedeployMinuteMs: options.minuteMs ?? CODEDEPLOY_MINUTE_MS,
+    codedeploy: {
+      ...(options.noGroup
+        ? {}
+        : {
+            applications: [{ applicationName: CODEDEPLOY_APPLICATION, computePlatform: 'Lambda' }],
+            deploymentGroups: [
+              {
+                applicationName: CODEDEPLOY_APPLICATION,
+                deploymentGroupName: CODEDEPLOY_GROUP,
+                serviceRoleArn: CODEDEPLOY_ROLE,
+                deploymentConfigName: 'CodeDeployDefault.LambdaAllAtOnce',
+                deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
+              },
+            ],
+          }),
+      hookReports: options.hookReports ?? {},
+    },
+  };
+}
+
+/** releaseInputs through CodeDeploy: its predefined canary, gated by ERRORS_ALARM in the deployment. */
+export function codeDeployInputs(overrides: Record<string, string> = {}): Record<string, string> {
+  return releaseInputs({
+    engine: 'codedeploy',
+    'codedeploy-application': CODEDEPLOY_APPLICATION,
+    'codedeploy-deployment-group': CODEDEPLOY_GROUP,
+    strategy: 'Canary10Percent5Minutes',
+    ...overrides,
+  });
+}
+
 // ── Lockstep: several functions released together on the same alias ──
 
 /** The functions of the lockstep scenario, in the order the inputs name them. */

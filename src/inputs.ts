@@ -7,6 +7,9 @@ import type { AnalysisSettings } from './gates/analysis.js';
 import { collectProblems } from './input-problems.js';
 import { checkJobLimit, type TimeoutSource } from './job-limit.js';
 import { checkResolution, parseStrategy, type WeightResolution } from './strategy.js';
+import { deploymentConfigFor } from './targets/codedeploy/config.js';
+import { readEngineInputs, type EngineInputs } from './targets/codedeploy/inputs.js';
+import { MAX_ALARMS } from './targets/codedeploy/aws.js';
 import type { InputReader, TargetInputsRead } from './targets/definition.js';
 import {
   DEFAULT_TARGET,
@@ -53,6 +56,10 @@ export interface ActionInputs {
   environmentUrl?: string;
   /** The traffic hooks (Lambda functions, optionally qualified) and how long each may take. */
   hooks: HookInputs;
+  /** Who moves the traffic: the action (`direct`), or a CodeDeploy deployment it follows. */
+  engine: EngineInputs;
+  /** false: return once the CodeDeploy deployment is created (`result: started`). */
+  wait: boolean;
 }
 
 export interface HookInputs {
@@ -220,6 +227,27 @@ export function parseInputs(
     undefined,
   );
 
+  const engineRead = readEngineInputs(read, {
+    target,
+    command,
+    onExistingSplit: value('on-existing-split', DEFAULTS['on-existing-split']),
+  });
+  problems.push(...engineRead.problems);
+  if (engineRead.engine.kind === 'codedeploy') {
+    // What CodeDeploy cannot run is refused with the inputs, before any write.
+    if (plan) check('strategy', () => deploymentConfigFor(plan), undefined);
+    if (alarms.length > MAX_ALARMS) {
+      problems.push(
+        `Input "alarms": ${alarms.length} alarms, but a CodeDeploy deployment watches at most ${MAX_ALARMS}; combine them into a composite alarm, or use "engine: direct".`,
+      );
+    }
+    if (ignoreFiringAlarms && alarms.length > 0) {
+      problems.push(
+        'Input "ignore-firing-alarms": "true" cannot apply to "engine: codedeploy": CodeDeploy stops a deployment at once on any of its alarms in ALARM. Leave the firing alarm out of "alarms" for this release, or use "engine: direct".',
+      );
+    }
+  }
+
   const inputs: ActionInputs = {
     command,
     target,
@@ -242,8 +270,14 @@ export function parseInputs(
     deploymentEnvironment,
     environmentUrl,
     hooks,
+    engine: engineRead.engine,
+    wait: engineRead.wait,
   };
-  return { inputs, problems, valid: (name) => valid(name) && own.valid(name) };
+  return {
+    inputs,
+    problems,
+    valid: (name) => valid(name) && own.valid(name) && engineRead.valid(name),
+  };
 }
 
 function parseAlarms(text: string): string[] {

@@ -2,10 +2,11 @@
 // deploy and start, split-phase.ts for promote, rollback and status) → the report published. The
 // one place that fails the step. It knows targets only through the registry.
 import * as core from '@actions/core';
-import { abortText } from './phases.js';
+import { abortText, addMetrics, rolloutIdentity, warnIfUnwatched, type ReleaseContext } from './phases.js';
 import { deployOrStart } from './deploy.js';
 import { splitPhase, type SplitCommand } from './split-phase.js';
 import { createClients, type AwsClients } from './aws/clients.js';
+import { followedEngine } from './engines.js';
 import { log } from './log.js';
 import { systemClock } from './engine/clock.js';
 import { errorMessage } from './engine/rollout.js';
@@ -75,7 +76,7 @@ export async function run(deps: RunDeps = {}): Promise<RunOutcome> {
   });
   try {
     const context = { inputs, definition, report, reporter, clients, clock, env, signal };
-    await (isSplitCommand(inputs.command) ? splitPhase(context, inputs.command) : deployOrStart(context));
+    await release(context);
   } catch (error) {
     report.result = 'failed';
     report.reason = errorMessage(error);
@@ -88,6 +89,21 @@ export async function run(deps: RunDeps = {}): Promise<RunOutcome> {
 
 function isSplitCommand(command: Command): command is SplitCommand {
   return command === 'promote' || command === 'rollback' || command === 'status';
+}
+
+/** The command's release: by the engine the inputs chose when it moves the traffic itself, else the action's own. */
+function release(context: ReleaseContext): Promise<void> {
+  const { inputs, report, clients, signal } = context;
+  const engine = followedEngine(inputs.engine.kind);
+  if (!engine)
+    return isSplitCommand(inputs.command) ? splitPhase(context, inputs.command) : deployOrStart(context);
+  // Before preflight the metric queries are not known: the analysis is taken to have them.
+  if (inputs.command === 'deploy' || inputs.command === 'promote') warnIfUnwatched(report, inputs, true);
+  return engine.release({
+    ...context,
+    identity: rolloutIdentity(inputs.plan, context.env, context.clock),
+    addMetrics: (record) => addMetrics(report, clients, record, signal),
+  });
 }
 
 /** Inputs refused (or not checkable): outputs, a short job summary listing every problem, and the failure. */

@@ -24,6 +24,8 @@ import type {
   SavedDescription,
   TargetDefinition,
 } from './targets/definition.js';
+import { describeSavedDeployment, finishSavedDeployment } from './targets/codedeploy/post.js';
+import { CODEDEPLOY_KEY, parseSavedDeployment, type SavedDeployment } from './targets/codedeploy/saved.js';
 import { findTarget, targetDefinition } from './targets/registry.js';
 
 type Ending = Pick<ReleaseReport, 'result' | 'reason'>;
@@ -31,6 +33,8 @@ type Ending = Pick<ReleaseReport, 'result' | 'reason'>;
 export async function runPost(clients: (region: string) => AwsClients = createClients): Promise<void> {
   const saved = parseSaved(core.getState(STATE_KEY));
   const reported = core.getState(REPORTED_KEY) === 'true';
+  const deployment = parseSavedDeployment(core.getState(CODEDEPLOY_KEY));
+  if (deployment) return postDeployment(deployment, clients, reported);
   const early = needsInspection(saved, core.getState(FINISHED_KEY) === 'true', reported);
   const definition = saved && findTarget(saved.target);
   const own: unknown = saved && definition?.parseSaved(saved.saved);
@@ -77,6 +81,37 @@ export async function runPost(clients: (region: string) => AwsClients = createCl
   core.setOutput('result', ending.result);
   const message = ending.reason.charAt(0).toUpperCase() + ending.reason.slice(1);
   if (ending.result === 'promoted' || ending.result === 'started') log.info(`Post step: ${message}.`);
+  else log.fail(message);
+}
+
+/** engine codedeploy: the deployment the main step created, stopped with rollback unless it finished. */
+async function postDeployment(
+  saved: SavedDeployment,
+  clients: (region: string) => AwsClients,
+  reported: boolean,
+): Promise<void> {
+  const finished = core.getState(FINISHED_KEY) === 'true';
+  if (finished && reported) {
+    log.info('Post step: nothing to do (the main step finished its rollout and its report).');
+    return;
+  }
+  const described = describeSavedDeployment(saved);
+  let ending: Ending;
+  try {
+    if (!finished) log.info(`Post step: stopping ${described.full} with rollback.`);
+    ending = await finishSavedDeployment(clients(saved.region).codedeploy, saved, finished);
+  } catch (error) {
+    ending = {
+      result: 'failed',
+      reason: `the main step did not finish, and the post step could not stop ${described.full}: ${errorMessage(error)}. Stop it with "command: rollback" and "codedeploy-deployment-id: ${saved.id}"`,
+    };
+  }
+  await report(described, ending);
+  core.setOutput('result', ending.result);
+  core.setOutput('reason', ending.reason);
+  const message = ending.reason.charAt(0).toUpperCase() + ending.reason.slice(1);
+  if (ending.result === 'promoted' || ending.result === 'started' || ending.result === 'in-progress')
+    log.info(`Post step: ${message}.`);
   else log.fail(message);
 }
 

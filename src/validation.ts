@@ -7,6 +7,7 @@ import { checkCredentialExpiry } from './aws/credentials.js';
 import { missingAlarmsProblem } from './gates/alarms.js';
 import { hookInputProblems } from './hooks/lambda-hook.js';
 import { InputError, parseInputs, type ActionInputs, type InputReader } from './inputs.js';
+import { codeDeployInputProblems } from './targets/codedeploy/checks.js';
 import { targetDefinition } from './targets/registry.js';
 
 export async function validateInputs(
@@ -35,6 +36,15 @@ export async function validateInputs(
     if (valid('target')) {
       const definition = targetDefinition(inputs.target);
       checks.push(definition.inputProblems(inputs.targetInputs, valid, aws, inputs.region, signal));
+    }
+    const engine = inputs.engine;
+    if (
+      engine.kind === 'codedeploy' &&
+      valid('codedeploy-application') &&
+      valid('codedeploy-deployment-group') &&
+      valid('command')
+    ) {
+      checks.push(codeDeployInputProblems(aws.codedeploy, engine, inputs.command, inputs.region, signal));
     }
     if (valid('alarms') && inputs.alarms.length > 0) {
       checks.push(

@@ -3,6 +3,7 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { AwsClients } from '../../src/aws/clients.js';
 
@@ -12,5 +13,6 @@ export function testClients(region = 'us-east-1'): AwsClients {
     cloudwatch: new CloudWatchClient({ region }),
     apigateway: new APIGatewayClient({ region }),
     apigatewayv2: new ApiGatewayV2Client({ region }),
+    codedeploy: new CodeDeployClient({ region }),
   };
 }

@@ -257,6 +257,11 @@ it('creates an application and a group, and deploys all at once with both hooks'
     'PutLifecycleEventHookExecutionStatus',
     'PutLifecycleEventHookExecutionStatus',
   ]);
+  // The deployment's own alias write (all at once) is in the writes log, as CloudTrail would show it.
+  const aliasWrites = (await t.control.writes('lambda')).filter((w) => w.operation === 'UpdateAlias');
+  expect(aliasWrites.map((w) => [w.target, w.userAgent])).toEqual([
+    ['orders:live', `codedeploy.amazonaws.com (deployment ${id})`],
+  ]);
 });
 
 it('shifts a canary: the intermediate weight is visible, then all traffic moves', async () => {

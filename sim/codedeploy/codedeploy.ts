@@ -161,6 +161,8 @@ export interface CodeDeployOptions {
   clock: () => number;
   /** How long one CodeDeploy "minute" (intervals, hook timeout) lasts, in ms. */
   minuteMs: number;
+  /** Told of every alias write a deployment makes, so that the writes log shows CodeDeploy's shifts. */
+  onAliasWrite?: (write: { deploymentId: string; functionName: string; alias: string }) => void;
 }
 
 const err =
@@ -933,6 +935,7 @@ export class CodeDeployService implements Service {
     const description = lambda.alias(functionName, alias).description;
     if (weight >= 1) lambda.putAlias(functionName, alias, targetVersion, {}, description);
     else lambda.putAlias(functionName, alias, currentVersion, { [targetVersion]: weight }, description);
+    this.opts.onAliasWrite?.({ deploymentId: d.id, functionName, alias });
     d.targetWeight = weight;
   }
 
@@ -1025,6 +1028,7 @@ export class CodeDeployService implements Service {
       const a = lambda.alias(functionName, alias);
       if (a.functionVersion !== currentVersion || Object.keys(a.weights).length > 0) {
         lambda.putAlias(functionName, alias, currentVersion, {}, a.description);
+        this.opts.onAliasWrite?.({ deploymentId: r.id, functionName, alias });
       }
       r.targetWeight = 1;
       r.phase = 'done';

@@ -101,6 +101,18 @@ export class Cloud {
       rng: rng.fork('codedeploy'),
       clock: this.clock,
       minuteMs: this.options.codedeployMinuteMs,
+      // CodeDeploy's own UpdateAlias calls, as CloudTrail would show them (its service principal).
+      onAliasWrite: ({ deploymentId, functionName, alias }) =>
+        this.writes.add({
+          service: 'lambda',
+          operation: 'UpdateAlias',
+          time: new Date(this.clock()).toISOString(),
+          target: `${this.lambda.parseName(functionName).name}:${alias}`,
+          method: 'PUT',
+          path: `/2015-03-31/functions/${encodeURIComponent(functionName)}/aliases/${encodeURIComponent(alias)}`,
+          status: 200,
+          userAgent: `codedeploy.amazonaws.com (deployment ${deploymentId})`,
+        }),
     });
   }
 

@@ -4,6 +4,7 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 
 export const ACTION_NAME = 'serverless-canary';
@@ -16,6 +17,8 @@ export interface AwsClients {
   apigateway: APIGatewayClient;
   /** HTTP and WebSocket APIs (v2): only to tell such an id apart from a REST API's. */
   apigatewayv2: ApiGatewayV2Client;
+  /** engine: codedeploy, which creates, follows and stops deployments of the alias. */
+  codedeploy: CodeDeployClient;
 }
 
 /** A user agent's extra `name/value` pairs; the SDK escapes what a header may not carry. */
@@ -55,5 +58,6 @@ export function createClients(region: string, env: NodeJS.ProcessEnv = process.e
     cloudwatch: new CloudWatchClient(config),
     apigateway: new APIGatewayClient(config),
     apigatewayv2: new ApiGatewayV2Client(config),
+    codedeploy: new CodeDeployClient(config),
   };
 }

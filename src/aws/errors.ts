@@ -77,6 +77,7 @@ const SERVICES: Record<string, { label: string; envSuffix: string; host: string 
   lambda: { label: 'Lambda', envSuffix: 'LAMBDA', host: 'lambda' },
   cloudwatch: { label: 'CloudWatch', envSuffix: 'CLOUDWATCH', host: 'monitoring' },
   apigateway: { label: 'API Gateway', envSuffix: 'API_GATEWAY', host: 'apigateway' },
+  codedeploy: { label: 'CodeDeploy', envSuffix: 'CODEDEPLOY', host: 'codedeploy' },
 };
 
 /**
