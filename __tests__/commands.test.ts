@@ -8,7 +8,7 @@ import {
   showsMarker,
   statusOf,
 } from '../src/commands.js';
-import type { RolloutMarker } from '../src/marker.js';
+import { releaseMembership, type RolloutMarker } from '../src/marker.js';
 import type { TargetInspection } from '../src/targets/definition.js';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
@@ -251,6 +251,40 @@ describe('a lockstep release: every alias checked', () => {
     expect(checkForRollback(lockstep([found(back, unsplit), billing(started())]), 'version', NOW).kind).toBe(
       'release',
     );
+  });
+
+  describe('the functions of the release', () => {
+    const five = releaseMembership(['orders', 'billing', 'stock', 'mail', 'search']);
+    const named = (membership: string) => (m: TargetInspection<unknown>) => ({ ...m, membership });
+
+    it('refuses a command naming only some of the release’s functions', () => {
+      const marker = started({ members: five });
+      const two = releaseMembership(['orders', 'billing']);
+      const finding = checkForPromote(
+        { ...lockstep([orders(marker), billing(marker)].map(named(two))), membership: two },
+        'version',
+        NOW,
+      );
+      expect(finding).toMatchObject({ kind: 'refused' });
+      expect((finding as { reason: string }).reason).toContain(
+        'refused to promote alias live of function orders: its marker is of a lockstep release of 5 functions (run acme/shop#1.1/release~abcdef), not of the 2 functions the inputs name: name in function-name exactly the functions that start was given; nothing was changed',
+      );
+    });
+
+    it('refuses a command on one function of a lockstep release', () => {
+      const finding = checkForRollback(orders(started({ members: five })), 'version', NOW);
+      expect(finding).toMatchObject({ kind: 'refused' });
+      expect((finding as { reason: string }).reason).toContain(
+        'its marker is of a lockstep release of 5 functions (run acme/shop#1.1/release~abcdef), not of this function alone',
+      );
+    });
+
+    it('acts when the inputs name every function, in any order', () => {
+      const marker = started({ members: releaseMembership(['billing', 'orders']) });
+      const both = releaseMembership(['orders', 'billing']);
+      const release = { ...lockstep([orders(marker), billing(marker)].map(named(both))), membership: both };
+      expect(checkForPromote(release, 'version', NOW).kind).toBe('release');
+    });
   });
 
   it('status says where each alias is', () => {

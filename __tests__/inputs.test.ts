@@ -106,6 +106,11 @@ describe('readInputs', () => {
       /Input "function-name": "arn:aws:lambda:eu-west-1:123456789012:function:a" named more than once/,
     ],
     [
+      'more functions than a lockstep release moves',
+      { 'function-name': Array.from({ length: 26 }, (_, i) => `fn${i}`).join('\n') },
+      /^Input "function-name" names 26 functions; a lockstep release moves at most 25, .*Accepted: 1 to 25 function names, one a line/,
+    ],
+    [
       'fewer versions than functions',
       { 'function-name': 'a\nb\nc', version: '4\n5' },
       /Input "version" has 2 lines but input "function-name" names 3 functions/,

@@ -1,7 +1,8 @@
 // Lockstep releases through dist/: five functions moved together on alias `live`, promoted; all
 // back when one function's new version fails its alarm; the other four back when another actor
 // changes one function's alias mid-rollout (that one left as the actor set it); start then promote
-// across them in separate jobs; a killed run's post step; and writes paced under Lambda's rate.
+// across them in separate jobs; a killed run's post step (a killed promote's too, the aliases it had
+// not reached yet included); and writes paced under Lambda's rate.
 import { UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { parseMarker } from '../src/marker.js';
 import { useTestCloud, waitFor } from './local-cloud-env.js';
@@ -140,6 +141,30 @@ describe('lockstep releases of five functions', () => {
     expect({ code: promoted.code, reason: promoted.outputs.reason }).toMatchObject({ code: 0 });
     expect(promoted.outputs).toMatchObject({ result: 'promoted', 'target-version': '2,2,2,2,2' });
     expect(await routing()).toEqual(allOn('2'));
+  });
+
+  it('a promote killed part way through a step, then its post step: the aliases it had not reached yet go back too', async () => {
+    await t.control.loadScenario(lockstepScenario());
+    const inputs = lockstepInputs({ strategy: '20%:2s, 50%:60s' });
+    expect((await job({ ...inputs, command: 'start' })).outputs.result).toBe('started');
+    // Slow writes: the promote's writes of the 50% step land one at a time.
+    await t.control.setFaults({ lambda: { delayMs: 1500, operations: ['UpdateAlias'] } });
+    const before = (await aliasWrites()).length;
+    const ctx = newRunnerContext();
+    const step = startStep({ step: 'main', ctx, inputs: { ...inputs, command: 'promote' }, env: t.env });
+    await waitFor('the first alias at 50%', async () =>
+      (await routing()).some(([, weights]) => (weights as Record<string, number>)['2'] === 0.5),
+    );
+    step.child.kill('SIGKILL');
+    expect((await step.done).signal).toBe('SIGKILL');
+    // The write under way when the job was killed still lands; then the faults go.
+    await waitFor('the write under way', async () => (await aliasWrites()).length === before + 2);
+    await t.control.clearFaults();
+    const split = (await routing()).map(([, weights]) => (weights as Record<string, number>)['2']);
+    expect(split.filter((w) => w === 0.2).length).toBeGreaterThan(0);
+    const post = await runStep({ step: 'post', ctx, env: t.env });
+    expect(post.outputs.result).toBe('rolled-back');
+    expect(await routing()).toEqual(allOn('1'));
   });
 
   it('refuses promote when one alias lost its marker, naming it, before any write', async () => {

@@ -4,7 +4,7 @@
 // job, runner or day. Pure: main.ts reads the target (TargetDefinition.inspect) and acts on it.
 import type { Plan } from './engine/plan.js';
 import type { GateContext, TargetPart } from './engine/types.js';
-import { describeMarker, mayStillRunUntil, type RolloutMarker } from './marker.js';
+import { describeMarker, mayStillRunUntil, membershipCount, type RolloutMarker } from './marker.js';
 import type { TargetInspection } from './targets/definition.js';
 
 /** What a command found: a release to act on, one already where the command would put it, or a refusal. */
@@ -52,7 +52,7 @@ export function checkForPromote(inspection: TargetInspection<unknown>, unit: Uni
     reason: `refused to promote ${inspection.label}: ${why}; ${UNCHANGED}`,
   });
   if (!marker) return refuse(missing(inspection, unit, 'promote'));
-  const foreign = foreignRelease(inspection, marker, unit);
+  const foreign = foreignRelease(inspection, marker, unit) ?? otherMembership(inspection, marker);
   if (foreign) return refuse(foreign);
   if (marker.state !== 'started') return refuse(notStarted(marker, unit, now));
   if (!showsMarker(inspection, marker)) return refuse(changedSince(inspection, marker, unit));
@@ -73,7 +73,7 @@ export function checkForRollback(inspection: TargetInspection<unknown>, unit: Un
     reason: `refused to roll back ${inspection.label}: ${why}; ${UNCHANGED}`,
   });
   if (!marker) return refuse(missing(inspection, unit, 'roll back'));
-  const foreign = foreignRelease(inspection, marker, unit);
+  const foreign = foreignRelease(inspection, marker, unit) ?? otherMembership(inspection, marker);
   if (foreign) return refuse(foreign);
   if (marker.state === 'rolled-back' && showsMarker(inspection, marker))
     return { kind: 'done', marker, found };
@@ -108,6 +108,20 @@ function checkEach(
   const all = found.map((f) => f.found).join('; ');
   const kind = found.every((f) => f.kind === 'done') ? 'done' : 'release';
   return { kind, marker: found[0]!.marker, found: all };
+}
+
+/**
+ * Why the marker's release has other functions than the inputs name (a lockstep release named in
+ * part, or a single release named as part of one); undefined when they agree.
+ */
+function otherMembership(inspection: TargetInspection<unknown>, marker: RolloutMarker): string | undefined {
+  const named = inspection.membership;
+  if (marker.members === named) return undefined;
+  const inputs = named ? `the ${membershipCount(named)} functions the inputs name` : 'this function alone';
+  const release = marker.members
+    ? `a lockstep release of ${membershipCount(marker.members)} functions`
+    : 'a release of this function alone';
+  return `its marker is of ${release} (run ${marker.run}), not of ${inputs}: name in function-name exactly the functions that start was given`;
 }
 
 /** A target made of several (a lockstep release): each part's marker sides and routing now, for the report's rows. */

@@ -3,6 +3,7 @@
 // so that the two never disagree. It is target-neutral: `from` and `to` are whatever the target
 // routes between (versions for Lambda, deployment ids for API Gateway). It carries what a later
 // step needs (the plan's steps, the current step and its deadline), so no one parses a strategy again.
+import { createHash } from 'node:crypto';
 import { DEFAULT_TIMEOUT_MARGIN_MS, planDurationMs, type PlanStep } from './engine/plan.js';
 
 /**
@@ -32,6 +33,8 @@ export interface RolloutMarker {
   step?: number;
   /** When that step's hold ends (epoch ms, to the second). */
   stepEndsAt?: number;
+  /** A lockstep release's functions, as releaseMembership says them; absent for one function alone. */
+  members?: string;
 }
 
 /** What the rollout is, as written into every marker it leaves. */
@@ -42,6 +45,8 @@ export interface RolloutIdentity {
   by: string;
   /** The plan's steps, for a later run to tell how long this one may last. */
   steps?: PlanStep[];
+  /** A lockstep release's functions (releaseMembership), so that a command naming only some is refused. */
+  members?: string;
 }
 
 const PREFIX = 'serverless-canary:';
@@ -64,6 +69,8 @@ interface Compact {
   i?: number;
   /** Step deadline, epoch seconds. */
   d?: number;
+  /** Lockstep membership: "count:hash". */
+  m?: string;
 }
 
 export function formatMarker(marker: RolloutMarker): string {
@@ -80,6 +87,7 @@ export function formatMarker(marker: RolloutMarker): string {
   if (marker.steps) compact.ps = marker.steps.map((s) => [s.weight, s.holdMs / 1000]);
   if (marker.step !== undefined) compact.i = marker.step;
   if (marker.stepEndsAt !== undefined) compact.d = Math.ceil(marker.stepEndsAt / 1000);
+  if (marker.members !== undefined) compact.m = marker.members;
   const text = () => PREFIX + JSON.stringify(compact);
   const over = () => text().length - MAX_DESCRIPTION;
   // Over the limit, give up detail in this order; never cut the JSON itself, nor the run id (its
@@ -100,6 +108,20 @@ export function formatMarker(marker: RolloutMarker): string {
     );
   }
   return text();
+}
+
+/**
+ * A lockstep release's functions, short enough for every marker: their count and a hash of the
+ * names (in any order, as concurrent runs may list them), "5:1a2b3c4d".
+ */
+export function releaseMembership(functionNames: string[]): string {
+  const names = [...functionNames].sort().join('\n');
+  return `${functionNames.length}:${createHash('sha256').update(names).digest('hex').slice(0, 8)}`;
+}
+
+/** How many functions a membership counts. */
+export function membershipCount(members: string): number {
+  return Number.parseInt(members, 10);
 }
 
 function shorten(value: string, over: number): string {
@@ -126,6 +148,7 @@ export function parseMarker(description: string | undefined): RolloutMarker | un
     if (steps) marker.steps = steps;
     if (typeof c.i === 'number') marker.step = c.i;
     if (typeof c.d === 'number') marker.stepEndsAt = c.d * 1000;
+    if (typeof c.m === 'string') marker.members = c.m;
     return marker;
   } catch {
     return undefined;

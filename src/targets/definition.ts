@@ -239,6 +239,8 @@ export interface TargetInspection<Saved> {
   hookContext?: HookTargetContext;
   /** A target made of several (a lockstep release): each one inspected; the fields above are the first's. */
   members?: TargetInspection<unknown>[];
+  /** The lockstep release the inputs name (releaseMembership); a marker of another membership is refused. */
+  membership?: string;
 }
 
 export interface TargetDefinition<Inputs = unknown, Saved = unknown> {

@@ -11,7 +11,7 @@ class FakeAlias implements AliasMover {
   on: string;
   split?: number;
   /** Failures to throw, in order, for the next calls of each kind. */
-  readonly fail: Partial<Record<'setWeight' | 'promote' | 'rollback', Error[]>> = {};
+  readonly fail: Partial<Record<'setWeight' | 'promote' | 'rollback' | 'verify', Error[]>> = {};
 
   constructor(
     readonly name: string,
@@ -24,7 +24,7 @@ class FakeAlias implements AliasMover {
     this.on = previousVersion;
   }
 
-  private record(op: 'setWeight' | 'promote' | 'rollback'): void {
+  private record(op: 'setWeight' | 'promote' | 'rollback' | 'verify'): void {
     this.log.push({ name: this.name, op, at: this.clock.now() });
     const error = this.fail[op]?.shift();
     if (error) throw error;
@@ -42,7 +42,9 @@ class FakeAlias implements AliasMover {
   async leaveSplit(weight: number): Promise<void> {
     this.split = weight;
   }
-  async verify(): Promise<void> {}
+  async verify(): Promise<void> {
+    this.record('verify');
+  }
   async rollback(): Promise<void> {
     this.record('rollback');
     this.on = this.previousVersion;
@@ -159,6 +161,67 @@ describe('LockstepTarget', () => {
     expect(log.filter((w) => w.op === 'rollback').map((w) => w.name)).toEqual(['fn1', 'fn2', 'fn3', 'fn5']);
   });
 
+  it('says when a rollback after someone else’s change failed, as an error the engine’s rollback retries', async () => {
+    const { aliases, target } = lockstep(3);
+    await target.setWeight(20, step, signal);
+    aliases[1]!.fail.setWeight = [
+      new ConcurrentChangeError('alias live of fn2 was changed', 'all traffic on version 9'),
+    ];
+    aliases[2]!.fail.rollback = [new Error('throttled'), new Error('throttled'), new Error('throttled')];
+    const error = await target.setWeight(50, step, signal).catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(ConcurrentChangeError);
+    expect((error as Error).message).toBe(
+      'function fn2: alias live of fn2 was changed; could not roll back function fn3 (throttled); fn1: version 1; fn2: changed by someone else: all traffic on version 9; fn3: 20% on version 2; rollback failed: throttled',
+    );
+    // The engine's rollback: fn3 is tried again, fn2 left as found, and that is no new failure.
+    await target.rollback('failed while setting the weight to 50%');
+    expect(aliases.map((a) => a.on)).toEqual(['1', '1', '1']);
+    expect(aliases.map((a) => a.split)).toEqual([undefined, 20, undefined]);
+    expect(target.parts().map((p) => p.now)).toEqual([
+      'version 1',
+      'changed by someone else: all traffic on version 9',
+      'version 1',
+    ]);
+  });
+
+  it('says so when no other function had moved before someone else changed the first', async () => {
+    const { aliases, target, log } = lockstep(3);
+    aliases[0]!.fail.setWeight = [new ConcurrentChangeError('alias live of fn1 was changed', 'version 9')];
+    await expect(target.setWeight(20, step, signal)).rejects.toThrow(
+      'function fn1: alias live of fn1 was changed; no other function had been moved',
+    );
+    expect(log.filter((w) => w.op === 'rollback')).toHaveLength(0);
+  });
+
+  it('reads every function back after the promotion, and rolls the others back when one was changed', async () => {
+    const { aliases, target, log } = lockstep(3);
+    await target.setWeight(20, step, signal);
+    await target.promote();
+    aliases[0]!.fail.verify = [
+      new ConcurrentChangeError(
+        'alias live of fn1 changed right after the promotion',
+        'all traffic on version 9',
+      ),
+    ];
+    const error = await target.verify().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConcurrentChangeError);
+    expect((error as ConcurrentChangeError).found).toBe(
+      'fn1: changed by someone else: all traffic on version 9; fn2: version 1; fn3: version 1',
+    );
+    expect(log.filter((w) => w.op === 'verify').map((w) => w.name)).toEqual(['fn1', 'fn2', 'fn3']);
+    expect(log.filter((w) => w.op === 'rollback').map((w) => w.name)).toEqual(['fn2', 'fn3']);
+    expect(aliases.map((a) => a.on)).toEqual(['2', '1', '1']);
+  });
+
+  it('leaves a promotion whose read-back failed as it is: the read says nothing about the alias', async () => {
+    const { aliases, target, log } = lockstep(3);
+    await target.promote();
+    aliases[1]!.fail.verify = [new Error('throttled')];
+    await expect(target.verify()).rejects.toThrow('throttled');
+    expect(log.filter((w) => w.op === 'verify')).toHaveLength(3);
+    expect(aliases.map((a) => a.on)).toEqual(['2', '2', '2']);
+  });
+
   it('rolls the functions back side by side when hurried (the job is being cancelled)', async () => {
     const { aliases, target } = lockstep(4);
     await target.setWeight(20, step, signal);
@@ -176,6 +239,32 @@ describe('LockstepTarget', () => {
     }
     await target.rollback('cancelled', AbortSignal.timeout(2_000));
     expect(aliases.map((a) => a.on)).toEqual(['1', '1', '1', '1']);
+  });
+
+  it('never waits between a hurried rollback’s tries (the job is being cancelled)', async () => {
+    const { aliases, target, clock } = lockstep(3);
+    await target.setWeight(20, step, signal);
+    aliases[0]!.fail.rollback = [new Error('throttled'), new Error('throttled')];
+    const before = clock.now();
+    await target.rollback('cancelled', AbortSignal.timeout(2_000));
+    expect(aliases.map((a) => a.on)).toEqual(['1', '1', '1']);
+    expect(clock.now()).toBe(before);
+  });
+
+  it('stops waiting between a rollback’s tries when the job is cancelled during it', async () => {
+    const { aliases, target, clock } = lockstep(2);
+    const job = new AbortController();
+    await target.setWeight(20, step, job.signal);
+    aliases[0]!.fail.rollback = [new Error('throttled'), new Error('throttled')];
+    const rollback = aliases[0]!.rollback.bind(aliases[0]);
+    aliases[0]!.rollback = async () => {
+      job.abort('cancelled');
+      await rollback();
+    };
+    const before = clock.now();
+    await target.rollback('gate failed');
+    expect(aliases.map((a) => a.on)).toEqual(['1', '1']);
+    expect(clock.now()).toBe(before);
   });
 
   it('retries a failing rollback of one function while the others still roll back', async () => {

@@ -102,10 +102,21 @@ function linesOf(text: string): string[] {
     .filter((line) => line.length > 0);
 }
 
-/** Every function named (one a line); a function named twice is refused. */
+/**
+ * The most functions one lockstep release moves: a cancelled job is killed seconds after the
+ * signal, and its rollback writes only 10 a second (Lambda's control-plane rate).
+ */
+export const MAX_LOCKSTEP_FUNCTIONS = 25;
+
+/** Every function named (one a line); a function named twice, or too many, is refused. */
 function parseFunctionNames(text: string): string[] {
   const lines = linesOf(text);
   if (lines.length <= 1) return [parseFunctionName(lines[0] ?? '')];
+  if (lines.length > MAX_LOCKSTEP_FUNCTIONS) {
+    throw new Error(
+      `Input "function-name" names ${lines.length} functions; a lockstep release moves at most ${MAX_LOCKSTEP_FUNCTIONS}, so that a cancelled job can still take every alias back before it is killed. Accepted: 1 to ${MAX_LOCKSTEP_FUNCTIONS} function names, one a line; release more functions in several releases.`,
+    );
+  }
   const names = lines.map(parseFunctionName);
   const seen = new Set<string>();
   const twice = names.filter((name) => {

@@ -5,7 +5,7 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { systemClock } from '../../engine/clock.js';
 import { CancelledError, type Clock } from '../../engine/types.js';
-import type { RolloutIdentity } from '../../marker.js';
+import { releaseMembership, type MarkerState, type RolloutIdentity } from '../../marker.js';
 import type {
   HookTargetContext,
   PostDecision,
@@ -17,7 +17,7 @@ import type {
   Sides,
   TargetInspection,
 } from '../definition.js';
-import { LambdaAliasTarget, PreflightError, readAlias } from './alias-target.js';
+import { LambdaAliasTarget, PreflightError, readAlias, type AliasState } from './alias-target.js';
 import { aliasDryRunWrites } from './dry-run.js';
 import type { FunctionRelease, LambdaInputs } from './inputs.js';
 import { LockstepTarget, WritePacer } from './lockstep.js';
@@ -28,6 +28,8 @@ import { aliasSubject, functionNameOf } from './subject.js';
 /** The first function's state (what a single release saves), and every function's. */
 export interface LockstepSaved extends LambdaSaved {
   lockstep: LambdaSaved[];
+  /** For a later command (promote, rollback): the run of the release's start, whose markers it continues. */
+  release?: string;
 }
 
 export function isLockstepSaved(saved: LambdaSaved): saved is LockstepSaved {
@@ -42,7 +44,9 @@ export async function prepareLockstep(
   inputs: LambdaInputs,
   context: PreflightContext,
 ): Promise<PreflightOutcome<LambdaSaved>> {
-  const { aws, settings, identity, signal } = context;
+  const { aws, settings, signal } = context;
+  // Every marker names the release's functions, so that a later command naming only some is refused.
+  const identity = { ...context.identity, members: membershipOf(inputs) };
   const release = (f: FunctionRelease, dryRun: boolean) =>
     prepareLambdaRelease(
       aws.lambda,
@@ -77,9 +81,10 @@ export async function prepareLockstep(
       settings.region,
       identity,
       context.clock ?? systemClock,
+      // A resumed split is already this release's move: a rollback must take it back.
       (i) => ({
         revisionId: prepared[i]!.revisionId,
-        touched: false,
+        touched: prepared[i]!.resumed,
       }),
     ),
     sides: sidesOf(saved),
@@ -268,9 +273,10 @@ function lockstepTarget(
 }
 
 /**
- * Rebuilt from the saved state and every alias's marker. The post step rolls back when any alias
- * still shows this run's move, and then every alias this run wrote (never one someone else wrote
- * since); a later command's run (not the markers') gets every function.
+ * Rebuilt from the saved state and every alias's marker. The post step rolls back the release's
+ * aliases (never one someone else wrote since) when any is still split, or when they did not all
+ * end the same way (some promoted, some rolled back): every alias ends on one side. A later
+ * command's run (not the markers') gets every function.
  */
 export async function restoreLockstep(
   lambda: LambdaClient,
@@ -284,29 +290,22 @@ export async function restoreLockstep(
       readAlias(lambda, { functionName: s.functionName, alias: s.alias, region }, signal),
     ),
   );
-  const decisions = saved.lockstep.map((s, i) => decideFromAlias(s, run, aliases[i]!));
+  const mine = (i: number) => aliases[i]!.marker?.run === run;
+  const anyMine = aliases.some((_, i) => mine(i));
+  // A promote job's post step: the aliases it had not reached yet still show start's split.
+  const leftByRelease = (i: number) =>
+    anyMine && stillLeftBy(saved.release, run, saved.lockstep[i]!, aliases[i]!);
+  const member = (i: number) => mine(i) || leftByRelease(i);
+  const decision = postDecision(saved, run, aliases, member, leftByRelease);
   const endings = aliases.map((a) => endingFromAlias(run, a));
-  const moving = decisions.flatMap((d, i) =>
-    d.action === 'rollback' ? [saved.lockstep[i]!.functionName] : [],
-  );
-  const ours = (i: number) => aliases[i]!.marker?.run === run;
-  const decision: PostDecision =
-    moving.length > 0
-      ? {
-          action: 'rollback',
-          why: `the main step stopped with the lockstep release under way (${moving.join(', ')} still split by this run)`,
-        }
-      : {
-          action: 'nothing',
-          why: decisions.map((d, i) => `${saved.lockstep[i]!.functionName}: ${d.why}`).join('; '),
-        };
-  const first = aliases[0]!.marker;
+  const first = aliases.find((_, i) => member(i))?.marker ?? aliases[0]!.marker;
   const identity = {
     run,
     plan: first?.plan ?? '',
     started: first?.started ?? '',
     by: first?.by ?? '',
     steps: first?.steps,
+    members: first?.members,
   };
   return {
     decision,
@@ -318,9 +317,68 @@ export async function restoreLockstep(
       identity,
       systemClock,
       (i) => ({ revisionId: aliases[i]!.revisionId, touched: true }),
-      moving.length > 0 ? ours : undefined,
+      anyMine ? member : undefined,
     ),
   };
+}
+
+/**
+ * Roll back when any alias of the release is still split, or when they did not all end the same
+ * way; else nothing, each alias's own reason said.
+ */
+function postDecision(
+  saved: LockstepSaved,
+  run: string,
+  aliases: AliasState[],
+  member: (i: number) => boolean,
+  leftByRelease: (i: number) => boolean,
+): PostDecision {
+  const name = (i: number) => saved.lockstep[i]!.functionName;
+  const decisions = saved.lockstep.map((s, i) => decideFromAlias(s, run, aliases[i]!));
+  const split = aliases.flatMap((_, i) =>
+    decisions[i]!.action === 'rollback' || leftByRelease(i) ? [name(i)] : [],
+  );
+  if (split.length > 0) {
+    return {
+      action: 'rollback',
+      why: `the main step stopped with the lockstep release under way (${split.join(', ')} still split by this release)`,
+    };
+  }
+  const ended = aliases.flatMap((a, i) => (member(i) ? [{ name: name(i), state: a.marker!.state }] : []));
+  if (new Set(ended.map((e) => e.state)).size > 1) {
+    return {
+      action: 'rollback',
+      why: `the main step stopped with the lockstep release's functions ended differently (${ended.map((e) => `${e.name} ${ENDED[e.state]}`).join(', ')})`,
+    };
+  }
+  return { action: 'nothing', why: decisions.map((d, i) => `${name(i)}: ${d.why}`).join('; ') };
+}
+
+/** How a member of the release ended, for the post step's reason. */
+const ENDED: Record<MarkerState, string> = {
+  shifting: 'split',
+  started: 'split (left by start)',
+  promoted: 'promoted',
+  'rolled-back': 'rolled back',
+};
+
+/**
+ * Whether the alias still shows exactly the split that the release's start left (its marker, its
+ * versions, its share): part of the release that this run (a later promote) had not moved yet.
+ */
+function stillLeftBy(
+  release: string | undefined,
+  run: string,
+  saved: LambdaSaved,
+  alias: AliasState,
+): boolean {
+  const marker = alias.marker;
+  if (!release || release === run || marker?.run !== release || marker.state !== 'started') return false;
+  return (
+    alias.functionVersion === saved.previousVersion &&
+    alias.split?.version === saved.targetVersion &&
+    Math.abs(alias.split.weight - marker.weight) < 0.01
+  );
 }
 
 export function describeSavedLockstep(saved: LockstepSaved): SavedDescription {
@@ -338,18 +396,24 @@ export async function inspectLockstep(
   inputs: LambdaInputs,
   inspectOne: (f: FunctionRelease) => Promise<TargetInspection<LambdaSaved>>,
 ): Promise<TargetInspection<LambdaSaved>> {
-  const members = await Promise.all(inputs.functions.map(inspectOne));
+  const membership = membershipOf(inputs);
+  const members = (await Promise.all(inputs.functions.map(inspectOne))).map((m) => ({ ...m, membership }));
   const first = members[0]!;
   const each = members.map((m) => m.saved);
   const complete = each.every((s): s is LambdaSaved => s !== undefined);
-  const saved = complete ? { ...each[0]!, lockstep: each } : undefined;
+  const saved = complete ? { ...each[0]!, lockstep: each, release: first.marker?.run } : undefined;
   return {
     ...first,
     label: `alias ${inputs.alias} of functions ${inputs.functions.map((f) => f.functionName).join(', ')}`,
     saved,
     hookContext: saved && lockstepHookContext(saved),
     members,
+    membership,
   };
+}
+
+function membershipOf(inputs: Pick<LambdaInputs, 'functions'>): string {
+  return releaseMembership(inputs.functions.map((f) => f.functionName));
 }
 
 /** The first function's subject, named for all, with each function's metric queries for the analysis. */

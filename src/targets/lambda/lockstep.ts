@@ -12,7 +12,7 @@ import {
   type TargetPart,
   type TrafficTarget,
 } from '../../engine/types.js';
-import { HURRIED_ROLLBACK_ATTEMPT_MS } from '../../engine/rollout.js';
+import { errorMessage, HURRIED_ROLLBACK_ATTEMPT_MS } from '../../engine/rollout.js';
 
 /** UpdateAlias calls a second, at most, across all the functions: under Lambda's 15 with room for others. */
 export const LOCKSTEP_WRITES_PER_SECOND = 10;
@@ -89,6 +89,8 @@ interface MemberState {
 export class LockstepTarget implements TrafficTarget {
   readonly description: string;
   private readonly members: MemberState[];
+  /** The job's cancellation, as the steps were given it: a rollback begun before it stops waiting. */
+  private job?: AbortSignal;
 
   constructor(
     members: LockstepMember[],
@@ -122,6 +124,7 @@ export class LockstepTarget implements TrafficTarget {
   }
 
   setWeight(weight: number, context: StepContext, signal: AbortSignal): Promise<void> {
+    this.job = signal;
     return this.moveAll(
       (t) => t.setWeight(weight, context, signal),
       (t) => `${weight}% on version ${t.targetVersion}`,
@@ -143,18 +146,27 @@ export class LockstepTarget implements TrafficTarget {
     );
   }
 
+  /**
+   * Every function read back after the promotion. Someone else's change on any takes the others
+   * back (as during the steps); a read that failed says nothing about the alias and changes nothing.
+   */
   async verify(): Promise<void> {
+    const changed: string[] = [];
+    let unread: unknown;
     for (const m of this.members) {
       try {
         await m.target.verify();
       } catch (error) {
-        if (error instanceof ConcurrentChangeError) {
-          m.changed = error.found;
-          throw new ConcurrentChangeError(`function ${m.functionName}: ${error.message}`, this.whereEach());
+        if (!(error instanceof ConcurrentChangeError)) {
+          unread ??= error;
+          continue;
         }
-        throw error;
+        m.changed = error.found;
+        changed.push(`function ${m.functionName}: ${error.message}`);
       }
     }
+    if (changed.length > 0) await this.takeBackAfterChange(changed.join('; '));
+    if (unread !== undefined) throw unread;
   }
 
   /**
@@ -164,6 +176,7 @@ export class LockstepTarget implements TrafficTarget {
    */
   async rollback(reason: string, signal?: AbortSignal): Promise<void> {
     const pending = this.members.filter((m) => m.touched && !m.changed && !m.rolledBack);
+    const changedBefore = new Set(this.members.filter((m) => m.changed));
     if (signal) {
       // A hurried rollback (the job is being cancelled) has one short limit for all: the
       // functions go back side by side, a second's worth of writes at a time, not one after another.
@@ -180,7 +193,8 @@ export class LockstepTarget implements TrafficTarget {
         `could not roll back ${failed.map((m) => `function ${m.functionName} (${m.failed})`).join(', ')}; ${this.whereEach()}`,
       );
     }
-    const changed = this.members.filter((m) => m.changed);
+    // Changes found before this rollback were reported when found.
+    const changed = this.members.filter((m) => m.changed && !changedBefore.has(m));
     if (changed.length > 0) {
       throw new ConcurrentChangeError(
         `${changed.map((m) => `function ${m.functionName}`).join(', ')} changed by someone else during the rollback, left as found`,
@@ -215,14 +229,7 @@ export class LockstepTarget implements TrafficTarget {
       } catch (error) {
         if (error instanceof ConcurrentChangeError) {
           m.changed = error.found;
-          await this.rollback(
-            `function ${m.functionName} was changed by someone else`,
-            hurried(signal),
-          ).catch(() => undefined);
-          throw new ConcurrentChangeError(
-            `function ${m.functionName}: ${error.message}; the other functions were rolled back`,
-            this.whereEach(),
-          );
+          await this.takeBackAfterChange(`function ${m.functionName}: ${error.message}`, signal);
         }
         if (!(error instanceof WriteRefusedError)) m.touched = true;
         // Refused for this one, but others already moved: the engine must still roll back.
@@ -232,6 +239,31 @@ export class LockstepTarget implements TrafficTarget {
         throw error;
       }
     }
+  }
+
+  /**
+   * Someone else changed a function (`changes` says which and how): the others go back at once,
+   * the engine never fights over a changed target; the error says what happened to the others
+   * and where every alias ended. One whose rollback failed makes it a plain error, so that the
+   * engine's own rollback tries that one again.
+   */
+  private async takeBackAfterChange(changes: string, signal?: AbortSignal): Promise<never> {
+    try {
+      await this.rollback(changes, hurried(signal));
+    } catch (error) {
+      if (!(error instanceof ConcurrentChangeError)) throw new Error(`${changes}; ${errorMessage(error)}`);
+      throw new ConcurrentChangeError(
+        `${changes}; ${this.othersBack()}, but ${error.message}`,
+        this.whereEach(),
+      );
+    }
+    throw new ConcurrentChangeError(`${changes}; ${this.othersBack()}`, this.whereEach());
+  }
+
+  private othersBack(): string {
+    return this.members.some((m) => m.rolledBack)
+      ? 'the other functions were rolled back'
+      : 'no other function had been moved';
   }
 
   private async rollBackMember(m: MemberState, reason: string, signal?: AbortSignal): Promise<void> {
@@ -249,8 +281,9 @@ export class LockstepTarget implements TrafficTarget {
           return;
         }
         m.failed = error instanceof Error ? error.message : String(error);
-        if (attempt < MEMBER_ROLLBACK_ATTEMPTS && !signal?.aborted)
-          await this.clock.sleep(MEMBER_ROLLBACK_DELAY_MS * attempt);
+        // Once the job is being cancelled (a hurried rollback has a signal) no try waits for the next.
+        if (attempt < MEMBER_ROLLBACK_ATTEMPTS && !signal && !this.job?.aborted)
+          await this.clock.sleep(MEMBER_ROLLBACK_DELAY_MS * attempt, this.job);
       }
     }
   }

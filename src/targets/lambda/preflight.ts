@@ -5,7 +5,7 @@ import type { FunctionConfiguration, LambdaClient } from '@aws-sdk/client-lambda
 import type { ExistingSplitPolicy } from '../definition.js';
 import type { Plan } from '../../engine/plan.js';
 import { graceAfter } from '../../engine/rollout.js';
-import { describeMarker, mayStillRunUntil } from '../../marker.js';
+import { describeMarker, mayStillRunUntil, membershipCount } from '../../marker.js';
 import {
   CancelledError,
   checkVersionsCompatible,
@@ -32,6 +32,8 @@ export type LambdaRelease =
       revisionId: string;
       /** Index of the first plan step to run (later than 0 when resuming a split). */
       firstStep: number;
+      /** Whether the release continues a split found on the alias (already moved before any write of this run). */
+      resumed: boolean;
       notes: string[];
       /** In a dry run, the split found on the alias, for the plan the report shows. */
       split?: { version: string; weight: number };
@@ -77,6 +79,24 @@ interface Progress {
   underWay?: string;
   /** Whether a write to the alias was made or started (clearing an old split). */
   aliasWritten?: boolean;
+}
+
+/**
+ * A split that a lockstep release left is resumed or cleared only by a release of the same
+ * functions: naming some of them (or one alone) would leave the others split.
+ */
+function checkSplitMembership(label: string, alias: AliasState, identity: RolloutIdentity): void {
+  const marker = alias.marker;
+  if (!marker?.members || marker.members === identity.members) return;
+  if ((marker.state !== 'shifting' && marker.state !== 'started') || marker.to !== alias.split?.version)
+    return;
+  const named = identity.members
+    ? `the ${membershipCount(identity.members)} functions named`
+    : 'this function alone';
+  throw new PreflightError(
+    `${label} is split by a lockstep release of ${membershipCount(marker.members)} functions (run ${marker.run}), not of ${named}: clearing or resuming it here would leave that release's other aliases split. ` +
+      'Name in function-name exactly the functions of that release (with "on-existing-split: rollback" or "resume", or "command: rollback"), then release these.',
+  );
 }
 
 /** Where a cancellation found the release, as "before any change to the alias". */
@@ -137,6 +157,7 @@ async function prepare(
       );
     }
   }
+  if (split) checkSplitMembership(label, alias, identity);
   const resuming = split !== undefined && inputs.onExistingSplit === 'resume';
   if (resuming && inputs.version !== 'publish' && split.version !== inputs.version) {
     throw new PreflightError(
@@ -181,6 +202,7 @@ async function prepare(
       targetVersion,
       revisionId: alias.revisionId,
       firstStep: 0,
+      resumed: false,
       notes,
       split,
     };
@@ -239,6 +261,7 @@ async function prepare(
     targetVersion,
     revisionId,
     firstStep,
+    resumed: resuming,
     notes,
   };
 }
