@@ -220,7 +220,7 @@ async function follow(c: CodeDeployContext, target: FollowedTarget, continuing =
     { pollIntervalMs: settings.pollIntervalMs, timeoutMs: settings.timeoutMs },
     {
       target,
-      gates: analysisGates(c),
+      gates: followGates(c),
       clock,
       signal,
       onEvent: (event: RolloutEvent) => {
@@ -248,12 +248,20 @@ function recordFollowed(report: ReleaseReport, record: RolloutRecord): void {
   }
 }
 
-/** The analysis, from the action: CodeDeploy watches the alarms itself (overrideAlarmConfiguration). */
-function analysisGates(c: CodeDeployContext): Gate[] {
+/**
+ * The action's gates: the alarms (CodeDeploy watches them too, by overrideAlarmConfiguration;
+ * whoever sees one first stops the deployment) and the analysis when it is on.
+ */
+function followGates(c: CodeDeployContext): Gate[] {
   const { settings, report } = c;
+  const alarms =
+    settings.alarms.length > 0
+      ? [new AlarmGate(c.clients.cloudwatch, settings.alarms, settings.region, c.clock)]
+      : [];
   const queries = report.subject.metrics;
-  if (!settings.analysis || !queries) return [];
+  if (!settings.analysis || !queries) return alarms;
   return [
+    ...alarms,
     new AnalysisGate(
       c.clients.cloudwatch,
       [{ name: report.subject.name, queries }],
