@@ -98,6 +98,10 @@ describe('engine: codedeploy through dist/', () => {
       creator: 'codeDeployRollback',
       status: 'Succeeded',
     });
+    // The rollback is the group's last attempted deployment; a command without an id reads the one it undid.
+    const status = await main(newRunnerContext(), codeDeployInputs({ command: 'status' }));
+    expect(status.outputs['codedeploy-deployment-id']).toBe(deployment.deploymentId);
+    expect(status.outputs.result).toBe('rolled-back');
   }, 60_000);
 
   it('stopped by the action reading the alarm first: StopDeployment with rollback, the report with the alarm reading', async () => {

@@ -1020,6 +1020,9 @@ export class CodeDeployService implements Service {
       rollbackDeploymentId: r.id,
       rollbackMessage: `Deployment ${d.id} was rolled back by deployment ${r.id}.`,
     };
+    // As on AWS, the rollback is the group's last attempted deployment.
+    const g = this.groups.get(`${d.applicationName}/${d.groupName}`);
+    if (g) g.lastAttempted = r.id;
     for (const ev of r.events) {
       ev.status =
         ev.name === 'BeforeAllowTraffic' || ev.name === 'AfterAllowTraffic' ? 'Skipped' : 'Succeeded';

@@ -7,6 +7,7 @@ import {
   CreateDeploymentConfigCommand,
   GetDeploymentCommand,
   GetDeploymentConfigCommand,
+  GetDeploymentGroupCommand,
   ListDeploymentsCommand,
 } from '@aws-sdk/client-codedeploy';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -15,6 +16,7 @@ import {
   ActiveDeploymentError,
   createDeployment,
   ensureConfig,
+  latestDeploymentId,
 } from '../../../src/targets/codedeploy/aws.js';
 import { deploymentConfigFor } from '../../../src/targets/codedeploy/config.js';
 import { parseStrategy } from '../../../src/strategy.js';
@@ -133,5 +135,32 @@ describe('ensureConfig', () => {
       await ensureConfig(client(), deploymentConfigFor(parseStrategy('AllAtOnce')), 'us-east-1'),
     ).toBeUndefined();
     expect(cd.calls()).toHaveLength(0);
+  });
+});
+
+describe('latestDeploymentId', () => {
+  const lastAttempted = (deploymentId: string) =>
+    cd.on(GetDeploymentGroupCommand).resolves({
+      deploymentGroupInfo: { lastAttemptedDeployment: { deploymentId } },
+    });
+
+  it("names the deployment CodeDeploy's rollback undid, not the rollback", async () => {
+    lastAttempted('d-ROLLBACK0');
+    cd.on(GetDeploymentCommand, { deploymentId: 'd-ROLLBACK0' }).resolves({
+      deploymentInfo: {
+        deploymentId: 'd-ROLLBACK0',
+        creator: 'codeDeployRollback',
+        rollbackInfo: { rollbackTriggeringDeploymentId: 'd-RELEASE00' },
+      },
+    });
+    expect(await latestDeploymentId(client(), group)).toBe('d-RELEASE00');
+  });
+
+  it('names the last attempted deployment when a user made it', async () => {
+    lastAttempted('d-RELEASE00');
+    cd.on(GetDeploymentCommand, { deploymentId: 'd-RELEASE00' }).resolves({
+      deploymentInfo: { deploymentId: 'd-RELEASE00', creator: 'user' },
+    });
+    expect(await latestDeploymentId(client(), group)).toBe('d-RELEASE00');
   });
 });

@@ -137,7 +137,13 @@ export async function latestDeploymentId(
         { abortSignal: signal },
       ),
   );
-  return group.deploymentGroupInfo?.lastAttemptedDeployment?.deploymentId;
+  const id = group.deploymentGroupInfo?.lastAttemptedDeployment?.deploymentId;
+  if (!id) return undefined;
+  // A rollback is a deployment of its own, often the last attempted: the command is about the one it undid.
+  const last = await getDeployment(cd, id, g.region, signal);
+  return last.creator === 'codeDeployRollback'
+    ? (last.rollbackInfo?.rollbackTriggeringDeploymentId ?? id)
+    : id;
 }
 
 /** Creates what is missing of the Lambda application and the group (codedeploy-create). */
