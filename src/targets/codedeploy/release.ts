@@ -6,7 +6,7 @@
 // with rollback (rollback).
 import * as core from '@actions/core';
 import type { AwsClients } from '../../aws/clients.js';
-import { followRollout } from '../../engine/follow.js';
+import { followRollout, notBack } from '../../engine/follow.js';
 import type { Plan } from '../../engine/plan.js';
 import {
   CancelledError,
@@ -349,9 +349,8 @@ export function endingOf(id: string, o: Observation): { result: ReleaseReport['r
         reason: `CodeDeploy deployment ${id} succeeded: all traffic on the new version`,
       };
     default: {
-      const back = o.rollback?.state === 'succeeded';
       return {
-        result: back ? 'rolled-back' : 'failed',
+        result: notBack(o) === undefined ? 'rolled-back' : 'failed',
         reason: `CodeDeploy deployment ${id} ${o.state}${o.reason ? ` (${o.reason})` : ''}${rollback}`,
       };
     }
