@@ -15,6 +15,7 @@ import { appSpecRevision } from '../../../src/targets/codedeploy/appspec.js';
 import {
   ActiveDeploymentError,
   createDeployment,
+  deploymentAlarms,
   ensureConfig,
   latestDeploymentId,
 } from '../../../src/targets/codedeploy/aws.js';
@@ -162,5 +163,36 @@ describe('latestDeploymentId', () => {
       deploymentInfo: { deploymentId: 'd-RELEASE00', creator: 'user' },
     });
     expect(await latestDeploymentId(client(), group)).toBe('d-RELEASE00');
+  });
+});
+
+describe('deploymentAlarms', () => {
+  const groupAlarms = (enabled: boolean, names: string[]) =>
+    cd.on(GetDeploymentGroupCommand).resolves({
+      deploymentGroupInfo: { alarmConfiguration: { enabled, alarms: names.map((name) => ({ name })) } },
+    });
+
+  it("adds the group's enabled alarms to the inputs' (the override replaces them), once each", async () => {
+    groupAlarms(true, ['group-latency', 'errors']);
+    expect(await deploymentAlarms(client(), group, ['errors'])).toEqual({
+      alarms: ['errors', 'group-latency'],
+      fromGroup: ['group-latency'],
+      left: [],
+    });
+  });
+
+  it('keeps at most 10, the inputs first, and names those left out', async () => {
+    const inputs = Array.from({ length: 9 }, (_, i) => `in-${i}`);
+    groupAlarms(true, ['g-1', 'g-2']);
+    expect(await deploymentAlarms(client(), group, inputs)).toEqual({
+      alarms: [...inputs, 'g-1'],
+      fromGroup: ['g-1'],
+      left: ['g-2'],
+    });
+  });
+
+  it("leaves a group's disabled alarms out", async () => {
+    groupAlarms(false, ['g-1']);
+    expect((await deploymentAlarms(client(), group, ['errors'])).alarms).toEqual(['errors']);
   });
 });

@@ -146,6 +146,39 @@ export async function latestDeploymentId(
     : id;
 }
 
+/**
+ * The alarms a deployment watches: overrideAlarmConfiguration replaces the group's, so the group's
+ * enabled alarms join the inputs' (the inputs' first), at most MAX_ALARMS; `left` are those cut.
+ */
+export async function deploymentAlarms(
+  cd: CodeDeployClient,
+  g: GroupRef,
+  inputAlarms: string[],
+  signal?: AbortSignal,
+): Promise<{ alarms: string[]; fromGroup: string[]; left: string[] }> {
+  if (inputAlarms.length === 0) return { alarms: [], fromGroup: [], left: [] };
+  const group = await awsCall(
+    { doing: `read ${groupLabel(g)}`, iamAction: 'codedeploy:GetDeploymentGroup', region: g.region },
+    () =>
+      cd.send(
+        new GetDeploymentGroupCommand({
+          applicationName: g.application,
+          deploymentGroupName: g.deploymentGroup,
+        }),
+        { abortSignal: signal },
+      ),
+  );
+  const config = group.deploymentGroupInfo?.alarmConfiguration;
+  const own = config?.enabled ? (config.alarms ?? []).flatMap((a) => (a.name ? [a.name] : [])) : [];
+  const extra = own.filter((name) => !inputAlarms.includes(name));
+  const room = Math.max(0, MAX_ALARMS - inputAlarms.length);
+  return {
+    alarms: [...inputAlarms, ...extra.slice(0, room)],
+    fromGroup: extra.slice(0, room),
+    left: extra.slice(room),
+  };
+}
+
 /** Creates what is missing of the Lambda application and the group (codedeploy-create). */
 export async function createGroup(
   cd: CodeDeployClient,

@@ -35,6 +35,7 @@ import { appSpecRevision, type AppSpecInputs } from './appspec.js';
 import {
   createDeployment,
   createGroup,
+  deploymentAlarms,
   ensureConfig,
   findGroup,
   latestDeploymentId,
@@ -178,11 +179,20 @@ async function createRelease(
   }
   const configNote = await ensureConfig(c.clients.codedeploy, config, settings.region);
   if (configNote) report.notes.push(`The action ${configNote}.`);
+  const alarms = await deploymentAlarms(c.clients.codedeploy, group, settings.alarms);
+  if (alarms.fromGroup.length > 0)
+    report.notes.push(
+      `The deployment watches the group's own alarms too (overrideAlarmConfiguration replaces them): ${alarms.fromGroup.join(', ')}.`,
+    );
+  if (alarms.left.length > 0)
+    report.notes.push(
+      `The group's alarms ${alarms.left.join(', ')} are not watched by this deployment: CodeDeploy takes at most 10.`,
+    );
   const id = await createDeployment(c.clients.codedeploy, {
     group,
     revision: appSpecRevision(spec),
     configName,
-    alarms: settings.alarms,
+    alarms: alarms.alarms,
     description: `Serverless Canary, run ${c.identity.run}: ${about(spec)}`,
   });
   // From here on, a cancelled or crashed job stops it with rollback (the post step, if need be).
