@@ -77,8 +77,9 @@ describe('engine: codedeploy through dist/', () => {
   }, 60_000);
 
   it('stopped by its alarm: CodeDeploy rolls back as a new deployment, which the report names', async () => {
-    await load({ canaryErrorRate: 0.5 });
-    const result = await main(newRunnerContext(), codeDeployInputs());
+    // CodeDeploy notices the alarm long before the action's next poll (a second).
+    await load({ canaryErrorRate: 0.5, minuteMs: 3_000 });
+    const result = await main(newRunnerContext(), codeDeployInputs({ 'poll-interval': '10s' }));
     expect({ result: result.outputs.result, code: result.code }).toEqual({ result: 'rolled-back', code: 1 });
     const deployment = await created();
     expect(deployment).toMatchObject({ status: 'Stopped', errorInformation: { code: 'ALARM_ACTIVE' } });
@@ -97,6 +98,31 @@ describe('engine: codedeploy through dist/', () => {
       creator: 'codeDeployRollback',
       status: 'Succeeded',
     });
+    // The rollback is the group's last attempted deployment; a command without an id reads the one it undid.
+    const status = await main(newRunnerContext(), codeDeployInputs({ command: 'status' }));
+    expect(status.outputs['codedeploy-deployment-id']).toBe(deployment.deploymentId);
+    expect(status.outputs.result).toBe('rolled-back');
+  }, 60_000);
+
+  it('stopped by the action reading the alarm first: StopDeployment with rollback, the report with the alarm reading', async () => {
+    // CodeDeploy notices the alarm a minute late: the action, polling every second, sees it first.
+    await load({ canaryErrorRate: 0.5, minuteMs: 3_000, alarmDelayMs: 60_000 });
+    const result = await main(newRunnerContext(), codeDeployInputs());
+    expect({ result: result.outputs.result, code: result.code }).toEqual({ result: 'rolled-back', code: 1 });
+    expect(result.outputs.reason).toMatch(/^gate alarms failed/);
+    expect(result.outputs.reason).toContain(ERRORS_ALARM);
+    const deployment = await created();
+    expect(deployment).toMatchObject({ status: 'Stopped', errorInformation: { code: 'MANUAL_STOP' } });
+    expect(deployment.rollbackInfo?.rollbackDeploymentId).toMatch(/^d-/);
+    expect(await aliasNow()).toMatchObject({ FunctionVersion: '1' });
+    const json = JSON.parse(readFileSync(result.outputs.report!, 'utf8'));
+    const readings = json.record.steps.flatMap(
+      (s: { readings: { gate: string; status: string }[] }) => s.readings,
+    );
+    expect(readings.filter((r: { gate: string }) => r.gate === 'alarms').at(-1)).toMatchObject({
+      status: 'fail',
+    });
+    expect(result.summary).toContain(ERRORS_ALARM);
   }, 60_000);
 
   it("a failing pre-traffic hook fails the deployment before any traffic moves, and the report says CodeDeploy's error", async () => {

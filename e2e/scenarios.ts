@@ -292,6 +292,8 @@ export interface CodeDeployScenarioOptions extends LambdaScenarioOptions {
   noGroup?: boolean;
   /** How long one CodeDeploy minute lasts. */
   minuteMs?: number;
+  /** How long an alarm is in ALARM before CodeDeploy notices it (default at once; it persists, so always set). */
+  alarmDelayMs?: number;
   /** Hook functions the local cloud answers for, as CodeDeploy's hooks would report. */
   hookReports?: NonNullable<Scenario['codedeploy']>['hookReports'];
 }
@@ -302,6 +304,7 @@ export function codeDeployScenario(options: CodeDeployScenarioOptions = {}): Sce
   return {
     ...base,
     codedeployMinuteMs: options.minuteMs ?? CODEDEPLOY_MINUTE_MS,
+    codedeployAlarmDelayMs: options.alarmDelayMs ?? 0,
     codedeploy: {
       ...(options.noGroup
         ? {}

@@ -44,7 +44,10 @@ export async function validateInputs(
       valid('codedeploy-deployment-group') &&
       valid('command')
     ) {
-      checks.push(codeDeployInputProblems(aws.codedeploy, engine, inputs.command, inputs.region, signal));
+      const plan = valid('strategy') ? inputs.plan : undefined;
+      checks.push(
+        codeDeployInputProblems(aws.codedeploy, engine, inputs.command, inputs.region, signal, plan),
+      );
     }
     if (valid('alarms') && inputs.alarms.length > 0) {
       checks.push(

@@ -387,6 +387,11 @@ it('stops on an alarm with ALARM_ACTIVE and rolls back as a new deployment', asy
   expect(listed.deployments).toEqual([id]);
   const state = await t.control.deployment(id);
   expect(state.target.status).toBe('Failed');
+  // As on AWS, the rollback is the group's last attempted deployment.
+  const group = await cd.send(
+    new GetDeploymentGroupCommand({ applicationName: 'shop', deploymentGroupName: 'orders' }),
+  );
+  expect(group.deploymentGroupInfo?.lastAttemptedDeployment?.deploymentId).toBe(rollbackId);
 });
 
 it('fails with HOOK_EXECUTION_FAILURE when the BeforeAllowTraffic hook reports Failed', async () => {

@@ -161,6 +161,8 @@ export interface CodeDeployOptions {
   clock: () => number;
   /** How long one CodeDeploy "minute" (intervals, hook timeout) lasts, in ms. */
   minuteMs: number;
+  /** How long an alarm is in ALARM before a deployment notices it (CodeDeploy polls alarms). */
+  alarmDelayMs?: number;
   /** Told of every alias write a deployment makes, so that the writes log shows CodeDeploy's shifts. */
   onAliasWrite?: (write: { deploymentId: string; functionName: string; alias: string }) => void;
 }
@@ -726,7 +728,8 @@ export class CodeDeployService implements Service {
         if (!config.ignorePollAlarmFailure) fired.push(`${name} (state could not be retrieved)`);
         continue;
       }
-      if (alarm.state === 'ALARM') fired.push(name);
+      const delay = this.opts.alarmDelayMs ?? 0;
+      if (alarm.state === 'ALARM' && now - alarm.stateTransitionedMs >= delay) fired.push(name);
     }
     if (fired.length === 0) return false;
     const rollback =
@@ -1017,6 +1020,9 @@ export class CodeDeployService implements Service {
       rollbackDeploymentId: r.id,
       rollbackMessage: `Deployment ${d.id} was rolled back by deployment ${r.id}.`,
     };
+    // As on AWS, the rollback is the group's last attempted deployment.
+    const g = this.groups.get(`${d.applicationName}/${d.groupName}`);
+    if (g) g.lastAttempted = r.id;
     for (const ev of r.events) {
       ev.status =
         ev.name === 'BeforeAllowTraffic' || ev.name === 'AfterAllowTraffic' ? 'Skipped' : 'Succeeded';

@@ -24,6 +24,8 @@ export interface CloudOptions {
   updateSettleMs: number;
   /** How long one CodeDeploy "minute" lasts (traffic intervals, hook timeout), in ms. Default 60000. */
   codedeployMinuteMs: number;
+  /** How long an alarm is in ALARM before CodeDeploy's deployments notice it, in ms. Default 0. */
+  codedeployAlarmDelayMs: number;
   /** Least time between two API Gateway CreateDeployment calls (AWS's quota: 5000). Default 5000. */
   createDeploymentIntervalMs: number;
   region: string;
@@ -35,6 +37,7 @@ export const DEFAULT_OPTIONS: CloudOptions = {
   metricPeriodSeconds: 60,
   updateSettleMs: 1000,
   codedeployMinuteMs: 60_000,
+  codedeployAlarmDelayMs: 0,
   createDeploymentIntervalMs: 5000,
   region: 'us-east-1',
   accountId: '123456789012',
@@ -101,6 +104,7 @@ export class Cloud {
       rng: rng.fork('codedeploy'),
       clock: this.clock,
       minuteMs: this.options.codedeployMinuteMs,
+      alarmDelayMs: this.options.codedeployAlarmDelayMs,
       // CodeDeploy's own UpdateAlias calls, as CloudTrail would show them (its service principal).
       onAliasWrite: ({ deploymentId, functionName, alias }) =>
         this.writes.add({

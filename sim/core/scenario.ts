@@ -143,7 +143,12 @@ type AlarmSpec = Record<string, unknown> & { StateValue?: AlarmState; StateReaso
 export interface Scenario extends Partial<
   Pick<
     CloudOptions,
-    'seed' | 'metricPeriodSeconds' | 'updateSettleMs' | 'codedeployMinuteMs' | 'createDeploymentIntervalMs'
+    | 'seed'
+    | 'metricPeriodSeconds'
+    | 'updateSettleMs'
+    | 'codedeployMinuteMs'
+    | 'codedeployAlarmDelayMs'
+    | 'createDeploymentIntervalMs'
   >
 > {
   functions?: FunctionSpec[];
@@ -223,6 +228,9 @@ function apply(cloud: Cloud, scenario: Scenario): void {
       : {}),
     ...(scenario.updateSettleMs !== undefined ? { updateSettleMs: scenario.updateSettleMs } : {}),
     ...(scenario.codedeployMinuteMs !== undefined ? { codedeployMinuteMs: scenario.codedeployMinuteMs } : {}),
+    ...(scenario.codedeployAlarmDelayMs !== undefined
+      ? { codedeployAlarmDelayMs: scenario.codedeployAlarmDelayMs }
+      : {}),
     ...(scenario.createDeploymentIntervalMs !== undefined
       ? { createDeploymentIntervalMs: scenario.createDeploymentIntervalMs }
       : {}),

@@ -320,8 +320,11 @@ export async function followRollout(
   return serviceEnded(ended.seen);
 }
 
-/** Why the traffic is not surely back on the previous version, or undefined when it is. */
-function notBack(seen: Observation): string | undefined {
+/**
+ * Why the traffic is not surely back on the previous version, or undefined when it is: the one
+ * answer to "is it rolled back?" (the CodeDeploy commands use it too).
+ */
+export function notBack(seen: Observation): string | undefined {
   if (seen.state === 'running') return `it is still ${seen.phase || 'running'}`;
   if (seen.state === 'succeeded') return 'it had already succeeded: all traffic is on the new version';
   if (seen.rollback) return seen.rollback.state === 'succeeded' ? undefined : `it is ${seen.rollback.state}`;

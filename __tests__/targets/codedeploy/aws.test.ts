@@ -7,6 +7,7 @@ import {
   CreateDeploymentConfigCommand,
   GetDeploymentCommand,
   GetDeploymentConfigCommand,
+  GetDeploymentGroupCommand,
   ListDeploymentsCommand,
 } from '@aws-sdk/client-codedeploy';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -14,7 +15,9 @@ import { appSpecRevision } from '../../../src/targets/codedeploy/appspec.js';
 import {
   ActiveDeploymentError,
   createDeployment,
+  deploymentAlarms,
   ensureConfig,
+  latestDeploymentId,
 } from '../../../src/targets/codedeploy/aws.js';
 import { deploymentConfigFor } from '../../../src/targets/codedeploy/config.js';
 import { parseStrategy } from '../../../src/strategy.js';
@@ -133,5 +136,63 @@ describe('ensureConfig', () => {
       await ensureConfig(client(), deploymentConfigFor(parseStrategy('AllAtOnce')), 'us-east-1'),
     ).toBeUndefined();
     expect(cd.calls()).toHaveLength(0);
+  });
+});
+
+describe('latestDeploymentId', () => {
+  const lastAttempted = (deploymentId: string) =>
+    cd.on(GetDeploymentGroupCommand).resolves({
+      deploymentGroupInfo: { lastAttemptedDeployment: { deploymentId } },
+    });
+
+  it("names the deployment CodeDeploy's rollback undid, not the rollback", async () => {
+    lastAttempted('d-ROLLBACK0');
+    cd.on(GetDeploymentCommand, { deploymentId: 'd-ROLLBACK0' }).resolves({
+      deploymentInfo: {
+        deploymentId: 'd-ROLLBACK0',
+        creator: 'codeDeployRollback',
+        rollbackInfo: { rollbackTriggeringDeploymentId: 'd-RELEASE00' },
+      },
+    });
+    expect(await latestDeploymentId(client(), group)).toBe('d-RELEASE00');
+  });
+
+  it('names the last attempted deployment when a user made it', async () => {
+    lastAttempted('d-RELEASE00');
+    cd.on(GetDeploymentCommand, { deploymentId: 'd-RELEASE00' }).resolves({
+      deploymentInfo: { deploymentId: 'd-RELEASE00', creator: 'user' },
+    });
+    expect(await latestDeploymentId(client(), group)).toBe('d-RELEASE00');
+  });
+});
+
+describe('deploymentAlarms', () => {
+  const groupAlarms = (enabled: boolean, names: string[]) =>
+    cd.on(GetDeploymentGroupCommand).resolves({
+      deploymentGroupInfo: { alarmConfiguration: { enabled, alarms: names.map((name) => ({ name })) } },
+    });
+
+  it("adds the group's enabled alarms to the inputs' (the override replaces them), once each", async () => {
+    groupAlarms(true, ['group-latency', 'errors']);
+    expect(await deploymentAlarms(client(), group, ['errors'])).toEqual({
+      alarms: ['errors', 'group-latency'],
+      fromGroup: ['group-latency'],
+      left: [],
+    });
+  });
+
+  it('keeps at most 10, the inputs first, and names those left out', async () => {
+    const inputs = Array.from({ length: 9 }, (_, i) => `in-${i}`);
+    groupAlarms(true, ['g-1', 'g-2']);
+    expect(await deploymentAlarms(client(), group, inputs)).toEqual({
+      alarms: [...inputs, 'g-1'],
+      fromGroup: ['g-1'],
+      left: ['g-2'],
+    });
+  });
+
+  it("leaves a group's disabled alarms out", async () => {
+    groupAlarms(false, ['g-1']);
+    expect((await deploymentAlarms(client(), group, ['errors'])).alarms).toEqual(['errors']);
   });
 });

@@ -11,6 +11,7 @@ import {
   type LambdaTarget,
 } from '@aws-sdk/client-codedeploy';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ROLLBACK_FOLLOW_MS } from '../../../src/engine/follow.js';
 import type { Clock } from '../../../src/engine/types.js';
 import { FollowedDeployment } from '../../../src/targets/codedeploy/followed-deployment.js';
 
@@ -109,6 +110,32 @@ describe('FollowedDeployment', () => {
       weight: 0,
       rollback: { id: 'd-CCCCCCCCC', state: 'succeeded' },
     });
+  });
+
+  it('a stop whose rollback never ends gives up after the rollback limit, with the last look', async () => {
+    world(
+      {
+        [ref.id]: {
+          deploymentId: ref.id,
+          status: 'Stopped',
+          rollbackInfo: { rollbackDeploymentId: 'd-BBBBBBBBB' },
+        },
+        'd-BBBBBBBBB': { deploymentId: 'd-BBBBBBBBB', status: 'InProgress' },
+      },
+      target(0.1, [['AllowTraffic', 'InProgress']]),
+    );
+    let now = 0;
+    const slowClock: Clock = {
+      now: () => now,
+      sleep: async (ms: number) => {
+        now += ms;
+      },
+    };
+    const deployment = new FollowedDeployment(new CodeDeployClient({ region: 'us-east-1' }), ref, slowClock);
+    const seen = await deployment.stop('test', signal);
+    expect(seen.rollback).toEqual({ id: 'd-BBBBBBBBB', state: 'running' });
+    expect(now).toBeGreaterThanOrEqual(ROLLBACK_FOLLOW_MS);
+    expect(now).toBeLessThan(ROLLBACK_FOLLOW_MS + 60_000);
   });
 
   it('a stop of a deployment that has already succeeded asks nothing and says so', async () => {

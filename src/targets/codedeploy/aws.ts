@@ -137,7 +137,46 @@ export async function latestDeploymentId(
         { abortSignal: signal },
       ),
   );
-  return group.deploymentGroupInfo?.lastAttemptedDeployment?.deploymentId;
+  const id = group.deploymentGroupInfo?.lastAttemptedDeployment?.deploymentId;
+  if (!id) return undefined;
+  // A rollback is a deployment of its own, often the last attempted: the command is about the one it undid.
+  const last = await getDeployment(cd, id, g.region, signal);
+  return last.creator === 'codeDeployRollback'
+    ? (last.rollbackInfo?.rollbackTriggeringDeploymentId ?? id)
+    : id;
+}
+
+/**
+ * The alarms a deployment watches: overrideAlarmConfiguration replaces the group's, so the group's
+ * enabled alarms join the inputs' (the inputs' first), at most MAX_ALARMS; `left` are those cut.
+ */
+export async function deploymentAlarms(
+  cd: CodeDeployClient,
+  g: GroupRef,
+  inputAlarms: string[],
+  signal?: AbortSignal,
+): Promise<{ alarms: string[]; fromGroup: string[]; left: string[] }> {
+  if (inputAlarms.length === 0) return { alarms: [], fromGroup: [], left: [] };
+  const group = await awsCall(
+    { doing: `read ${groupLabel(g)}`, iamAction: 'codedeploy:GetDeploymentGroup', region: g.region },
+    () =>
+      cd.send(
+        new GetDeploymentGroupCommand({
+          applicationName: g.application,
+          deploymentGroupName: g.deploymentGroup,
+        }),
+        { abortSignal: signal },
+      ),
+  );
+  const config = group.deploymentGroupInfo?.alarmConfiguration;
+  const own = config?.enabled ? (config.alarms ?? []).flatMap((a) => (a.name ? [a.name] : [])) : [];
+  const extra = own.filter((name) => !inputAlarms.includes(name));
+  const room = Math.max(0, MAX_ALARMS - inputAlarms.length);
+  return {
+    alarms: [...inputAlarms, ...extra.slice(0, room)],
+    fromGroup: extra.slice(0, room),
+    left: extra.slice(room),
+  };
 }
 
 /** Creates what is missing of the Lambda application and the group (codedeploy-create). */
@@ -191,25 +230,9 @@ export async function ensureConfig(
   region: string,
 ): Promise<string | undefined> {
   if (choice.predefined) return undefined;
-  const context = {
-    doing: `read deployment config ${choice.name}`,
-    iamAction: 'codedeploy:GetDeploymentConfig',
-    region,
-  };
-  try {
-    const found = await awsCall(context, () =>
-      cd.send(new GetDeploymentConfigCommand({ deploymentConfigName: choice.name })),
-    );
-    const routing = found.deploymentConfigInfo?.trafficRoutingConfig;
-    if (JSON.stringify(normalRouting(routing)) !== JSON.stringify(normalRouting(choice.routing))) {
-      throw new Error(
-        `Deployment config ${choice.name} exists but routes ${JSON.stringify(routing)}, not the strategy's ${JSON.stringify(choice.routing)}; delete it (it is not this action's), or choose another strategy.`,
-      );
-    }
-    return `reused deployment config ${choice.name}`;
-  } catch (error) {
-    if (!isCode(error, 'DeploymentConfigDoesNotExistException')) throw error;
-  }
+  const found = await readConfig(cd, choice, region);
+  if (found.clash) throw new Error(found.clash);
+  if (found.exists) return `reused deployment config ${choice.name}`;
   try {
     await awsCall(
       {
@@ -229,6 +252,7 @@ export async function ensureConfig(
   } catch (error) {
     // Another run made it meanwhile: it has the same shape, being named from it.
     if (!isCode(error, 'DeploymentConfigAlreadyExistsException')) throw error;
+    return `reused deployment config ${choice.name} (another run created it meanwhile)`;
   }
   return `created deployment config ${choice.name}`;
 }
@@ -365,5 +389,38 @@ export async function stopDeployment(cd: CodeDeployClient, id: string, region: s
     );
   } catch (error) {
     if (!isCode(error, 'DeploymentAlreadyCompletedException')) throw error;
+  }
+}
+
+/**
+ * The custom config of that name, read only: whether it exists, and why it cannot be used when
+ * it routes otherwise (for the input checks, before any write, and again before creating it).
+ */
+export async function readConfig(
+  cd: CodeDeployClient,
+  choice: DeploymentConfigChoice,
+  region: string,
+  signal?: AbortSignal,
+): Promise<{ exists: boolean; clash?: string }> {
+  if (choice.predefined) return { exists: true };
+  const context = {
+    doing: `read deployment config ${choice.name}`,
+    iamAction: 'codedeploy:GetDeploymentConfig',
+    region,
+  };
+  try {
+    const found = await awsCall(context, () =>
+      cd.send(new GetDeploymentConfigCommand({ deploymentConfigName: choice.name }), { abortSignal: signal }),
+    );
+    const routing = found.deploymentConfigInfo?.trafficRoutingConfig;
+    if (JSON.stringify(normalRouting(routing)) === JSON.stringify(normalRouting(choice.routing)))
+      return { exists: true };
+    return {
+      exists: true,
+      clash: `Deployment config ${choice.name} exists but routes ${JSON.stringify(routing)}, not the strategy's ${JSON.stringify(choice.routing)}; delete it (it is not this action's), or choose another strategy.`,
+    };
+  } catch (error) {
+    if (!isCode(error, 'DeploymentConfigDoesNotExistException')) throw error;
+    return { exists: false };
   }
 }

@@ -3,6 +3,7 @@
 // its rollback deployment); a stop is StopDeployment with rollback, then the wait until the
 // rollback deployment has put the alias back.
 import type { CodeDeployClient, DeploymentInfo, LambdaTarget } from '@aws-sdk/client-codedeploy';
+import { ROLLBACK_FOLLOW_MS } from '../../engine/follow.js';
 import type { Clock } from '../../engine/types.js';
 import type {
   FollowedRollback,
@@ -60,11 +61,13 @@ export class FollowedDeployment implements FollowedTarget {
   async stop(_reason: string, signal: AbortSignal): Promise<Observation> {
     const first = await this.observe(signal);
     if (first.state === 'running') await stopDeployment(this.cd, this.id, this.ref.region, signal);
+    // Bounded like the engine's wait for a rollback: past it, the last look says what is left.
+    const until = this.clock.now() + ROLLBACK_FOLLOW_MS;
     for (;;) {
       const now = await this.observe(signal);
       const rolledBack = now.rollback === undefined || now.rollback.state !== 'running';
       if (now.state !== 'running' && rolledBack) return now;
-      if (signal.aborted) return now;
+      if (signal.aborted || this.clock.now() >= until) return now;
       await this.clock.sleep(STOP_POLL_MS, signal);
     }
   }

@@ -6,7 +6,7 @@
 // with rollback (rollback).
 import * as core from '@actions/core';
 import type { AwsClients } from '../../aws/clients.js';
-import { followRollout } from '../../engine/follow.js';
+import { followRollout, notBack } from '../../engine/follow.js';
 import type { Plan } from '../../engine/plan.js';
 import {
   CancelledError,
@@ -35,6 +35,7 @@ import { appSpecRevision, type AppSpecInputs } from './appspec.js';
 import {
   createDeployment,
   createGroup,
+  deploymentAlarms,
   ensureConfig,
   findGroup,
   latestDeploymentId,
@@ -178,11 +179,20 @@ async function createRelease(
   }
   const configNote = await ensureConfig(c.clients.codedeploy, config, settings.region);
   if (configNote) report.notes.push(`The action ${configNote}.`);
+  const alarms = await deploymentAlarms(c.clients.codedeploy, group, settings.alarms);
+  if (alarms.fromGroup.length > 0)
+    report.notes.push(
+      `The deployment watches the group's own alarms too (overrideAlarmConfiguration replaces them): ${alarms.fromGroup.join(', ')}.`,
+    );
+  if (alarms.left.length > 0)
+    report.notes.push(
+      `The group's alarms ${alarms.left.join(', ')} are not watched by this deployment: CodeDeploy takes at most 10.`,
+    );
   const id = await createDeployment(c.clients.codedeploy, {
     group,
     revision: appSpecRevision(spec),
     configName,
-    alarms: settings.alarms,
+    alarms: alarms.alarms,
     description: `Serverless Canary, run ${c.identity.run}: ${about(spec)}`,
   });
   // From here on, a cancelled or crashed job stops it with rollback (the post step, if need be).
@@ -220,7 +230,7 @@ async function follow(c: CodeDeployContext, target: FollowedTarget, continuing =
     { pollIntervalMs: settings.pollIntervalMs, timeoutMs: settings.timeoutMs },
     {
       target,
-      gates: analysisGates(c),
+      gates: followGates(c),
       clock,
       signal,
       onEvent: (event: RolloutEvent) => {
@@ -248,12 +258,20 @@ function recordFollowed(report: ReleaseReport, record: RolloutRecord): void {
   }
 }
 
-/** The analysis, from the action: CodeDeploy watches the alarms itself (overrideAlarmConfiguration). */
-function analysisGates(c: CodeDeployContext): Gate[] {
+/**
+ * The action's gates: the alarms (CodeDeploy watches them too, by overrideAlarmConfiguration;
+ * whoever sees one first stops the deployment) and the analysis when it is on.
+ */
+function followGates(c: CodeDeployContext): Gate[] {
   const { settings, report } = c;
+  const alarms =
+    settings.alarms.length > 0
+      ? [new AlarmGate(c.clients.cloudwatch, settings.alarms, settings.region, c.clock)]
+      : [];
   const queries = report.subject.metrics;
-  if (!settings.analysis || !queries) return [];
+  if (!settings.analysis || !queries) return alarms;
   return [
+    ...alarms,
     new AnalysisGate(
       c.clients.cloudwatch,
       [{ name: report.subject.name, queries }],
@@ -341,9 +359,8 @@ export function endingOf(id: string, o: Observation): { result: ReleaseReport['r
         reason: `CodeDeploy deployment ${id} succeeded: all traffic on the new version`,
       };
     default: {
-      const back = o.rollback?.state === 'succeeded';
       return {
-        result: back ? 'rolled-back' : 'failed',
+        result: notBack(o) === undefined ? 'rolled-back' : 'failed',
         reason: `CodeDeploy deployment ${id} ${o.state}${o.reason ? ` (${o.reason})` : ''}${rollback}`,
       };
     }
