@@ -77,9 +77,9 @@ describe('engine: codedeploy through dist/', () => {
   }, 60_000);
 
   it('stopped by its alarm: CodeDeploy rolls back as a new deployment, which the report names', async () => {
-    // CodeDeploy notices the alarm long before the action's next poll (a second).
-    await load({ canaryErrorRate: 0.5, minuteMs: 3_000 });
-    const result = await main(newRunnerContext(), codeDeployInputs({ 'poll-interval': '10s' }));
+    // The group's own alarm, which only CodeDeploy watches (the action reads the alarms input).
+    await load({ canaryErrorRate: 0.5, minuteMs: 3_000, groupAlarms: [ERRORS_ALARM] });
+    const result = await main(newRunnerContext(), codeDeployInputs({ alarms: '' }));
     expect({ result: result.outputs.result, code: result.code }).toEqual({ result: 'rolled-back', code: 1 });
     const deployment = await created();
     expect(deployment).toMatchObject({ status: 'Stopped', errorInformation: { code: 'ALARM_ACTIVE' } });

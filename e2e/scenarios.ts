@@ -296,6 +296,8 @@ export interface CodeDeployScenarioOptions extends LambdaScenarioOptions {
   alarmDelayMs?: number;
   /** Hook functions the local cloud answers for, as CodeDeploy's hooks would report. */
   hookReports?: NonNullable<Scenario['codedeploy']>['hookReports'];
+  /** Alarms of the deployment group itself (as SAM's DeploymentPreference sets them). */
+  groupAlarms?: string[];
 }
 
 /** lambdaScenario with a Lambda application and deployment group, on a fast CodeDeploy clock. */
@@ -317,6 +319,14 @@ export function codeDeployScenario(options: CodeDeployScenarioOptions = {}): Sce
                 serviceRoleArn: CODEDEPLOY_ROLE,
                 deploymentConfigName: 'CodeDeployDefault.LambdaAllAtOnce',
                 deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
+                ...(options.groupAlarms
+                  ? {
+                      alarmConfiguration: {
+                        enabled: true,
+                        alarms: options.groupAlarms.map((name) => ({ name })),
+                      },
+                    }
+                  : {}),
               },
             ],
           }),

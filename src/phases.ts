@@ -16,7 +16,6 @@ import {
   type HookPhase,
   type RolloutEvent,
   type RolloutRecord,
-  type StepRecord,
   type TrafficTarget,
 } from './engine/types.js';
 import { AlarmGate } from './gates/alarms.js';
@@ -25,7 +24,7 @@ import { hookPayload, hookRun, lambdaHook } from './hooks/lambda-hook.js';
 import type { ActionInputs } from './inputs.js';
 import type { RolloutIdentity } from './marker.js';
 import { readCanaryMetrics } from './report/metrics.js';
-import { latestAlarmStatuses, type ReleaseReport } from './report/model.js';
+import { latestAlarmStatuses, liveReport, type ReleaseReport } from './report/model.js';
 import { Reporter } from './report/publish.js';
 import { FINISHED_KEY, POST_HOOK_KEY, STATE_KEY, type SavedRollout } from './state.js';
 import type { HookTargetContext, Sides, TargetDefinition } from './targets/definition.js';
@@ -133,14 +132,7 @@ export async function rollOut(
 ): Promise<RolloutRecord> {
   const { inputs, report, reporter, clock, signal } = context;
   log.info(`Releasing ${ready.target.description}.`);
-  const live = { startedAt: clock.now(), steps: [] as StepRecord[] };
-  const progress = (reason: string): ReleaseReport => ({
-    ...report,
-    result: 'in-progress',
-    reason,
-    live,
-    alarms: latestAlarmStatuses(live.steps, report.alarms),
-  });
+  const { live, progress } = liveReport(report, clock.now());
   reporter.rolloutStarted(progress('starting'), ready.release);
   const unit = report.subject.unit;
   const reportEvent = (event: RolloutEvent) => {

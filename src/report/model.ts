@@ -140,6 +140,25 @@ export function buildLinks(region: string, alarms: string[], run?: string): Rele
 }
 
 /** The alarms as the last gate reading saw them; `fallback` (preflight) when there was none. */
+/**
+ * The report while a rollout runs: the steps so far (the engine's own records, pushed as they
+ * start) and the report as of now, in progress for `reason`.
+ */
+export function liveReport(
+  report: ReleaseReport,
+  startedAt: number,
+): { live: { startedAt: number; steps: StepRecord[] }; progress: (reason: string) => ReleaseReport } {
+  const live = { startedAt, steps: [] as StepRecord[] };
+  const progress = (reason: string): ReleaseReport => ({
+    ...report,
+    result: 'in-progress',
+    reason,
+    live,
+    alarms: latestAlarmStatuses(live.steps, report.alarms),
+  });
+  return { live, progress };
+}
+
 export function latestAlarmStatuses(steps: readonly StepRecord[], fallback: AlarmStatus[]): AlarmStatus[] {
   for (let s = steps.length - 1; s >= 0; s--) {
     const readings = steps[s]!.readings;

@@ -16,14 +16,13 @@ import {
   type Observation,
   type RolloutEvent,
   type RolloutRecord,
-  type StepRecord,
 } from '../../engine/types.js';
 import { AlarmGate } from '../../gates/alarms.js';
 import { AnalysisGate, type AnalysisSettings } from '../../gates/analysis.js';
 import type { HookInputs } from '../../inputs.js';
 import { log } from '../../log.js';
 import type { RolloutIdentity } from '../../marker.js';
-import { latestAlarmStatuses, type ReleaseReport } from '../../report/model.js';
+import { latestAlarmStatuses, liveReport, type ReleaseReport } from '../../report/model.js';
 import type { Reporter } from '../../report/publish.js';
 import { rolloutLogger } from '../../rollout-log.js';
 import { FINISHED_KEY } from '../../state.js';
@@ -213,14 +212,7 @@ async function createRelease(
 async function follow(c: CodeDeployContext, target: FollowedTarget, continuing = false): Promise<void> {
   const { settings, report, reporter, clock, signal } = c;
   log.info(`Following ${target.description}.`);
-  const live = { startedAt: clock.now(), steps: [] as StepRecord[] };
-  const progress = (reason: string): ReleaseReport => ({
-    ...report,
-    result: 'in-progress',
-    reason,
-    live,
-    alarms: latestAlarmStatuses(live.steps, report.alarms),
-  });
+  const { live, progress } = liveReport(report, clock.now());
   // The GitHub deployment is named by the CodeDeploy deployment, so that later commands find it.
   if (continuing) reporter.progress(progress(`following ${target.description}`));
   else reporter.rolloutStarted(progress(`following ${target.description}`), target.id ?? c.identity.run);
