@@ -56,6 +56,21 @@ export interface GroupFound {
   group: boolean;
 }
 
+/** GetDeploymentGroup, wrapped: the group's settings, alarms and last attempted deployment. */
+function readGroup(cd: CodeDeployClient, g: GroupRef, signal?: AbortSignal) {
+  return awsCall(
+    { doing: `read ${groupLabel(g)}`, iamAction: 'codedeploy:GetDeploymentGroup', region: g.region },
+    () =>
+      cd.send(
+        new GetDeploymentGroupCommand({
+          applicationName: g.application,
+          deploymentGroupName: g.deploymentGroup,
+        }),
+        { abortSignal: signal },
+      ),
+  );
+}
+
 export async function findGroup(
   cd: CodeDeployClient,
   g: GroupRef,
@@ -77,17 +92,7 @@ export async function findGroup(
     throw error;
   }
   try {
-    await awsCall(
-      { doing: `read ${groupLabel(g)}`, iamAction: 'codedeploy:GetDeploymentGroup', region: g.region },
-      () =>
-        cd.send(
-          new GetDeploymentGroupCommand({
-            applicationName: g.application,
-            deploymentGroupName: g.deploymentGroup,
-          }),
-          { abortSignal: signal },
-        ),
-    );
+    await readGroup(cd, g, signal);
     return { platform, group: true };
   } catch (error) {
     if (isCode(error, 'DeploymentGroupDoesNotExistException')) return { platform, group: false };
@@ -126,17 +131,7 @@ export async function latestDeploymentId(
   g: GroupRef,
   signal?: AbortSignal,
 ): Promise<string | undefined> {
-  const group = await awsCall(
-    { doing: `read ${groupLabel(g)}`, iamAction: 'codedeploy:GetDeploymentGroup', region: g.region },
-    () =>
-      cd.send(
-        new GetDeploymentGroupCommand({
-          applicationName: g.application,
-          deploymentGroupName: g.deploymentGroup,
-        }),
-        { abortSignal: signal },
-      ),
-  );
+  const group = await readGroup(cd, g, signal);
   const id = group.deploymentGroupInfo?.lastAttemptedDeployment?.deploymentId;
   if (!id) return undefined;
   // A rollback is a deployment of its own, often the last attempted: the command is about the one it undid.
@@ -157,17 +152,7 @@ export async function deploymentAlarms(
   signal?: AbortSignal,
 ): Promise<{ alarms: string[]; fromGroup: string[]; left: string[] }> {
   if (inputAlarms.length === 0) return { alarms: [], fromGroup: [], left: [] };
-  const group = await awsCall(
-    { doing: `read ${groupLabel(g)}`, iamAction: 'codedeploy:GetDeploymentGroup', region: g.region },
-    () =>
-      cd.send(
-        new GetDeploymentGroupCommand({
-          applicationName: g.application,
-          deploymentGroupName: g.deploymentGroup,
-        }),
-        { abortSignal: signal },
-      ),
-  );
+  const group = await readGroup(cd, g, signal);
   const config = group.deploymentGroupInfo?.alarmConfiguration;
   const own = config?.enabled ? (config.alarms ?? []).flatMap((a) => (a.name ? [a.name] : [])) : [];
   const extra = own.filter((name) => !inputAlarms.includes(name));
