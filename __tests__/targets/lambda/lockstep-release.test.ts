@@ -221,6 +221,17 @@ describe('restoreLockstep (the post step after a crash)', () => {
     aliases({ orders: left, billing: left, stock: left });
     const restored = await restoreLockstep(lambda, saved, 'us-east-1', 'acme/shop#50.1');
     expect(restored.target.parts?.().map((p) => p.name)).toEqual(FUNCTIONS);
+    // Each alias is moved back with the revision the restore read, to its previous version alone.
+    await restored.target.rollback('command: rollback');
+    const writes = lambdaMock.commandCalls(UpdateAliasCommand).map((c) => c.args[0].input);
+    expect(
+      writes.map((w) => [
+        w.FunctionName,
+        w.FunctionVersion,
+        w.RevisionId,
+        w.RoutingConfig?.AdditionalVersionWeights,
+      ]),
+    ).toEqual(FUNCTIONS.map((fn) => [fn, '6', `rev-${fn}`, {}]));
   });
 });
 
